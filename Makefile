@@ -1,0 +1,125 @@
+# Makefile -- one file to build steerdns, steer-healthd, steerctl and their tests.
+#
+#   make            build everything into build/ (configures itself on first use)
+#   make run        run steerdns (and steer-healthd) on the example zones, 127.0.0.1:5353
+#   make check      unit tests (Check) + integration tests against the real daemons
+#   make SAN=1 ...  the same in an AddressSanitizer + UBSan build (build-san/)
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make bench      benchmark against NSD, Knot DNS and gdnsd (see bench/README)
+#   make clean
+#
+# Sources are picked up by directory: a new module is a new .c/.h pair in its
+# folder, nothing to add here.
+
+PREFIX ?= /usr/local
+SBINDIR = $(PREFIX)/sbin
+MANDIR = $(PREFIX)/share/man
+
+ifeq ($(SAN),1)
+BUILD ?= build-san
+SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+BUILD ?= build
+SANFLAGS =
+endif
+CONF = build/config.mk
+
+all: binaries
+
+$(CONF): configure.ac config.mk.in config.h.in
+	@scripts/deps.sh build
+	autoconf -f -I/usr/share/aclocal
+	./configure -q
+
+ifneq ($(filter-out clean distclean deps,$(MAKECMDGOALS)),)
+include $(CONF)
+else ifeq ($(MAKECMDGOALS),)
+include $(CONF)
+endif
+
+WARN = -Wall -Wextra -Wno-unused-parameter -Wshadow -Wpointer-arith -Wstrict-prototypes -Wmissing-prototypes
+CFLAGS ?= -O2 -g
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE -Ibuild -I. \
+	$(LDNS_CFLAGS) $(LIBEVENT_CFLAGS) $(MAXMINDDB_CFLAGS) $(JANSSON_CFLAGS) $(OPENSSL_CFLAGS)
+LIBS = $(LDNS_LIBS) $(LIBEVENT_LIBS) $(MAXMINDDB_LIBS) $(JANSSON_LIBS) $(OPENSSL_LIBS) -lpthread -lm
+ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
+
+COMMON_SRC  = $(wildcard common/*.c)
+GEOIP_SRC   = $(wildcard geoip/*.c)
+SERVER_SRC  = $(filter-out server/main.c,$(wildcard server/*.c))
+HEALTHD_SRC = $(filter-out healthd/main.c,$(wildcard healthd/*.c))
+CLI_SRC     = $(filter-out cli/main.c,$(wildcard cli/*.c))
+UNIT_SRC    = $(wildcard tests/unit/*.c)
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+COMMON_OBJ  = $(call obj,$(COMMON_SRC))
+GEOIP_OBJ   = $(call obj,$(GEOIP_SRC))
+SERVER_OBJ  = $(call obj,$(SERVER_SRC))
+HEALTHD_OBJ = $(call obj,$(HEALTHD_SRC))
+CLI_OBJ     = $(call obj,$(CLI_SRC))
+UNIT_OBJ    = $(call obj,$(UNIT_SRC))
+
+BINS = $(BUILD)/steerdns $(BUILD)/steer-healthd $(BUILD)/steerctl
+binaries: $(BINS)
+
+$(BUILD)/obj/%.o: %.c $(CONF)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/steerdns: $(call obj,server/main.c) $(SERVER_OBJ) $(GEOIP_OBJ) $(COMMON_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+$(BUILD)/steer-healthd: $(call obj,healthd/main.c) $(HEALTHD_OBJ) $(COMMON_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+$(BUILD)/steerctl: $(call obj,cli/main.c) $(CLI_OBJ) $(COMMON_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+# Unit tests: every tests/unit/test_*.c exports suite_<name>(); the list of
+# suites is generated so that adding a test file needs no edit elsewhere.
+$(BUILD)/suites.h: $(UNIT_SRC)
+	@mkdir -p $(BUILD)
+	@sed -n 's/^Suite \*\(suite_[a-z0-9_]*\)(void).*/SUITE(\1)/p' tests/unit/test_*.c > $@.tmp
+	@cmp -s $@.tmp $@ || mv $@.tmp $@; rm -f $@.tmp
+$(BUILD)/obj/tests/unit/main.o: $(BUILD)/suites.h
+$(BUILD)/obj/tests/unit/%.o: ALL_CFLAGS += $(CHECK_CFLAGS) -I$(BUILD)
+$(BUILD)/unit-tests: $(UNIT_OBJ) $(SERVER_OBJ) $(GEOIP_OBJ) $(HEALTHD_OBJ) $(CLI_OBJ) $(COMMON_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(CHECK_LIBS)
+
+check: binaries $(BUILD)/unit-tests
+	@scripts/deps.sh test
+	@echo "== unit tests"
+	CK_DEFAULT_TIMEOUT=60 $(BUILD)/unit-tests
+	@echo "== integration tests"
+	BUILD=$(abspath $(BUILD)) tests/integration/run.sh $(T)
+
+unit: $(BUILD)/unit-tests
+	$(BUILD)/unit-tests
+
+run: binaries
+	@scripts/run-demo.sh $(abspath $(BUILD))
+
+bench: binaries
+	@scripts/deps.sh bench
+	BUILD=$(abspath $(BUILD)) bench/run.sh $(BENCH_ARGS)
+
+bench-zone: binaries
+	@scripts/deps.sh bench
+	BUILD=$(abspath $(BUILD)) bench/zone-load.sh $(BENCH_ARGS)
+
+install: binaries
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	install -m 755 $(BINS) $(DESTDIR)$(SBINDIR)/
+	install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
+
+deps:
+	scripts/deps.sh build test
+
+clean:
+	rm -rf build build-san
+
+distclean: clean
+	rm -rf autom4te.cache configure config.log config.status
+
+.PHONY: all binaries check unit run bench bench-zone install deps clean distclean
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,77 @@
+/* main.c -- steerctl: the operator CLI for steerdns and steer-healthd. */
+#include "config.h"
+#include "cli/commands.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+	const char *name;
+	ctl_fn fn;
+	const char *args;
+	const char *help;
+} verbs[] = {
+	{ "check", ctl_check, "[CONFIG]", "validate the config and every zone (like steerdns --check)" },
+	{ "zones", ctl_zones, "", "list the zones steerdns serves: name, serial, records, file, loaded at" },
+	{ "reload", ctl_reload, "", "reload config and zones; on errors the old data keeps serving" },
+	{ "stats", ctl_stats, "", "query counters by transport, qtype and rcode" },
+	{ "explain", ctl_explain, "NAME TYPE [--from IP | --subnet CIDR]", "why steerdns gives the answer it gives" },
+	{ "status", ctl_status, "", "health of every target (from steer-healthd)" },
+	{ "drain", ctl_drain, "TARGET", "force a target down (persists across restarts)" },
+	{ "undrain", ctl_undrain, "TARGET", "return a target to its health checks" },
+	{ "force-up", ctl_force_up, "TARGET", "force a target up whatever its checks say" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: steerctl [-c CONFIG] [-s SOCKET] [--json] [-t SECONDS] VERB [ARGS]\n\nverbs:\n");
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		fprintf(f, "  %-8s %-38s %s\n", verbs[i].name, verbs[i].args, verbs[i].help);
+	fprintf(f, "\nexit codes: 0 ok, 1 failed or rejected, 2 usage, 3 daemon not reachable\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' }, { "socket", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },         { "timeout", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },         { "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ctl_opts o = { .config = NULL, .timeout_ms = 5000 };
+	int c;
+
+	o.config = getenv("STEERDNS_CONFIG");
+	if (!o.config)
+		o.config = STEER_DEFAULT_CONFIG;
+	/* "+": stop at the verb, so verb options (explain --from) reach the verb. */
+	while ((c = getopt_long(argc, argv, "+c:s:jt:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c': o.config = optarg; break;
+		case 's': o.socket = optarg; break;
+		case 'j': o.json = 1; break;
+		case 't': o.timeout_ms = (int)(atof(optarg) * 1000); break;
+		case 'h': usage(stdout); return CTL_OK;
+		case 'V': printf("steerctl %s\n", STEER_VERSION); return CTL_OK;
+		default: usage(stderr); return CTL_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return CTL_USAGE;
+	}
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
+		if (strcmp(argv[optind], verbs[i].name) == 0) {
+			/* Verbs also accept --json after the verb name. */
+			for (int a = optind + 1; a < argc; a++)
+				if (strcmp(argv[a], "--json") == 0)
+					o.json = 1;
+			return verbs[i].fn(&o, argc - optind, argv + optind);
+		}
+	}
+	fprintf(stderr, "steerctl: unknown verb '%s'\n", argv[optind]);
+	usage(stderr);
+	return CTL_USAGE;
+}

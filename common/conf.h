@@ -1,0 +1,78 @@
+/*
+ * conf.h -- the one JSON config file that all steerdns programs read.
+ *
+ * conf_file_load() parses the file with jansson and keeps its text, so that
+ * a semantic error found later (an unknown pool, a bad TTL) can still be
+ * reported as "file:line: reason": conf_line() finds the line where a key
+ * path appears. Each program section (server, zones, healthd, checks, pools,
+ * geoip, records) is read by the module that owns it, from a table of
+ * struct conf_field rows (key, type, offset, bounds) with conf_read_fields().
+ */
+#ifndef STEER_CONF_H
+#define STEER_CONF_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct errlist;
+
+struct conf_file {
+	char *path;   /* owned */
+	char *dir;    /* owned: directory of path; relative file names resolve against it */
+	char *text;   /* owned: the whole file, for line lookups */
+	json_t *root; /* owned reference; a JSON object */
+};
+
+/* Read and parse path. On failure adds "path:line: reason" to errs and returns
+ * a negative code; cf is then cleared. */
+int conf_file_load(const char *path, struct conf_file *cf, struct errlist *errs);
+void conf_file_clear(struct conf_file *cf);
+
+/* A key path: NULL-terminated list of object keys from the root. */
+typedef const char *const conf_path_t[];
+
+/* Best-effort line number of the last key of path (1-based), or of the
+ * deepest key found; 1 when nothing matches. */
+int conf_line(const struct conf_file *cf, const char *const *path);
+
+/* Add "file:line: a/b/c: message" to errs, line from conf_line(path). */
+void conf_err(struct errlist *errs, const struct conf_file *cf, const char *const *path,
+	      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Resolve a file name from the config against the config's directory.
+ * Returns a malloc'ed string or NULL (out of memory). */
+char *conf_resolve_path(const struct conf_file *cf, const char *name);
+
+enum conf_type {
+	CONF_BOOL,    /* int */
+	CONF_INT,     /* long long, within [min, max] */
+	CONF_MSEC,    /* uint32_t milliseconds; JSON number of seconds (0.5 ok), within [min, max] ms */
+	CONF_DOUBLE,  /* double */
+	CONF_STRING,  /* char *, strdup'ed; caller frees; previous value freed */
+	CONF_STRLIST, /* struct conf_strlist; a string or a list of strings */
+	CONF_JSON,    /* json_t *, borrowed reference (lives as long as the conf_file) */
+};
+
+struct conf_strlist {
+	char **v; /* owned; each string owned */
+	size_t n;
+};
+void conf_strlist_clear(struct conf_strlist *l);
+
+struct conf_field {
+	const char *key;
+	enum conf_type type;
+	size_t offset;     /* offsetof() into the caller's struct */
+	long long min, max;/* bounds for CONF_INT and CONF_MSEC (max 0 = no bound) */
+};
+
+/* Read obj (the JSON object found at path) into out through fields. Keys not
+ * in the table are errors (a typo must not be silently ignored); absent keys
+ * leave the caller's defaults in place. Returns the number of errors added. */
+int conf_read_fields(const struct conf_file *cf, json_t *obj, const char *const *path,
+		     const struct conf_field *fields, size_t nfields, void *out, struct errlist *errs);
+
+#define CONF_NFIELDS(t) (sizeof(t) / sizeof((t)[0]))
+
+#endif

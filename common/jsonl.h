@@ -1,0 +1,75 @@
+/*
+ * jsonl.h -- JSON lines over Unix sockets: the framing of both the health
+ * protocol (steer-healthd) and the control protocol (steerdns).
+ *
+ * One message is one JSON object on one line. Every message carries
+ * "v": STEER_PROTO_VERSION. Replies are {"v":1,"ok":true,...} or
+ * {"v":1,"ok":false,"error":"..."}; events are {"v":1,"event":"...",...}.
+ *
+ * Event-driven side (daemons, steerdns' health client): struct jsonl_peer
+ * wraps a bufferevent. The peer layer answers malformed lines and wrong
+ * versions itself with an error reply and keeps the connection; only valid
+ * requests reach the callback. A peer whose unsent output passes max_out
+ * (a slow or stuck client) is disconnected, so it can never hold up the
+ * daemon. When the peer closes, the callback gets msg == NULL exactly once
+ * and the peer is freed right after it returns.
+ *
+ * Blocking side (steerctl, tests): jsonl_connect/jsonl_write/jsonl_read.
+ */
+#ifndef STEER_JSONL_H
+#define STEER_JSONL_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define STEER_PROTO_VERSION 1
+#define JSONL_MAX_LINE (1024 * 1024)
+
+struct event_base;
+struct jsonl_peer;
+struct jsonl_listener;
+
+typedef void (*jsonl_cb)(struct jsonl_peer *peer, json_t *msg, void *arg);
+
+/* Take ownership of fd (closed on free). max_out 0 means 4 MiB. */
+struct jsonl_peer *jsonl_peer_new(struct event_base *base, int fd, size_t max_out, jsonl_cb cb, void *arg);
+/* Close without calling the callback. */
+void jsonl_peer_free(struct jsonl_peer *p);
+void jsonl_peer_set_cb(struct jsonl_peer *p, jsonl_cb cb, void *arg);
+void *jsonl_peer_arg(const struct jsonl_peer *p);
+/* Queue msg (adds "v"; does not steal the reference). Returns STEER_EOK, or
+ * STEER_ESPACE when the output limit was passed: the peer is then closed
+ * (callback with NULL, then freed) before this returns. */
+int jsonl_peer_send(struct jsonl_peer *p, json_t *msg);
+/* Convenience replies. */
+int jsonl_peer_ok(struct jsonl_peer *p, json_t *fields /* stolen, may be NULL */);
+int jsonl_peer_error(struct jsonl_peer *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Listen on a Unix socket (an old socket file at path is replaced), chmod to
+ * mode. on_accept gets each new connection's fd (non-blocking). */
+struct jsonl_listener *jsonl_listen(struct event_base *base, const char *path, mode_t mode,
+				    void (*on_accept)(int fd, void *arg), void *arg, int *err);
+/* Stop listening and unlink the socket file. */
+void jsonl_listener_free(struct jsonl_listener *l);
+
+/* --- blocking client --- */
+struct jsonl_reader {
+	char *buf; /* owned */
+	size_t len, cap;
+};
+void jsonl_reader_init(struct jsonl_reader *r);
+void jsonl_reader_clear(struct jsonl_reader *r);
+
+/* Connect to a Unix socket. Returns fd or negative errno. */
+int jsonl_connect(const char *path);
+/* Send msg (adds "v"). */
+int jsonl_write(int fd, json_t *msg);
+/* Read one message; timeout_ms < 0 waits forever. Returns STEER_EOK with
+ * *msg set (caller decrefs), STEER_EAGAIN on timeout, STEER_EPROTO on EOF or
+ * garbage. */
+int jsonl_read(int fd, struct jsonl_reader *r, int timeout_ms, json_t **msg);
+/* Connect, send req, read one reply. */
+int jsonl_call(const char *path, json_t *req, int timeout_ms, json_t **reply);
+
+#endif

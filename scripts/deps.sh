@@ -1,0 +1,45 @@
+#!/bin/sh
+# deps.sh -- install (as root) or name (otherwise) the Debian packages steerdns needs.
+# Usage: scripts/deps.sh [build|test|bench]...   (default: build)
+# Exits 0 when everything is present, 1 when something is missing and could not be installed.
+set -u
+build_pkgs="gcc make autoconf pkg-config libldns-dev libevent-dev libmaxminddb-dev libjansson-dev check libssl-dev"
+test_pkgs="dnsutils knot-dnsutils ldnsutils nsd knot libmaxmind-db-writer-perl openssl curl procps"
+bench_pkgs="dnsperf nsd knot gdnsd procps"
+
+want=""
+[ $# -eq 0 ] && set -- build
+for set_name in "$@"; do
+	case "$set_name" in
+	build) want="$want $build_pkgs" ;;
+	test) want="$want $build_pkgs $test_pkgs" ;;
+	bench) want="$want $build_pkgs $bench_pkgs" ;;
+	*) echo "deps.sh: unknown set '$set_name' (build, test, bench)" >&2; exit 2 ;;
+	esac
+done
+
+missing=""
+for p in $want; do
+	case " $missing " in *" $p "*) continue ;; esac
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+	echo "deps.sh: installing:$missing" >&2
+	# The peers (nsd, knot, gdnsd) must not start as system services on port 53.
+	export DEBIAN_FRONTEND=noninteractive
+	policy=/usr/sbin/policy-rc.d
+	created_policy=0
+	if [ ! -e "$policy" ]; then
+		printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod 755 "$policy" && created_policy=1
+	fi
+	apt-get update -q >/dev/null 2>&1 || true
+	apt-get install -y -q --no-install-recommends $missing >&2
+	rc=$?
+	[ "$created_policy" -eq 1 ] && rm -f "$policy"
+	exit $rc
+fi
+echo "steerdns: missing Debian packages:$missing" >&2
+echo "install them with:  sudo apt-get install$missing" >&2
+exit 1

@@ -1,0 +1,168 @@
+/* conf.c -- read the "server" and "zones" sections of the config. */
+#include "config.h"
+#include "server/conf.h"
+#include "common/errlist.h"
+#include "common/log.h"
+
+#include <strings.h>
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Top-level sections: each is read by its owner; unknown ones are typos. */
+static const char *const known_sections[] = {
+	"server", "zones", "healthd", "geoip", "checks", "pools", "records", "comment",
+};
+
+static const struct conf_field server_fields[] = {
+	{ "listen", CONF_STRLIST, offsetof(struct server_conf, listen), 0, 0 },
+	{ "workers", CONF_INT, offsetof(struct server_conf, workers), 0, 256 },
+	{ "control_socket", CONF_STRING, offsetof(struct server_conf, control_socket), 0, 0 },
+	{ "udp_payload", CONF_INT, offsetof(struct server_conf, udp_payload), 512, 4096 },
+	{ "tcp_max_connections", CONF_INT, offsetof(struct server_conf, tcp_max_connections), 1, 1000000 },
+	{ "tcp_idle_timeout", CONF_MSEC, offsetof(struct server_conf, tcp_idle_ms), 100, 3600000 },
+	{ "chaos", CONF_BOOL, offsetof(struct server_conf, chaos), 0, 0 },
+	{ "identity", CONF_STRING, offsetof(struct server_conf, identity), 0, 0 },
+	{ "version", CONF_STRING, offsetof(struct server_conf, version), 0, 0 },
+	{ "log_level", CONF_STRING, offsetof(struct server_conf, log_level), 0, 0 },
+	{ "syslog", CONF_BOOL, offsetof(struct server_conf, syslog), 0, 0 },
+};
+
+struct zone_fields {
+	char *name, *file;
+};
+static const struct conf_field zone_fields[] = {
+	{ "name", CONF_STRING, offsetof(struct zone_fields, name), 0, 0 },
+	{ "file", CONF_STRING, offsetof(struct zone_fields, file), 0, 0 },
+};
+
+static int set_defaults(struct server_conf *c)
+{
+	char host[256] = "localhost";
+	static const char *listen_default[] = { "127.0.0.1:53", "[::1]:53" };
+
+	gethostname(host, sizeof(host) - 1);
+	c->udp_payload = 1232;
+	c->tcp_max_connections = 1024;
+	c->tcp_idle_ms = 10000;
+	c->identity = strdup(host);
+	c->version = strdup("steerdns " STEER_VERSION);
+	c->log_level = strdup("info");
+	c->listen.v = calloc(3, sizeof(char *));
+	if (!c->identity || !c->version || !c->log_level || !c->listen.v)
+		return -1;
+	for (size_t i = 0; i < 2; i++)
+		if (!(c->listen.v[c->listen.n++] = strdup(listen_default[i])))
+			return -1;
+	return 0;
+}
+
+static int read_zones(struct server_conf *c, json_t *zones, struct errlist *errs)
+{
+	const struct conf_file *cf = &c->cf;
+	int nerr = 0;
+
+	if (!json_is_array(zones)) {
+		conf_err(errs, cf, (conf_path_t){ "zones", NULL }, "expected a list of {\"name\", \"file\"} objects");
+		return 1;
+	}
+	c->zones = calloc(json_array_size(zones) + 1, sizeof(*c->zones));
+	if (!c->zones) {
+		errlist_add(errs, "%s: out of memory", cf->path);
+		return 1;
+	}
+	for (size_t i = 0; i < json_array_size(zones); i++) {
+		json_t *z = json_array_get(zones, i);
+		struct zone_fields zf = { 0 };
+		const char *nm = json_is_object(z) ? json_string_value(json_object_get(z, "name")) : NULL;
+		const char *path[] = { "zones", nm ? nm : "", NULL };
+		int e = conf_read_fields(cf, z, path, zone_fields, CONF_NFIELDS(zone_fields), &zf, errs);
+		if (!e && (!zf.name || !zf.file)) {
+			conf_err(errs, cf, path, "a zone needs \"name\" and \"file\"");
+			e = 1;
+		}
+		for (size_t j = 0; !e && j < c->nzones; j++) {
+			if (strcasecmp(c->zones[j].name, zf.name) == 0) {
+				conf_err(errs, cf, path, "zone %s is listed twice", zf.name);
+				e = 1;
+			}
+		}
+		if (e) {
+			free(zf.name);
+			free(zf.file);
+			nerr += e;
+			continue;
+		}
+		c->zones[c->nzones].name = zf.name;
+		c->zones[c->nzones].file = conf_resolve_path(cf, zf.file);
+		free(zf.file);
+		c->nzones++;
+	}
+	return nerr;
+}
+
+int server_conf_load(const char *path, struct server_conf *c, struct errlist *errs)
+{
+	const char *key;
+	json_t *v, *server;
+	int nerr = 0;
+
+	memset(c, 0, sizeof(*c));
+	if (set_defaults(c) != 0) {
+		errlist_add(errs, "%s: out of memory", path);
+		return 1;
+	}
+	if (conf_file_load(path, &c->cf, errs) != 0)
+		return 1;
+	json_object_foreach(c->cf.root, key, v) {
+		size_t i;
+		for (i = 0; i < sizeof(known_sections) / sizeof(known_sections[0]); i++)
+			if (strcmp(key, known_sections[i]) == 0)
+				break;
+		if (i == sizeof(known_sections) / sizeof(known_sections[0])) {
+			conf_err(errs, &c->cf, (conf_path_t){ key, NULL }, "unknown section");
+			nerr++;
+		}
+	}
+	server = json_object_get(c->cf.root, "server");
+	if (server)
+		nerr += conf_read_fields(&c->cf, server, (conf_path_t){ "server", NULL }, server_fields,
+					 CONF_NFIELDS(server_fields), c, errs);
+	if (log_level_parse(c->log_level) < 0) {
+		conf_err(errs, &c->cf, (conf_path_t){ "server", "log_level", NULL },
+			 "unknown level \"%s\" (error, warning, notice, info, debug)", c->log_level);
+		nerr++;
+	}
+	if (c->control_socket) {
+		char *p = conf_resolve_path(&c->cf, c->control_socket);
+		free(c->control_socket);
+		c->control_socket = p;
+	}
+	v = json_object_get(c->cf.root, "zones");
+	if (!v) {
+		conf_err(errs, &c->cf, NULL, "no \"zones\" section: nothing to serve");
+		nerr++;
+	} else {
+		nerr += read_zones(c, v, errs);
+	}
+	return nerr;
+}
+
+void server_conf_clear(struct server_conf *c)
+{
+	for (size_t i = 0; i < c->nzones; i++) {
+		free(c->zones[i].name);
+		free(c->zones[i].file);
+	}
+	free(c->zones);
+	conf_strlist_clear(&c->listen);
+	free(c->control_socket);
+	free(c->identity);
+	free(c->version);
+	free(c->log_level);
+	conf_file_clear(&c->cf);
+	memset(c, 0, sizeof(*c));
+}

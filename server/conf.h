@@ -1,0 +1,43 @@
+/*
+ * conf.h -- steerdns' part of the JSON config: the "server" and "zones"
+ * sections. Other sections are read by their owners (geoip/, records and
+ * pools by the policy modules, checks by healthd).
+ *
+ * Paths in the config are resolved against the config file's directory.
+ */
+#ifndef STEER_SERVER_CONF_H
+#define STEER_SERVER_CONF_H
+
+#include <stdint.h>
+#include "common/conf.h"
+
+struct errlist;
+
+struct zone_conf {
+	char *name; /* owned; as written, no trailing dot required */
+	char *file; /* owned; resolved path */
+};
+
+struct server_conf {
+	struct conf_file cf;          /* owned: the parsed file (kept for line numbers and other sections) */
+	struct conf_strlist listen;   /* "127.0.0.1:5353", "[::1]:5353", "0.0.0.0:53" */
+	long long workers;            /* UDP worker threads; 0 = one per core */
+	char *control_socket;         /* resolved path; NULL = no control socket */
+	long long udp_payload;        /* our EDNS UDP payload size (512..4096), default 1232 */
+	long long tcp_max_connections;/* concurrent TCP connections, default 1024 */
+	uint32_t tcp_idle_ms;         /* idle TCP connection timeout, default 10 s */
+	int chaos;                    /* answer CH TXT version.bind/id.server, default off */
+	char *identity;               /* id.server/hostname.bind answer; default gethostname() */
+	char *version;                /* version.bind answer; default "steerdns VERSION" */
+	char *log_level;              /* "info" */
+	int syslog;                   /* log to syslog instead of stderr */
+	struct zone_conf *zones;      /* owned array */
+	size_t nzones;
+};
+
+/* Read path into out (cleared first). Returns the number of errors added to
+ * errs ("file:line: reason"); out is usable only when it returns 0. */
+int server_conf_load(const char *path, struct server_conf *out, struct errlist *errs);
+void server_conf_clear(struct server_conf *c);
+
+#endif

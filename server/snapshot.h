@@ -1,0 +1,56 @@
+/*
+ * snapshot.h -- the live data the query path reads, swapped atomically.
+ *
+ * A snapshot bundles everything a worker needs to answer (zones now; policy
+ * and geo data later). Readers never lock: a worker publishes the snapshot it
+ * is using in its own slot (a hazard pointer), processes a batch, and clears
+ * the slot. The writer (the main thread, on reload) swaps the global pointer
+ * and then waits until no slot holds the old snapshot before freeing it, so
+ * no query ever sees freed memory and no query is dropped during a reload.
+ */
+#ifndef STEER_SNAPSHOT_H
+#define STEER_SNAPSHOT_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+#include <time.h>
+
+struct zonedb;
+struct geo_db;
+struct policy_set;
+
+struct snapshot {
+	struct zonedb *zones;        /* owned */
+	uint64_t generation;         /* 1 for the first load, +1 per successful reload */
+	time_t loaded_at;
+	void (*free_extra)(void *);  /* frees extra (policies, geo) with the snapshot */
+	void *extra;
+};
+
+#define SNAP_MAX_READERS 512
+
+struct snap_domain {
+	_Atomic(struct snapshot *) current;
+	_Atomic(struct snapshot *) slots[SNAP_MAX_READERS]; /* one per reader */
+	_Atomic int nreaders;
+};
+
+void snap_domain_init(struct snap_domain *d);
+/* Frees the current snapshot. All readers must be gone. */
+void snap_domain_clear(struct snap_domain *d);
+/* Register a reader thread; returns its slot index. Call once per thread
+ * at startup (not on the query path). Returns -1 when full. */
+int snap_reader_register(struct snap_domain *d);
+/* Pin the current snapshot for slot; valid until snap_release(). */
+struct snapshot *snap_acquire(struct snap_domain *d, int slot);
+void snap_release(struct snap_domain *d, int slot);
+/* Install s as current (takes ownership); waits for readers of the old one
+ * and frees it. Called by one writer thread at a time. */
+void snap_publish(struct snap_domain *d, struct snapshot *s);
+/* Read the current snapshot from the writer thread (no pinning needed, the
+ * writer is the only one that frees). */
+struct snapshot *snap_current(struct snap_domain *d);
+
+void snapshot_free(struct snapshot *s);
+
+#endif
