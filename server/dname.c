@@ -1,0 +1,110 @@
+/* dname.c -- wire-format domain name helpers. */
+#include "config.h"
+#include "server/dname.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+int dname_len(const uint8_t *p, const uint8_t *end)
+{
+	const uint8_t *start = p;
+
+	while (p < end) {
+		uint8_t l = *p;
+		if (l == 0)
+			return (p + 1 - start) <= DNAME_MAXLEN ? (int)(p + 1 - start) : -1;
+		if (l > 63) /* pointer (0xc0) or reserved label type */
+			return -1;
+		p += l + 1;
+		if (p - start > DNAME_MAXLEN)
+			return -1;
+	}
+	return -1;
+}
+
+int dname_labels(const uint8_t *name)
+{
+	int n = 0;
+	while (*name) {
+		name += *name + 1;
+		n++;
+	}
+	return n;
+}
+
+void dname_lower(uint8_t *dst, const uint8_t *src, size_t len)
+{
+	/* Label length octets are <= 63, below 'A', so lowering every byte is safe. */
+	for (size_t i = 0; i < len; i++) {
+		uint8_t c = src[i];
+		dst[i] = (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
+	}
+}
+
+uint32_t dname_hash(const uint8_t *name, size_t len)
+{
+	/* FNV-1a: short keys, no setup cost, good enough spread for names. */
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < len; i++) {
+		h ^= name[i];
+		h *= 16777619u;
+	}
+	return h ^ (h >> 15);
+}
+
+const uint8_t *dname_skip(const uint8_t *name, int n)
+{
+	while (n-- > 0 && *name)
+		name += *name + 1;
+	return name;
+}
+
+size_t dname_wire_len(const uint8_t *name)
+{
+	const uint8_t *p = name;
+	while (*p)
+		p += *p + 1;
+	return (size_t)(p + 1 - name);
+}
+
+int dname_equal(const uint8_t *a, const uint8_t *b)
+{
+	size_t la = dname_wire_len(a);
+	return la == dname_wire_len(b) && memcmp(a, b, la) == 0;
+}
+
+int dname_is_subdomain(const uint8_t *name, int name_labels, const uint8_t *apex, int apex_labels)
+{
+	const uint8_t *tail;
+	if (name_labels < apex_labels)
+		return 0;
+	tail = dname_skip(name, name_labels - apex_labels);
+	return dname_equal(tail, apex);
+}
+
+void dname_to_str(const uint8_t *name, char *buf, size_t size)
+{
+	size_t o = 0;
+
+	if (size == 0)
+		return;
+	if (!*name) {
+		snprintf(buf, size, ".");
+		return;
+	}
+	while (*name && o + 5 < size) {
+		uint8_t l = *name++;
+		for (uint8_t i = 0; i < l && o + 5 < size; i++, name++) {
+			uint8_t c = *name;
+			if (c == '.' || c == '\\')
+				o += (size_t)snprintf(buf + o, size - o, "\\%c", c);
+			else if (isgraph(c))
+				buf[o++] = (char)c;
+			else
+				o += (size_t)snprintf(buf + o, size - o, "\\%03u", c);
+		}
+		buf[o++] = '.';
+	}
+	buf[o < size ? o : size - 1] = '\0';
+}

@@ -1,0 +1,59 @@
+/* lookup.c -- classify a name in a zone: node, wildcard, referral, DNAME, NXDOMAIN. */
+#include "config.h"
+#include "server/lookup.h"
+#include "server/dname.h"
+#include "server/zone.h"
+
+#define TYPE_DS 43
+
+void lookup_name(const struct zone *z, const uint8_t *name, size_t len, int labels, uint16_t qtype,
+		 struct lookup_result *r)
+{
+	const struct node *n = zone_find(z, name, len, dname_hash(name, len));
+
+	if (n) {
+		/* A DS query at a cut is answered by the parent side (RFC 4035 3.1.4.1). */
+		if (n->cut && !(n->cut == n && qtype == TYPE_DS)) {
+			r->kind = LOOKUP_REFERRAL;
+			r->node = n->cut;
+		} else if (n->dname) {
+			r->kind = LOOKUP_DNAME;
+			r->node = n->dname;
+		} else {
+			r->kind = LOOKUP_NODE;
+			r->node = n;
+		}
+		return;
+	}
+	/* Find the closest encloser: strip labels until a node exists. The
+	 * apex always exists, so this ends inside the zone. */
+	while (labels > z->apexlabels) {
+		len -= name[0] + 1u;
+		name += name[0] + 1;
+		labels--;
+		n = zone_find(z, name, len, dname_hash(name, len));
+		if (n)
+			break;
+	}
+	if (!n)
+		n = z->apex_node;
+	if (n->cut) {
+		r->kind = LOOKUP_REFERRAL;
+		r->node = n->cut;
+	} else if (n->flags & NODE_DNAME) {
+		r->kind = LOOKUP_DNAME;
+		r->node = n;
+	} else if (n->dname) {
+		r->kind = LOOKUP_DNAME;
+		r->node = n->dname;
+	} else if (n->wildcard) {
+		/* RFC 4592: only the closest encloser's "*" child can match, so
+		 * an existing name (even an empty non-terminal) blocks wildcards
+		 * below it. */
+		r->kind = LOOKUP_WILDCARD;
+		r->node = n->wildcard;
+	} else {
+		r->kind = LOOKUP_NXDOMAIN;
+		r->node = n;
+	}
+}

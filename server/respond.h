@@ -1,0 +1,59 @@
+/*
+ * respond.h -- write a DNS response: sections, name compression, limits.
+ *
+ * struct pkt wraps the caller's response buffer. Writers return 0, or -1
+ * when the data does not fit in the current limit (the packet is then
+ * unchanged: every write is all or nothing). The compression table holds
+ * the offsets of names already in the packet (RFC 1035 4.1.4); it is part
+ * of struct pkt, so nothing is allocated.
+ */
+#ifndef STEER_RESPOND_H
+#define STEER_RESPOND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define PKT_COMP_MAX 64
+
+enum { SEC_ANSWER = 0, SEC_AUTHORITY = 1, SEC_ADDITIONAL = 2 };
+
+struct pkt {
+	uint8_t *buf;
+	size_t len;   /* bytes written */
+	size_t limit; /* writes must end at or before this */
+	uint16_t count[3];
+	uint16_t comp[PKT_COMP_MAX]; /* offsets of label sequences in buf */
+	int ncomp;
+};
+
+/* Start a response to a query: copies the ID and question (question_len
+ * bytes at q + 12; 0 for none), sets QR and the flags. */
+void pkt_begin(struct pkt *p, uint8_t *buf, size_t limit, const uint8_t *query, size_t question_len);
+void pkt_set_rcode(struct pkt *p, uint16_t rcode); /* low 4 bits into the header */
+void pkt_set_aa(struct pkt *p, int on);
+void pkt_set_tc(struct pkt *p);
+
+/* Write a name (lowercase or not; valid wire form), compressed. */
+int pkt_put_name(struct pkt *p, const uint8_t *name);
+/* Write one RR: owner (NULL = the question name, by pointer), then the
+ * precompiled wire tail (TYPE CLASS TTL RDLENGTH RDATA); names inside the
+ * RDATA of NS, CNAME, PTR, MX, SOA are compressed. ttl_override, when not
+ * UINT32_MAX, replaces the TTL. */
+int pkt_put_rr(struct pkt *p, int section, const uint8_t *owner, const uint8_t *wire, uint16_t wlen,
+	       uint32_t ttl_override);
+/* Append raw bytes as one RR of section (used for OPT and synthesized RRs). */
+int pkt_put_raw_rr(struct pkt *p, int section, const uint8_t *rr, size_t len);
+
+/* Mark / roll back: undo everything written since the mark (counts too). */
+struct pkt_mark {
+	size_t len;
+	uint16_t count[3];
+	int ncomp;
+};
+void pkt_mark(const struct pkt *p, struct pkt_mark *m);
+void pkt_rollback(struct pkt *p, const struct pkt_mark *m);
+
+/* Write the section counts into the header; returns the final length. */
+size_t pkt_finish(struct pkt *p);
+
+#endif

@@ -1,0 +1,20 @@
+/*
+ * zonedb_find.h -- zone selection for the query path (answer.c, policies).
+ * Kept apart from zonedb.h, which is the loading/reporting interface that
+ * the process and control code use.
+ */
+#ifndef STEER_ZONEDB_FIND_H
+#define STEER_ZONEDB_FIND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct zone;
+struct zonedb;
+
+/* The most specific zone containing name (lowercase wire), or NULL. */
+const struct zone *zonedb_find(const struct zonedb *db, const uint8_t *name, size_t len);
+/* The zone whose apex is exactly name, or NULL. */
+const struct zone *zonedb_find_apex(const struct zonedb *db, const uint8_t *name, size_t len);
+
+#endif

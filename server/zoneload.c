@@ -1,0 +1,765 @@
+/*
+ * zoneload.c -- read an RFC 1035 master file and compile it (struct zone).
+ *
+ * The file is split into logical entries here (comments, parentheses,
+ * quotes, $ORIGIN/$TTL/$INCLUDE), so that every error carries the file and
+ * line where its entry starts and so that one run reports every bad entry.
+ * Each record entry is parsed by ldns (ldns_rr_new_frm_str), which knows
+ * every RR type's presentation format, TTL units and RFC 3597 \# syntax.
+ * Then the records are sorted by owner, grouped into nodes and rrsets,
+ * checked (SOA, NS, CNAME exclusivity), and linked (cuts, wildcards,
+ * additional-section targets). This is the only file that uses ldns.
+ */
+#include "config.h"
+#include "server/zone.h"
+#include "server/dname.h"
+#include "common/errlist.h"
+#include "common/log.h"
+
+#include <arpa/inet.h>
+#include <ldns/ldns.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define INCLUDE_DEPTH_MAX 10
+#define DEFAULT_TTL 3600
+
+/* One record as read, before grouping. */
+struct rec {
+	uint8_t *owner;    /* lowercase wire, malloc'ed */
+	uint16_t ownerlen;
+	uint16_t type;
+	uint32_t ttl;
+	uint16_t rdlen;
+	uint8_t *rdata;    /* malloc'ed */
+	const char *file;  /* points into loader.files */
+	unsigned line;
+};
+
+struct loader {
+	const char *zone_name;
+	uint8_t apex[DNAME_MAXLEN];
+	uint16_t apexlen;
+	int apexlabels;
+	struct rec *recs;
+	size_t nrecs, cap;
+	char **files; /* every file read, for error locations */
+	size_t nfiles;
+	struct errlist *errs;
+	ldns_buffer *buf;
+};
+
+/* --- reading logical entries --------------------------------------------- */
+
+struct reader {
+	FILE *f;
+	const char *path;
+	unsigned line;  /* current physical line */
+	char *entry;    /* the current logical entry */
+	size_t cap;
+};
+
+/* Read the next logical entry: one record or directive, with parentheses
+ * joined into one line and comments removed. Leading blanks are kept (they
+ * mean "same owner as before"). Returns 1 with *start_line set, 0 at EOF, -1
+ * on a syntax error (message in err). */
+static int reader_next(struct reader *r, unsigned *start_line, const char **err)
+{
+	int depth = 0, quoted = 0, c, have = 0;
+	size_t len = 0;
+
+	*err = NULL;
+	for (;;) {
+		c = getc(r->f);
+		if (len + 4 >= r->cap) {
+			size_t ncap = r->cap ? r->cap * 2 : 1024;
+			char *n = realloc(r->entry, ncap);
+			if (!n) {
+				*err = "out of memory";
+				return -1;
+			}
+			r->entry = n;
+			r->cap = ncap;
+		}
+		if (c == EOF) {
+			if (quoted || depth) {
+				*err = quoted ? "unterminated quoted string" : "unbalanced parentheses";
+				return -1;
+			}
+			break;
+		}
+		if (!have && c != '\n' && c != ' ' && c != '\t' && c != '\r' && c != ';') {
+			have = 1;
+			*start_line = r->line;
+		}
+		if (quoted) {
+			if (c == '\\') {
+				int d = getc(r->f);
+				r->entry[len++] = (char)c;
+				if (d == EOF)
+					continue;
+				if (d == '\n')
+					r->line++;
+				c = d;
+			} else if (c == '"') {
+				quoted = 0;
+			} else if (c == '\n') {
+				r->line++;
+			}
+			r->entry[len++] = (char)c;
+			continue;
+		}
+		if (c == '\\') {
+			int d = getc(r->f);
+			r->entry[len++] = '\\';
+			if (d != EOF)
+				r->entry[len++] = (char)d;
+			continue;
+		}
+		if (c == ';') {
+			while ((c = getc(r->f)) != EOF && c != '\n')
+				;
+			if (c == EOF)
+				continue;
+		}
+		if (c == '"') {
+			quoted = 1;
+		} else if (c == '(') {
+			depth++;
+			c = ' ';
+		} else if (c == ')') {
+			if (--depth < 0) {
+				*start_line = r->line;
+				*err = "unbalanced parentheses";
+				return -1;
+			}
+			c = ' ';
+		}
+		if (c == '\n') {
+			r->line++;
+			if (depth == 0) {
+				if (have)
+					break;
+				len = 0; /* blank or comment-only line */
+				continue;
+			}
+			c = ' ';
+		}
+		if (c == '\r')
+			c = ' ';
+		r->entry[len++] = (char)c;
+	}
+	/* Trim trailing blanks. */
+	while (len > 0 && (r->entry[len - 1] == ' ' || r->entry[len - 1] == '\t'))
+		len--;
+	r->entry[len] = '\0';
+	return have ? 1 : 0;
+}
+
+/* --- collecting records --------------------------------------------------- */
+
+static void lerr(struct loader *L, const char *file, unsigned line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void lerr(struct loader *L, const char *file, unsigned line, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	errlist_add(L->errs, "%s:%u: %s", file, line, msg);
+}
+
+static int add_rec(struct loader *L, ldns_rr *rr, const char *file, unsigned line)
+{
+	ldns_rdf *owner = ldns_rr_owner(rr);
+	struct rec *r;
+	size_t olen = ldns_rdf_size(owner);
+
+	if (ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN) {
+		lerr(L, file, line, "only class IN is served");
+		return -1;
+	}
+	if (olen > DNAME_MAXLEN) {
+		lerr(L, file, line, "owner name too long");
+		return -1;
+	}
+	ldns_buffer_clear(L->buf);
+	if (ldns_rr_rdata2buffer_wire(L->buf, rr) != LDNS_STATUS_OK || ldns_buffer_position(L->buf) > 65535) {
+		lerr(L, file, line, "cannot convert the record to wire format");
+		return -1;
+	}
+	if (L->nrecs == L->cap) {
+		size_t ncap = L->cap ? L->cap * 2 : 1024;
+		struct rec *n = realloc(L->recs, ncap * sizeof(*n));
+		if (!n)
+			goto nomem;
+		L->recs = n;
+		L->cap = ncap;
+	}
+	r = &L->recs[L->nrecs];
+	memset(r, 0, sizeof(*r));
+	r->owner = malloc(olen);
+	r->rdlen = (uint16_t)ldns_buffer_position(L->buf);
+	r->rdata = malloc(r->rdlen ? r->rdlen : 1);
+	if (!r->owner || !r->rdata) {
+		free(r->owner);
+		free(r->rdata);
+		goto nomem;
+	}
+	dname_lower(r->owner, ldns_rdf_data(owner), olen);
+	r->ownerlen = (uint16_t)olen;
+	memcpy(r->rdata, ldns_buffer_begin(L->buf), r->rdlen);
+	r->type = (uint16_t)ldns_rr_get_type(rr);
+	r->ttl = ldns_rr_ttl(rr);
+	r->file = file;
+	r->line = line;
+	if (!dname_is_subdomain(r->owner, dname_labels(r->owner), L->apex, L->apexlabels)) {
+		char o[DNAME_MAXLEN * 4 + 8];
+		dname_to_str(r->owner, o, sizeof(o));
+		lerr(L, file, line, "%s is outside the zone %s", o, L->zone_name);
+		free(r->owner);
+		free(r->rdata);
+		return -1;
+	}
+	L->nrecs++;
+	return 0;
+nomem:
+	lerr(L, file, line, "out of memory");
+	return -1;
+}
+
+static int read_file(struct loader *L, const char *path, ldns_rdf *origin_in, int depth);
+
+/* First whitespace-separated token of s into tok; returns the rest. */
+static const char *token(const char *s, char *tok, size_t size)
+{
+	size_t n = 0;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	while (*s && *s != ' ' && *s != '\t') {
+		if (n + 1 < size)
+			tok[n++] = *s;
+		s++;
+	}
+	tok[n] = '\0';
+	return s;
+}
+
+static int directive(struct loader *L, const char *file, unsigned line, const char *entry, ldns_rdf **origin,
+		     uint32_t *default_ttl, int depth)
+{
+	char kw[16], arg[1024], arg2[1024];
+	const char *rest = token(entry, kw, sizeof(kw));
+
+	rest = token(rest, arg, sizeof(arg));
+	if (strcasecmp(kw, "$ORIGIN") == 0) {
+		ldns_rdf *o = NULL;
+		if (!arg[0] || ldns_str2rdf_dname(&o, arg) != LDNS_STATUS_OK) {
+			lerr(L, file, line, "$ORIGIN needs a domain name");
+			return -1;
+		}
+		if (!ldns_dname_str_absolute(arg)) {
+			/* A relative $ORIGIN is relative to the current origin. */
+			ldns_rdf *abs = ldns_dname_cat_clone(o, *origin);
+			ldns_rdf_deep_free(o);
+			o = abs;
+		}
+		ldns_rdf_deep_free(*origin);
+		*origin = o;
+		return 0;
+	}
+	if (strcasecmp(kw, "$TTL") == 0) {
+		const char *end = NULL;
+		uint32_t t = ldns_str2period(arg, &end);
+		if (!arg[0] || (end && *end)) {
+			lerr(L, file, line, "$TTL needs a time value (e.g. 3600, 1h, 1w2d)");
+			return -1;
+		}
+		*default_ttl = t;
+		return 0;
+	}
+	if (strcasecmp(kw, "$INCLUDE") == 0) {
+		ldns_rdf *inc_origin = NULL;
+		char *incpath = NULL;
+		int ret;
+
+		if (!arg[0]) {
+			lerr(L, file, line, "$INCLUDE needs a file name");
+			return -1;
+		}
+		if (depth >= INCLUDE_DEPTH_MAX) {
+			lerr(L, file, line, "$INCLUDE nested more than %d deep", INCLUDE_DEPTH_MAX);
+			return -1;
+		}
+		token(rest, arg2, sizeof(arg2));
+		if (arg2[0]) {
+			if (ldns_str2rdf_dname(&inc_origin, arg2) != LDNS_STATUS_OK) {
+				lerr(L, file, line, "bad origin '%s' in $INCLUDE", arg2);
+				return -1;
+			}
+		}
+		/* Strip quotes; a relative name is relative to the including file. */
+		size_t al = strlen(arg);
+		if (al >= 2 && arg[0] == '"' && arg[al - 1] == '"') {
+			memmove(arg, arg + 1, al - 2);
+			arg[al - 2] = '\0';
+		}
+		if (arg[0] == '/') {
+			incpath = strdup(arg);
+		} else {
+			char *copy = strdup(file);
+			if (copy && asprintf(&incpath, "%s/%s", dirname(copy), arg) < 0)
+				incpath = NULL;
+			free(copy);
+		}
+		if (!incpath) {
+			ldns_rdf_deep_free(inc_origin);
+			lerr(L, file, line, "out of memory");
+			return -1;
+		}
+		/* The included file starts with the given origin (or ours) and
+		 * does not change ours (RFC 1035 5.1). */
+		ret = read_file(L, incpath, inc_origin ? inc_origin : *origin, depth + 1);
+		if (ret == -2)
+			lerr(L, file, line, "$INCLUDE %s: cannot open: %s", incpath, strerror(errno));
+		ldns_rdf_deep_free(inc_origin);
+		free(incpath);
+		return ret < 0 ? -1 : 0;
+	}
+	lerr(L, file, line, "unknown directive %s", kw);
+	return -1;
+}
+
+/* Returns 0, -1 after errors were recorded, -2 when the file cannot be opened. */
+static int read_file(struct loader *L, const char *path, ldns_rdf *origin_in, int depth)
+{
+	struct reader r = { .path = path, .line = 1 };
+	ldns_rdf *origin = ldns_rdf_clone(origin_in), *prev = NULL;
+	uint32_t default_ttl = DEFAULT_TTL;
+	const char *file, *err;
+	unsigned start = 1;
+	char **files;
+	int ret = 0, n;
+
+	r.f = fopen(path, "r");
+	if (!r.f) {
+		ldns_rdf_deep_free(origin);
+		return -2;
+	}
+	files = realloc(L->files, (L->nfiles + 1) * sizeof(*files));
+	if (!files || !(files[L->nfiles] = strdup(path))) {
+		if (files)
+			L->files = files;
+		fclose(r.f);
+		ldns_rdf_deep_free(origin);
+		errlist_add(L->errs, "%s: out of memory", path);
+		return -1;
+	}
+	L->files = files;
+	file = L->files[L->nfiles++];
+
+	while ((n = reader_next(&r, &start, &err)) != 0) {
+		ldns_rr *rr = NULL;
+		ldns_status st;
+
+		if (n < 0) {
+			lerr(L, file, start, "%s", err);
+			ret = -1;
+			break;
+		}
+		if (r.entry[0] == '$') {
+			if (directive(L, file, start, r.entry, &origin, &default_ttl, depth) < 0)
+				ret = -1;
+			continue;
+		}
+		st = ldns_rr_new_frm_str(&rr, r.entry, default_ttl, origin, &prev);
+		if (st != LDNS_STATUS_OK) {
+			lerr(L, file, start, "%s", ldns_get_errorstr_by_id(st));
+			ret = -1;
+			continue;
+		}
+		if (add_rec(L, rr, file, start) < 0)
+			ret = -1;
+		ldns_rr_free(rr);
+	}
+	free(r.entry);
+	fclose(r.f);
+	ldns_rdf_deep_free(origin);
+	ldns_rdf_deep_free(prev);
+	return ret;
+}
+
+/* --- compiling ------------------------------------------------------------- */
+
+static int rec_cmp(const void *a, const void *b)
+{
+	const struct rec *x = a, *y = b;
+	size_t l = x->ownerlen < y->ownerlen ? x->ownerlen : y->ownerlen;
+	int c = memcmp(x->owner, y->owner, l);
+	if (c)
+		return c;
+	if (x->ownerlen != y->ownerlen)
+		return x->ownerlen < y->ownerlen ? -1 : 1;
+	if (x->type != y->type)
+		return x->type < y->type ? -1 : 1;
+	if (x->rdlen != y->rdlen)
+		return x->rdlen < y->rdlen ? -1 : 1;
+	c = memcmp(x->rdata, y->rdata, x->rdlen);
+	if (c)
+		return c;
+	/* Keep file order among equal records so the first one is reported. */
+	return x->line < y->line ? -1 : x->line > y->line;
+}
+
+/* Do two records have the same owner? (0 = same, like a comparison) */
+static int rec_cmp_owner(const struct rec *x, const struct rec *y)
+{
+	return x->ownerlen != y->ownerlen || memcmp(x->owner, y->owner, x->ownerlen) != 0;
+}
+
+static struct node *table_get(struct zone *z, const uint8_t *name, size_t len, uint32_t h)
+{
+	return (struct node *)zone_find(z, name, len, h);
+}
+
+static int table_put(struct zone *z, struct node *n)
+{
+	uint32_t i = n->hash & z->mask;
+	while (z->table[i])
+		i = (i + 1) & z->mask;
+	z->table[i] = n;
+	return 0;
+}
+
+static struct node *node_add(struct zone *z, const uint8_t *name, size_t len, uint32_t h)
+{
+	struct node *n = arena_alloc(&z->arena, sizeof(*n));
+	if (!n || !(n->name = arena_memdup(&z->arena, name, len)))
+		return NULL;
+	n->namelen = (uint16_t)len;
+	n->labels = (uint8_t)dname_labels(name);
+	n->hash = h;
+	table_put(z, n);
+	return n;
+}
+
+/* Offset of the target name inside the rdata of NS, MX and SRV. */
+static int target_offset(uint16_t type)
+{
+	switch (type) {
+	case LDNS_RR_TYPE_NS: return 0;
+	case LDNS_RR_TYPE_MX: return 2;
+	case LDNS_RR_TYPE_SRV: return 6;
+	default: return -1;
+	}
+}
+
+static int build_rrsets(struct loader *L, struct zone *z, struct node *n, struct rec *recs, size_t count)
+{
+	size_t ntypes = 0;
+	for (size_t i = 0; i < count; i++)
+		if (i == 0 || recs[i].type != recs[i - 1].type)
+			ntypes++;
+	n->rrsets = arena_alloc(&z->arena, ntypes * sizeof(*n->rrsets));
+	if (!n->rrsets)
+		return -1;
+	for (size_t i = 0; i < count;) {
+		size_t j = i, k = 0;
+		while (j < count && recs[j].type == recs[i].type)
+			j++;
+		struct rrset *s = &n->rrsets[n->nrrsets++];
+		s->type = recs[i].type;
+		s->ttl = recs[i].ttl;
+		s->rrs = arena_alloc(&z->arena, (j - i) * sizeof(*s->rrs));
+		if (!s->rrs)
+			return -1;
+		for (size_t m = i; m < j; m++) {
+			struct rec *r = &recs[m];
+			uint8_t *w;
+			if (m > i && r->rdlen == recs[m - 1].rdlen && memcmp(r->rdata, recs[m - 1].rdata, r->rdlen) == 0)
+				continue; /* RFC 2181 5: duplicate RRs are one RR */
+			if (r->ttl != s->ttl) {
+				/* RFC 2181 5.2: an RRset has one TTL; use the lowest. */
+				log_warn("%s:%u: TTL %u differs from others in the RRset; using the lowest", r->file,
+					 r->line, r->ttl);
+				if (r->ttl < s->ttl)
+					s->ttl = r->ttl;
+			}
+			w = arena_alloc(&z->arena, RR_FIXED + r->rdlen);
+			if (!w)
+				return -1;
+			s->rrs[k].wire = w;
+			s->rrs[k].len = (uint16_t)(RR_FIXED + r->rdlen);
+			memcpy(w + RR_FIXED, r->rdata, r->rdlen);
+			w[8] = (uint8_t)(r->rdlen >> 8);
+			w[9] = (uint8_t)r->rdlen;
+			k++;
+			z->nrecords++;
+		}
+		s->count = (uint16_t)k;
+		/* Now the TTL is final: write the fixed part of every RR. */
+		for (size_t m = 0; m < k; m++) {
+			uint8_t *w = (uint8_t *)s->rrs[m].wire;
+			w[0] = (uint8_t)(s->type >> 8);
+			w[1] = (uint8_t)s->type;
+			w[2] = 0;
+			w[3] = 1; /* class IN */
+			w[4] = (uint8_t)(s->ttl >> 24);
+			w[5] = (uint8_t)(s->ttl >> 16);
+			w[6] = (uint8_t)(s->ttl >> 8);
+			w[7] = (uint8_t)s->ttl;
+		}
+		if (s->type == LDNS_RR_TYPE_CNAME)
+			n->flags |= NODE_CNAME;
+		if (s->type == LDNS_RR_TYPE_DNAME)
+			n->flags |= NODE_DNAME;
+		if (s->type == LDNS_RR_TYPE_NS && !(n->flags & NODE_APEX))
+			n->flags |= NODE_DELEG;
+		if (s->type == LDNS_RR_TYPE_CNAME && s->count > 1)
+			lerr(L, recs[i].file, recs[i].line, "more than one CNAME at the same name");
+		if (s->type == LDNS_RR_TYPE_SOA && !(n->flags & NODE_APEX))
+			lerr(L, recs[i].file, recs[i].line, "SOA record not at the zone apex");
+		i = j;
+	}
+	if ((n->flags & NODE_CNAME) && n->nrrsets > 1) {
+		for (size_t i = 0; i < count; i++)
+			if (recs[i].type == LDNS_RR_TYPE_CNAME) {
+				lerr(L, recs[i].file, recs[i].line, "CNAME and other data at the same name");
+				break;
+			}
+	}
+	return 0;
+}
+
+static int cmp_labels(const void *a, const void *b)
+{
+	const struct node *x = *(struct node *const *)a, *y = *(struct node *const *)b;
+	return (int)x->labels - (int)y->labels;
+}
+
+/* Link every node to its parent's facts, parents first: zone cuts occlude
+ * everything below them, DNAMEs redirect everything below them, and a "*"
+ * child makes its parent a wildcard source (RFC 4592). */
+static int link_nodes(struct zone *z, size_t nnodes)
+{
+	struct node **order = malloc(nnodes * sizeof(*order));
+	size_t k = 0;
+
+	if (!order)
+		return -1;
+	for (uint32_t i = 0; i <= z->mask; i++)
+		if (z->table[i])
+			order[k++] = (struct node *)z->table[i];
+	qsort(order, k, sizeof(*order), cmp_labels);
+	for (size_t i = 0; i < k; i++) {
+		struct node *n = order[i];
+		if (n->flags & NODE_APEX)
+			continue;
+		const uint8_t *pname = n->name + n->name[0] + 1;
+		size_t plen = n->namelen - n->name[0] - 1u;
+		struct node *p = table_get(z, pname, plen, dname_hash(pname, plen));
+		if (!p) /* cannot happen: ancestors were added as empty non-terminals */
+			continue;
+		n->cut = p->cut ? p->cut : ((n->flags & NODE_DELEG) ? n : NULL);
+		n->dname = (p->flags & NODE_DNAME) ? p : p->dname;
+		if (n->name[0] == 1 && n->name[1] == '*')
+			p->wildcard = n;
+	}
+	free(order);
+	return 0;
+}
+
+/* Resolve NS/MX/SRV targets that live in this zone, for additional data. */
+static int link_targets(struct zone *z)
+{
+	for (uint32_t i = 0; i <= z->mask; i++) {
+		struct node *n = (struct node *)z->table[i];
+		for (uint16_t j = 0; n && j < n->nrrsets; j++) {
+			struct rrset *s = &n->rrsets[j];
+			int off = target_offset(s->type);
+			if (off < 0)
+				continue;
+			s->targets = arena_alloc(&z->arena, s->count * sizeof(*s->targets));
+			if (!s->targets)
+				return -1;
+			for (uint16_t r = 0; r < s->count; r++) {
+				const uint8_t *rd = s->rrs[r].wire + RR_FIXED + off;
+				int len = dname_len(rd, s->rrs[r].wire + s->rrs[r].len);
+				uint8_t lower[DNAME_MAXLEN];
+				if (len < 0)
+					continue;
+				dname_lower(lower, rd, (size_t)len);
+				if (dname_is_subdomain(lower, dname_labels(lower), z->apex, z->apexlabels))
+					s->targets[r] = zone_find(z, lower, (size_t)len, dname_hash(lower, (size_t)len));
+			}
+		}
+	}
+	return 0;
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static int compile(struct loader *L, struct zone *z)
+{
+	size_t nowners = 0, nnodes = 0, cap;
+	const char *file = L->nfiles ? L->files[0] : z->file;
+
+	qsort(L->recs, L->nrecs, sizeof(*L->recs), rec_cmp);
+	for (size_t i = 0; i < L->nrecs; i++)
+		if (i == 0 || rec_cmp_owner(&L->recs[i], &L->recs[i - 1]))
+			nowners++;
+	/* Worst case every owner adds all its ancestors as empty non-terminals;
+	 * size for that so the table never needs to grow (load <= 1/2). */
+	cap = 16;
+	{
+		size_t bound = nowners + 1;
+		for (size_t i = 0; i < L->nrecs; i++)
+			if (i == 0 || rec_cmp_owner(&L->recs[i], &L->recs[i - 1]))
+				bound += (size_t)(dname_labels(L->recs[i].owner) - L->apexlabels);
+		while (cap < bound * 2)
+			cap *= 2;
+	}
+	z->table = arena_alloc(&z->arena, cap * sizeof(*z->table));
+	if (!z->table)
+		return -1;
+	z->mask = (uint32_t)(cap - 1);
+
+	/* The apex exists even if only as a name; the checks below need it. */
+	struct node *apex = node_add(z, L->apex, L->apexlen, dname_hash(L->apex, L->apexlen));
+	if (!apex)
+		return -1;
+	apex->flags |= NODE_APEX;
+	z->apex_node = apex;
+	z->apex = apex->name;
+	z->apexlen = apex->namelen;
+	z->apexlabels = (uint8_t)L->apexlabels;
+	nnodes = 1;
+
+	for (size_t i = 0; i < L->nrecs;) {
+		size_t j = i;
+		struct rec *r = &L->recs[i];
+		uint32_t h = dname_hash(r->owner, r->ownerlen);
+		struct node *n;
+
+		while (j < L->nrecs && !rec_cmp_owner(&L->recs[j], r))
+			j++;
+		n = table_get(z, r->owner, r->ownerlen, h);
+		if (!n) {
+			if (!(n = node_add(z, r->owner, r->ownerlen, h)))
+				return -1;
+			nnodes++;
+		}
+		if (build_rrsets(L, z, n, r, j - i) < 0)
+			return -1;
+		/* Empty non-terminals: every missing ancestor up to the apex. */
+		const uint8_t *a = r->owner;
+		for (int lab = dname_labels(r->owner); lab > L->apexlabels + 1; lab--) {
+			a += a[0] + 1;
+			size_t alen = r->ownerlen - (size_t)(a - r->owner);
+			uint32_t ah = dname_hash(a, alen);
+			if (table_get(z, a, alen, ah))
+				break; /* its ancestors were added with it */
+			if (!node_add(z, a, alen, ah))
+				return -1;
+			nnodes++;
+		}
+		i = j;
+	}
+
+	z->soa = node_rrset(apex, LDNS_RR_TYPE_SOA);
+	if (!z->soa) {
+		errlist_add(L->errs, "%s:1: zone %s has no SOA record at its apex", file, L->zone_name);
+	} else if (z->soa->count != 1) {
+		errlist_add(L->errs, "%s:1: zone %s has %u SOA records; exactly one is allowed", file, L->zone_name,
+			    z->soa->count);
+	} else {
+		const struct rr_wire *w = &z->soa->rrs[0];
+		const uint8_t *end = w->wire + w->len, *p = w->wire + RR_FIXED;
+		int l1 = dname_len(p, end), l2 = l1 < 0 ? -1 : dname_len(p + l1, end);
+		if (l1 < 0 || l2 < 0 || p + l1 + l2 + 20 != end) {
+			errlist_add(L->errs, "%s:1: malformed SOA record", file);
+		} else {
+			uint32_t minimum = get32(end - 4);
+			z->serial = get32(p + l1 + l2);
+			z->neg_ttl = z->soa->ttl < minimum ? z->soa->ttl : minimum;
+		}
+	}
+	if (!node_rrset(apex, LDNS_RR_TYPE_NS))
+		errlist_add(L->errs, "%s:1: zone %s has no NS records at its apex", file, L->zone_name);
+	if (link_nodes(z, nnodes) < 0 || link_targets(z) < 0)
+		return -1;
+	return 0;
+}
+
+struct zone *zone_load(const char *name, const char *file, struct errlist *errs)
+{
+	struct loader L = { .zone_name = name, .errs = errs };
+	struct zone *z = calloc(1, sizeof(*z));
+	ldns_rdf *origin = NULL;
+	size_t nerr_before = errlist_count(errs);
+	char namebuf[DNAME_MAXLEN * 4 + 8];
+	int ret;
+
+	if (!z)
+		goto nomem;
+	arena_init(&z->arena);
+	if (ldns_str2rdf_dname(&origin, name) != LDNS_STATUS_OK || ldns_rdf_size(origin) > DNAME_MAXLEN) {
+		errlist_add(errs, "%s: zone name '%s' is not a valid domain name", file, name);
+		goto fail;
+	}
+	L.apexlen = (uint16_t)ldns_rdf_size(origin);
+	dname_lower(L.apex, ldns_rdf_data(origin), L.apexlen);
+	L.apexlabels = dname_labels(L.apex);
+	dname_to_str(L.apex, namebuf, sizeof(namebuf));
+	z->name = arena_memdup(&z->arena, namebuf, strlen(namebuf) + 1);
+	z->file = arena_memdup(&z->arena, file, strlen(file) + 1);
+	L.buf = ldns_buffer_new(65536);
+	if (!z->name || !z->file || !L.buf)
+		goto nomem;
+
+	ret = read_file(&L, file, origin, 0);
+	if (ret == -2) {
+		errlist_add(errs, "%s: cannot open: %s", file, strerror(errno));
+		goto fail;
+	}
+	if (L.nrecs == 0 && errlist_count(errs) == nerr_before)
+		errlist_add(errs, "%s:1: zone %s has no records", file, name);
+	if (errlist_count(errs) == nerr_before && compile(&L, z) < 0)
+		goto nomem;
+	if (errlist_count(errs) != nerr_before)
+		goto fail;
+	z->loaded_at = time(NULL);
+	goto done;
+nomem:
+	errlist_add(errs, "%s: out of memory while loading", file);
+fail:
+	zone_free(z);
+	z = NULL;
+done:
+	for (size_t i = 0; i < L.nrecs; i++) {
+		free(L.recs[i].owner);
+		free(L.recs[i].rdata);
+	}
+	free(L.recs);
+	for (size_t i = 0; i < L.nfiles; i++)
+		free(L.files[i]);
+	free(L.files);
+	if (L.buf)
+		ldns_buffer_free(L.buf);
+	ldns_rdf_deep_free(origin);
+	return z;
+}
+
+void zone_free(struct zone *z)
+{
+	if (!z)
+		return;
+	arena_clear(&z->arena);
+	free(z);
+}
