@@ -1,0 +1,117 @@
+/* load.c -- config + listen addresses + zones, validated as one unit. */
+#include "config.h"
+#include "server/load.h"
+#include "server/listen.h"
+#include "server/zonedb.h"
+#include "common/errlist.h"
+#include "common/errors.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int parse_listen(struct load_result *r, struct errlist *errs)
+{
+	const struct conf_strlist *l = &r->conf.listen;
+	int nerr = 0;
+
+	if (l->n == 0) {
+		conf_err(errs, &r->conf.cf, (conf_path_t){ "server", "listen", NULL }, "no listen address");
+		return 1;
+	}
+	r->addrs = calloc(l->n, sizeof(*r->addrs));
+	if (!r->addrs) {
+		errlist_add(errs, "%s: out of memory", r->conf.cf.path);
+		return 1;
+	}
+	for (size_t i = 0; i < l->n; i++) {
+		const char *why;
+		if (listen_parse(l->v[i], &r->addrs[i], &why) != STEER_EOK) {
+			conf_err(errs, &r->conf.cf, (conf_path_t){ "server", "listen", NULL }, "\"%s\": %s",
+				 l->v[i], why);
+			nerr++;
+			continue;
+		}
+		for (size_t j = 0; j < i; j++) {
+			if (r->addrs[j].len == r->addrs[i].len && memcmp(&r->addrs[j].ss, &r->addrs[i].ss, r->addrs[i].len) == 0) {
+				conf_err(errs, &r->conf.cf, (conf_path_t){ "server", "listen", NULL },
+					 "\"%s\" is listed twice", l->v[i]);
+				nerr++;
+			}
+		}
+	}
+	r->naddrs = l->n;
+	return nerr;
+}
+
+int load_all(const char *path, struct load_result *r, struct errlist *errs)
+{
+	int nerr;
+
+	memset(r, 0, sizeof(*r));
+	nerr = server_conf_load(path, &r->conf, errs);
+	if (r->conf.cf.root)
+		nerr += parse_listen(r, errs);
+	/* Zones are loaded even when the config has errors elsewhere, so one
+	 * check shows every problem at once. */
+	if (r->conf.nzones > 0) {
+		if (zonedb_load(r->conf.zones, r->conf.nzones, &r->zones, errs) != STEER_EOK)
+			nerr++;
+	}
+	if (nerr == 0)
+		return STEER_EOK;
+	load_result_clear(r);
+	return STEER_EINVAL;
+}
+
+void load_result_clear(struct load_result *r)
+{
+	if (r->zones)
+		zonedb_free(r->zones);
+	free(r->addrs);
+	server_conf_clear(&r->conf);
+	memset(r, 0, sizeof(*r));
+}
+
+struct zonedb *load_take_zones(struct load_result *r)
+{
+	struct zonedb *db = r->zones;
+	r->zones = NULL;
+	return db;
+}
+
+void load_summary(const struct load_result *r, char *buf, size_t cap)
+{
+	size_t nz = r->zones ? zonedb_count(r->zones) : 0, records = 0;
+
+	for (size_t i = 0; i < nz; i++) {
+		struct zone_info zi;
+		zonedb_info(r->zones, i, &zi);
+		records += zi.records;
+	}
+	snprintf(buf, cap, "%s: ok: %zu zone%s, %zu records, %zu listen address%s", r->conf.cf.path, nz,
+		 nz == 1 ? "" : "s", records, r->naddrs, r->naddrs == 1 ? "" : "es");
+}
+
+int load_check(const char *path, FILE *out, FILE *err)
+{
+	struct load_result r;
+	struct errlist errs;
+	char line[512];
+
+	errlist_init(&errs);
+	if (load_all(path, &r, &errs) != STEER_EOK) {
+		for (size_t i = 0; i < errs.n; i++)
+			fprintf(err, "%s\n", errs.msgs[i]);
+		if (errs.lost)
+			fprintf(err, "(%zu more errors not shown: out of memory)\n", errs.lost);
+		fprintf(err, "%s: %zu error%s\n", path, errlist_count(&errs), errlist_count(&errs) == 1 ? "" : "s");
+		errlist_clear(&errs);
+		return 1;
+	}
+	load_summary(&r, line, sizeof(line));
+	fprintf(out, "%s\n", line);
+	load_result_clear(&r);
+	errlist_clear(&errs);
+	return 0;
+}

@@ -1,0 +1,44 @@
+/*
+ * load.h -- read the config and every zone it lists, the way both startup,
+ * reload, `steerdns --check` and `steerctl check` do it (one code path, so
+ * the check says exactly what a reload would say).
+ *
+ * Everything is checked and every error collected ("file:line: reason"):
+ * the JSON config (server_conf_load), the listen addresses, and each zone
+ * (zonedb_load). Loading is all or nothing.
+ */
+#ifndef STEER_LOAD_H
+#define STEER_LOAD_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include "server/conf.h"
+
+struct errlist;
+struct zonedb;
+struct listen_addr;
+
+struct load_result {
+	struct server_conf conf;   /* owned */
+	struct zonedb *zones;      /* owned */
+	struct listen_addr *addrs; /* owned; conf.listen parsed, conf.listen.n entries */
+	size_t naddrs;
+};
+
+/* Load path into *out (cleared first). Returns STEER_EOK, or a negative code
+ * with every error in errs and *out cleared. */
+int load_all(const char *path, struct load_result *out, struct errlist *errs);
+void load_result_clear(struct load_result *r);
+
+/* Take the zone database out of r (the caller now owns it). */
+struct zonedb *load_take_zones(struct load_result *r);
+
+/* One line for the operator: "CONFIG: 2 zones, 123 records, 2 listen addresses". */
+void load_summary(const struct load_result *r, char *buf, size_t cap);
+
+/* The whole `--check`: load path, print every error on err (one
+ * "file:line: reason" a line, then a count), or the summary on out.
+ * Returns 0 when the config is good, 1 otherwise (an exit status). */
+int load_check(const char *path, FILE *out, FILE *err);
+
+#endif

@@ -1,0 +1,322 @@
+/* server.c -- the steerdns process: startup, reload, shutdown, signals. */
+#include "config.h"
+#include "server/server.h"
+#include "server/control.h"
+#include "server/listen.h"
+#include "server/load.h"
+#include "server/stats.h"
+#include "server/tcp.h"
+#include "server/udp.h"
+#include "server/zonedb.h"
+#include "common/errlist.h"
+#include "common/errors.h"
+#include "common/log.h"
+
+#include <event2/event.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct server {
+	char *config_path;          /* owned */
+	int debug;                  /* -d: log level debug whatever the config says */
+	struct server_conf conf;    /* owned: the config of the live snapshot */
+	/* Fixed at startup (a reload cannot change them): */
+	struct listen_addr *addrs;  /* owned */
+	size_t naddrs;
+	unsigned nworkers;
+	long long conf_workers;     /* "workers" as configured at startup */
+	char *control_path;         /* owned; NULL = no control socket */
+	/* Live state: */
+	struct snap_domain snaps;
+	uint64_t generation;
+	time_t started_at;
+	struct stats *stats;        /* owned: blocks 0..nworkers-1 UDP, nworkers TCP */
+	struct udp_workers *udp;    /* owned */
+	struct tcp_server *tcp;     /* owned */
+	struct event_base *base;    /* owned: the main loop */
+	struct control *ctl;        /* owned */
+	struct event *sig[3];       /* owned: SIGHUP, SIGTERM, SIGINT */
+};
+
+static void apply_logging(const struct server *srv, const struct server_conf *c)
+{
+	int level = srv->debug ? LOG_DEBUG : log_level_parse(c->log_level);
+	log_init("steerdns", c->syslog, level < 0 ? LOG_INFO : level);
+}
+
+/* A snapshot of zones plus the answer settings of c. Takes zones (freed on
+ * failure). */
+static struct snapshot *snapshot_make(const struct server_conf *c, struct zonedb *zones, uint64_t generation)
+{
+	struct served *sv = calloc(1, sizeof(*sv));
+
+	if (!sv) {
+		zonedb_free(zones);
+		return NULL;
+	}
+	if (strlen(c->identity) >= sizeof(sv->identity) || strlen(c->version) >= sizeof(sv->version))
+		log_warn("server.identity/version longer than 255 bytes: cut to fit a TXT string");
+	snprintf(sv->identity, sizeof(sv->identity), "%s", c->identity);
+	snprintf(sv->version, sizeof(sv->version), "%s", c->version);
+	sv->env.udp_payload = (uint16_t)c->udp_payload;
+	sv->env.chaos = c->chaos;
+	sv->env.identity = sv->identity;
+	sv->env.version = sv->version;
+	sv->snap.zones = zones;
+	sv->snap.generation = generation;
+	sv->snap.loaded_at = time(NULL);
+	return &sv->snap;
+}
+
+static void log_errors(const struct errlist *errs)
+{
+	for (size_t i = 0; i < errs->n; i++)
+		log_err("%s", errs->msgs[i]);
+	if (errs->lost)
+		log_err("(%zu more errors lost: out of memory)", errs->lost);
+}
+
+static int same_addrs(const struct server *srv, const struct load_result *r)
+{
+	if (srv->naddrs != r->naddrs)
+		return 0;
+	for (size_t i = 0; i < r->naddrs; i++)
+		if (srv->addrs[i].len != r->addrs[i].len || memcmp(&srv->addrs[i].ss, &r->addrs[i].ss, r->addrs[i].len))
+			return 0;
+	return 1;
+}
+
+/* Settings only a restart changes: say so when they differ. */
+static void warn_restart_only(const struct server *srv, const struct load_result *r)
+{
+	const char *path = r->conf.control_socket;
+
+	if (!same_addrs(srv, r))
+		log_warn("reload: server.listen changed; still listening on the old addresses until a restart");
+	if (r->conf.workers != srv->conf_workers)
+		log_warn("reload: server.workers changed; still %u workers until a restart", srv->nworkers);
+	if ((path == NULL) != (srv->control_path == NULL) || (path && strcmp(path, srv->control_path) != 0))
+		log_warn("reload: server.control_socket changed; still %s until a restart",
+			 srv->control_path ? srv->control_path : "none");
+}
+
+/* Make r the live data (r's conf and zones are taken). */
+static int install(struct server *srv, struct load_result *r)
+{
+	struct snapshot *s = snapshot_make(&r->conf, load_take_zones(r), srv->generation + 1);
+
+	if (!s)
+		return STEER_ENOMEM;
+	snap_publish(&srv->snaps, s);
+	srv->generation++;
+	server_conf_clear(&srv->conf);
+	srv->conf = r->conf;
+	memset(&r->conf, 0, sizeof(r->conf));
+	apply_logging(srv, &srv->conf);
+	if (srv->tcp)
+		tcp_server_set_limits(srv->tcp, srv->conf.tcp_max_connections, srv->conf.tcp_idle_ms);
+	return STEER_EOK;
+}
+
+int server_reload(struct server *srv, struct errlist *errs)
+{
+	struct load_result r;
+	struct errlist mine;
+	int ret;
+
+	log_info("reloading %s", srv->config_path);
+	errlist_init(&mine);
+	ret = load_all(srv->config_path, &r, &mine);
+	if (ret == STEER_EOK) {
+		warn_restart_only(srv, &r);
+		ret = install(srv, &r);
+		if (ret != STEER_EOK)
+			errlist_add(&mine, "%s: %s", srv->config_path, steer_strerror(ret));
+		load_result_clear(&r);
+	}
+	if (ret != STEER_EOK) {
+		log_errors(&mine);
+		log_err("reload rejected (%zu error%s); the old data (generation %llu) is still serving",
+			errlist_count(&mine), errlist_count(&mine) == 1 ? "" : "s", (unsigned long long)srv->generation);
+		errlist_splice(errs, &mine);
+		return ret;
+	}
+	errlist_clear(&mine);
+	log_notice("reload done: generation %llu, %zu zone%s", (unsigned long long)srv->generation,
+		   zonedb_count(snap_current(&srv->snaps)->zones),
+		   zonedb_count(snap_current(&srv->snaps)->zones) == 1 ? "" : "s");
+	return STEER_EOK;
+}
+
+static void on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct server *srv = arg;
+
+	if (sig == SIGHUP) {
+		struct errlist errs;
+		errlist_init(&errs);
+		server_reload(srv, &errs); /* logs everything itself */
+		errlist_clear(&errs);
+		return;
+	}
+	log_notice("%s: shutting down", strsignal((int)sig));
+	event_base_loopexit(srv->base, NULL);
+}
+
+static unsigned worker_count(long long configured)
+{
+	long n = configured > 0 ? configured : sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : (unsigned)n;
+}
+
+/* Steal what stays fixed for the process lifetime from the first load. */
+static int take_fixed(struct server *srv, struct load_result *r)
+{
+	srv->addrs = r->addrs;
+	srv->naddrs = r->naddrs;
+	r->addrs = NULL;
+	srv->conf_workers = r->conf.workers;
+	srv->nworkers = worker_count(r->conf.workers);
+	if (r->conf.control_socket && !(srv->control_path = strdup(r->conf.control_socket)))
+		return STEER_ENOMEM;
+	return STEER_EOK;
+}
+
+static int setup_io(struct server *srv)
+{
+	static const int sigs[3] = { SIGHUP, SIGTERM, SIGINT };
+	int ret;
+
+	srv->stats = stats_new(srv->nworkers + 1);
+	srv->base = event_base_new();
+	if (!srv->stats || !srv->base)
+		return STEER_ENOMEM;
+	/* TCP first: its bind fails when another server holds the port, where
+	 * SO_REUSEPORT on UDP would silently share it with a server of ours. */
+	ret = tcp_server_new(&srv->tcp, srv->addrs, srv->naddrs, &srv->snaps, stats_block(srv->stats, srv->nworkers),
+			     srv->conf.tcp_max_connections, srv->conf.tcp_idle_ms);
+	if (ret == STEER_EOK)
+		ret = udp_workers_new(&srv->udp, srv->nworkers, srv->addrs, srv->naddrs, &srv->snaps, srv->stats, 0);
+	if (ret == STEER_EOK && srv->control_path)
+		ret = control_new(&srv->ctl, srv->base, srv->control_path, srv);
+	for (int i = 0; ret == STEER_EOK && i < 3; i++) {
+		srv->sig[i] = evsignal_new(srv->base, sigs[i], on_signal, srv);
+		if (!srv->sig[i] || evsignal_add(srv->sig[i], NULL) < 0)
+			ret = STEER_ENOMEM;
+	}
+	return ret;
+}
+
+struct server *server_new(const char *config_path, int debug)
+{
+	struct server *srv = calloc(1, sizeof(*srv));
+	struct load_result r;
+	struct errlist errs;
+	int ret;
+
+	if (!srv || !(srv->config_path = strdup(config_path))) {
+		free(srv);
+		log_err("out of memory");
+		return NULL;
+	}
+	srv->debug = debug;
+	srv->started_at = time(NULL);
+	snap_domain_init(&srv->snaps);
+	signal(SIGPIPE, SIG_IGN);
+	errlist_init(&errs);
+	if (load_all(config_path, &r, &errs) != STEER_EOK) {
+		log_errors(&errs);
+		log_err("%s: %zu error%s; not starting", config_path, errlist_count(&errs),
+			errlist_count(&errs) == 1 ? "" : "s");
+		errlist_clear(&errs);
+		server_free(srv);
+		return NULL;
+	}
+	errlist_clear(&errs);
+	ret = take_fixed(srv, &r);
+	if (ret == STEER_EOK)
+		ret = install(srv, &r);
+	load_result_clear(&r);
+	if (ret == STEER_EOK)
+		ret = setup_io(srv);
+	if (ret != STEER_EOK) {
+		if (ret == STEER_ENOMEM)
+			log_err("out of memory while starting");
+		server_free(srv);
+		return NULL;
+	}
+	return srv;
+}
+
+int server_run(struct server *srv)
+{
+	int ret = udp_workers_start(srv->udp);
+
+	if (ret == STEER_EOK)
+		ret = tcp_server_start(srv->tcp);
+	if (ret == STEER_EOK) {
+		size_t nz = zonedb_count(snap_current(&srv->snaps)->zones);
+		log_notice("steerdns %s: serving %zu zone%s on %zu address%s (first %s), %u UDP worker%s", STEER_VERSION,
+			   nz, nz == 1 ? "" : "s", srv->naddrs, srv->naddrs == 1 ? "" : "es", srv->addrs[0].text,
+			   srv->nworkers, srv->nworkers == 1 ? "" : "s");
+		event_base_dispatch(srv->base);
+	}
+	udp_workers_stop(srv->udp);
+	tcp_server_stop(srv->tcp);
+	return ret;
+}
+
+void server_free(struct server *srv)
+{
+	if (!srv)
+		return;
+	/* Threads first (they read the snapshot), then what they used. */
+	udp_workers_free(srv->udp);
+	tcp_server_free(srv->tcp);
+	control_free(srv->ctl);
+	for (int i = 0; i < 3; i++)
+		if (srv->sig[i])
+			event_free(srv->sig[i]);
+	if (srv->base)
+		event_base_free(srv->base);
+	snap_domain_clear(&srv->snaps);
+	stats_free(srv->stats);
+	server_conf_clear(&srv->conf);
+	free(srv->addrs);
+	free(srv->control_path);
+	free(srv->config_path);
+	free(srv);
+}
+
+struct snapshot *server_snapshot(struct server *srv)
+{
+	return snap_current(&srv->snaps);
+}
+
+uint64_t server_generation(const struct server *srv)
+{
+	return srv->generation;
+}
+
+struct stats *server_stats(struct server *srv)
+{
+	return srv->stats;
+}
+
+time_t server_started_at(const struct server *srv)
+{
+	return srv->started_at;
+}
+
+unsigned server_workers(const struct server *srv)
+{
+	return srv->nworkers;
+}
+
+size_t server_tcp_connections(const struct server *srv)
+{
+	return srv->tcp ? tcp_server_connections(srv->tcp) : 0;
+}

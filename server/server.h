@@ -1,0 +1,70 @@
+/*
+ * server.h -- the steerdns process: its config, its live data, its threads.
+ *
+ * Threads:
+ *   main thread   libevent loop: signals (SIGHUP reload, SIGTERM/SIGINT
+ *                 stop), the control socket, and reloads. A reload loads
+ *                 the new config and zones here, beside the live snapshot,
+ *                 while the other threads keep answering.
+ *   UDP workers   `workers` threads (udp.c), each with its own SO_REUSEPORT
+ *                 socket per listen address; no libevent.
+ *   TCP thread    one thread with its own event_base (tcp.c), so that a
+ *                 long zone load in the main thread never stalls TCP.
+ * Answering threads read the live data through the hazard-pointer snapshot
+ * domain (snapshot.h); the main thread is its only writer.
+ */
+#ifndef STEER_SERVER_H
+#define STEER_SERVER_H
+
+#include <stdint.h>
+#include "server/answer.h"
+#include "server/snapshot.h"
+
+struct server;
+struct errlist;
+struct stats;
+
+/*
+ * What a snapshot carries for steerdns: the zones (struct snapshot) plus the
+ * answer settings of the same config, so a reload swaps both at once.
+ * snap is the first member and the whole struct is one allocation:
+ * snapshot_free()'s free(s) releases it, strings included.
+ */
+struct served {
+	struct snapshot snap;
+	struct answer_env env; /* identity/version point into the arrays below */
+	char identity[256];    /* a TXT string holds at most 255 bytes */
+	char version[256];
+};
+
+static inline const struct answer_env *served_env(const struct snapshot *s)
+{
+	return &((const struct served *)(const void *)s)->env;
+}
+
+/* Load the config and zones, bind every listener, open the control socket.
+ * Nothing runs yet. On failure everything is logged (each config/zone error
+ * as "file:line: reason") and NULL is returned. debug forces log level
+ * debug whatever the config says. */
+struct server *server_new(const char *config_path, int debug);
+/* Start the workers and run the main loop until SIGTERM/SIGINT; then stop
+ * the threads. Returns 0, or negative when a thread could not start. */
+int server_run(struct server *srv);
+/* Close everything (listeners, control socket file), free everything. */
+void server_free(struct server *srv);
+
+/* Reload config and zones (SIGHUP and the control "reload" command). On any
+ * error nothing changes, every error is logged and added to errs, and a
+ * negative code is returned. */
+int server_reload(struct server *srv, struct errlist *errs);
+
+/* For the control commands (main thread only). */
+struct snapshot *server_snapshot(struct server *srv);
+uint64_t server_generation(const struct server *srv);
+struct stats *server_stats(struct server *srv);
+time_t server_started_at(const struct server *srv);
+unsigned server_workers(const struct server *srv);
+/* Open TCP connections right now. */
+size_t server_tcp_connections(const struct server *srv);
+
+#endif
