@@ -1,0 +1,396 @@
+/*
+ * main.c -- steer-healthd: options, config, signals and the event loop.
+ *
+ *   steer-healthd -c CONFIG [-f] [--check]
+ *
+ * Runs in the foreground (-f is accepted for symmetry with other daemons;
+ * supervision is left to systemd or the like). SIGHUP re-reads the config:
+ * on errors the running check set stays; targets that remain keep their
+ * state. SIGTERM/SIGINT stop the loop; the socket file is removed on exit.
+ */
+#include "config.h"
+#include "common/conf.h"
+#include "common/errlist.h"
+#include "common/errors.h"
+#include "common/log.h"
+#include "common/pools.h"
+#include "healthd/monitor.h"
+#include "healthd/probe.h"
+#include "healthd/server.h"
+
+#include <event2/event.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct healthd {
+	const char *config_path;   /* borrowed from argv */
+	struct event_base *base;   /* owned */
+	struct probe_env env;
+	struct monitor *mon;       /* owned */
+	struct server *srv;        /* owned */
+	char *socket_path;         /* owned: the socket we listen on (fixed until restart) */
+};
+
+static void print_errs(struct errlist *errs)
+{
+	for (size_t i = 0; i < errs->n; i++)
+		log_err("%s", errs->msgs[i]);
+	if (errs->lost)
+		log_err("(%zu more errors)", errs->lost);
+}
+
+/* Load and validate the config into pc. Returns 0 or 1 (errors logged). */
+static int load_config(const char *path, struct pools_conf *pc)
+{
+	struct conf_file cf;
+	struct errlist errs;
+	int nerr = 1;
+
+	errlist_init(&errs);
+	memset(pc, 0, sizeof(*pc));
+	if (conf_file_load(path, &cf, &errs) == 0) {
+		nerr = pools_conf_load(&cf, pc, &errs);
+		conf_file_clear(&cf);
+	}
+	print_errs(&errs);
+	errlist_clear(&errs);
+	if (nerr)
+		pools_conf_clear(pc);
+	return nerr ? 1 : 0;
+}
+
+static void reload(struct healthd *hd)
+{
+	struct pools_conf pc;
+	struct errlist errs;
+
+	log_notice("SIGHUP: reloading %s", hd->config_path);
+	if (load_config(hd->config_path, &pc) != 0) {
+		log_err("reload failed; the running checks stay as they were");
+		return;
+	}
+	if (strcmp(pc.socket, hd->socket_path) != 0)
+		log_warn("healthd.socket changed to %s; it takes effect at restart", pc.socket);
+	log_init("steer-healthd", pc.syslog, log_level_parse(pc.log_level));
+	errlist_init(&errs);
+	if (monitor_apply(hd->mon, &pc, &errs) != 0) {
+		print_errs(&errs);
+		log_err("reload failed; the running checks stay as they were");
+	}
+	errlist_clear(&errs);
+	pools_conf_clear(&pc);
+}
+
+static void signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct healthd *hd = arg;
+
+	switch (sig) {
+	case SIGHUP:
+		reload(hd);
+		break;
+	case SIGCHLD:
+		check_exec_reap(&hd->env);
+		break;
+	default:
+		log_notice("signal %d: exiting", (int)sig);
+		event_base_loopexit(hd->base, NULL);
+	}
+}
+
+/* Housekeeping: reap children even if a SIGCHLD was coalesced or missed. */
+static void cron_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct healthd *hd = arg;
+	check_exec_reap(&hd->env);
+}
+
+static int run(struct healthd *hd, struct pools_conf *pc)
+{
+	static const int sigs[] = { SIGHUP, SIGTERM, SIGINT, SIGCHLD };
+	struct event *sev[4] = { 0 }, *cron;
+	struct timeval sec = { 1, 0 };
+	struct errlist errs;
+	int err = 0, rc = 1;
+
+	hd->base = event_base_new();
+	hd->env.base = hd->base;
+	hd->mon = hd->base ? monitor_new(&hd->env) : NULL;
+	hd->socket_path = strdup(pc->socket);
+	if (!hd->mon || !hd->socket_path) {
+		log_err("out of memory");
+		goto out;
+	}
+	errlist_init(&errs);
+	err = monitor_apply(hd->mon, pc, &errs);
+	print_errs(&errs);
+	errlist_clear(&errs);
+	if (err != 0)
+		goto out;
+	hd->srv = healthd_server_new(hd->base, hd->socket_path, hd->mon, &err);
+	if (!hd->srv) {
+		log_err("%s: cannot listen: %s", hd->socket_path, steer_strerror(err));
+		goto out;
+	}
+	monitor_set_hooks(hd->mon, &(struct monitor_hooks){ server_broadcast_change, server_broadcast_snapshot, hd->srv });
+	for (size_t i = 0; i < 4; i++) {
+		sev[i] = evsignal_new(hd->base, sigs[i], signal_cb, hd);
+		evsignal_add(sev[i], NULL);
+	}
+	cron = event_new(hd->base, -1, EV_PERSIST, cron_cb, hd);
+	event_add(cron, &sec);
+	log_notice("steer-healthd %s: %zu targets, socket %s", STEER_VERSION, monitor_ntargets(hd->mon),
+		   hd->socket_path);
+	event_base_dispatch(hd->base);
+	rc = 0;
+	event_free(cron);
+	for (size_t i = 0; i < 4; i++)
+		event_free(sev[i]);
+out:
+	/* Reverse order of creation: clients and socket, then probes, then the base. */
+	healthd_server_free(hd->srv);
+	monitor_free(hd->mon);
+	check_exec_reap(&hd->env);
+	free(hd->socket_path);
+	if (hd->base)
+		event_base_free(hd->base);
+	return rc;
+}
+
+/* --check: the TLS contexts (CA files) are part of what is validated. */
+static int check_tls(const char *path, const struct pools_conf *pc)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < pc->nchecks; i++) {
+		char err[256];
+		void *ctx = check_http_tls_new(&pc->checks[i], err, sizeof(err));
+		if (pc->checks[i].type == CHECK_HTTPS && !ctx) {
+			log_err("%s: check %s: %s", path, pc->checks[i].name, err);
+			rc = 1;
+		}
+		check_http_tls_free(ctx);
+	}
+	return rc;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: steer-healthd -c CONFIG [-f] [--check]\n"
+		   "  -c, --config FILE  the steerdns JSON config (healthd, checks, pools)\n"
+		   "  -f, --foreground   run in the foreground (the default)\n"
+		   "      --check        validate the config and exit (0 ok, 1 errors)\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' }, { "foreground", no_argument, NULL, 'f' },
+		{ "check", no_argument, NULL, 'C' },        { "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },      { NULL, 0, NULL, 0 },
+	};
+	struct healthd hd = { 0 };
+	struct pools_conf pc;
+	int c, check_only = 0, rc;
+
+	while ((c = getopt_long(argc, argv, "c:fhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c': hd.config_path = optarg; break;
+		case 'f': break;
+		case 'C': check_only = 1; break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("steer-healthd %s\n", STEER_VERSION); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (!hd.config_path || optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	log_init("steer-healthd", 0, LOG_INFO);
+	if (load_config(hd.config_path, &pc) != 0)
+		return 1;
+	if (check_only) {
+		rc = check_tls(hd.config_path, &pc);
+		if (rc == 0)
+			printf("%s: ok (%zu checks, %zu pools, %zu targets)\n", hd.config_path, pc.nchecks, pc.npools,
+			       pc.ntargets);
+		pools_conf_clear(&pc);
+		return rc;
+	}
+	log_init("steer-healthd", pc.syslog, log_level_parse(pc.log_level));
+	errlist_init(&errs);
+	if (monitor_apply(hd->mon, &pc, &errs) != 0) {
+		print_errs(&errs);
+		log_err("reload failed; the running checks stay as they were");
+	}
+	errlist_clear(&errs);
+	pools_conf_clear(&pc);
+}
+
+static void signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct healthd *hd = arg;
+
+	switch (sig) {
+	case SIGHUP:
+		reload(hd);
+		break;
+	case SIGCHLD:
+		check_exec_reap(&hd->env);
+		break;
+	default:
+		log_notice("signal %d: exiting", (int)sig);
+		event_base_loopexit(hd->base, NULL);
+	}
+}
+
+/* Housekeeping: reap children even if a SIGCHLD was coalesced or missed. */
+static void cron_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct healthd *hd = arg;
+	check_exec_reap(&hd->env);
+}
+
+static int run(struct healthd *hd, struct pools_conf *pc)
+{
+	static const int sigs[] = { SIGHUP, SIGTERM, SIGINT, SIGCHLD };
+	struct event *sev[4] = { 0 }, *cron;
+	struct timeval sec = { 1, 0 };
+	struct errlist errs;
+	int err = 0, rc = 1;
+
+	hd->base = event_base_new();
+	hd->env.base = hd->base;
+	hd->mon = hd->base ? monitor_new(&hd->env) : NULL;
+	hd->socket_path = strdup(pc->socket);
+	if (!hd->mon || !hd->socket_path) {
+		log_err("out of memory");
+		goto out;
+	}
+	errlist_init(&errs);
+	err = monitor_apply(hd->mon, pc, &errs);
+	print_errs(&errs);
+	errlist_clear(&errs);
+	if (err != 0)
+		goto out;
+	hd->srv = healthd_server_new(hd->base, hd->socket_path, hd->mon, &err);
+	if (!hd->srv) {
+		log_err("%s: cannot listen: %s", hd->socket_path, steer_strerror(err));
+		goto out;
+	}
+	monitor_set_hooks(hd->mon, &(struct monitor_hooks){ server_broadcast_change, server_broadcast_snapshot, hd->srv });
+	for (size_t i = 0; i < 4; i++) {
+		sev[i] = evsignal_new(hd->base, sigs[i], signal_cb, hd);
+		evsignal_add(sev[i], NULL);
+	}
+	cron = event_new(hd->base, -1, EV_PERSIST, cron_cb, hd);
+	event_add(cron, &sec);
+	log_notice("steer-healthd %s: %zu targets, socket %s", STEER_VERSION, monitor_ntargets(hd->mon),
+		   hd->socket_path);
+	event_base_dispatch(hd->base);
+	rc = 0;
+	event_free(cron);
+	for (size_t i = 0; i < 4; i++)
+		event_free(sev[i]);
+out:
+	/* Reverse order of creation: clients and socket, then probes, then the base. */
+	healthd_server_free(hd->srv);
+	monitor_free(hd->mon);
+	check_exec_reap(&hd->env);
+	free(hd->socket_path);
+	if (hd->base)
+		event_base_free(hd->base);
+	return rc;
+}
+
+/* --check: the TLS contexts (CA files) are part of what is validated. */
+static int check_tls(const char *path, const struct pools_conf *pc)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < pc->nchecks; i++) {
+		char err[256];
+		void *ctx = check_http_tls_new(&pc->checks[i], err, sizeof(err));
+		if (pc->checks[i].type == CHECK_HTTPS && !ctx) {
+			log_err("%s: check %s: %s", path, pc->checks[i].name, err);
+			rc = 1;
+		}
+		check_http_tls_free(ctx);
+	}
+	return rc;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: steer-healthd -c CONFIG [-f] [--check]\n"
+		   "  -c, --config FILE  the steerdns JSON config (healthd, checks, pools)\n"
+		   "  -f, --foreground   run in the foreground (the default)\n"
+		   "      --check        validate the config and exit (0 ok, 1 errors)\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' }, { "foreground", no_argument, NULL, 'f' },
+		{ "check", no_argument, NULL, 'C' },        { "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },      { NULL, 0, NULL, 0 },
+	};
+	struct healthd hd = { 0 };
+	struct pools_conf pc;
+	int c, check_only = 0, rc;
+
+	while ((c = getopt_long(argc, argv, "c:fhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c': hd.config_path = optarg; break;
+		case 'f': break;
+		case 'C': check_only = 1; break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("steer-healthd %s\n", STEER_VERSION); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (!hd.config_path || optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	log_init("steer-healthd", 0, LOG_INFO);
+	if (load_config(hd.config_path, &pc) != 0)
+		return 1;
+	if (check_only) {
+		struct errlist errs;
+		struct monitor *m;
+		/* The TLS contexts (CA files) are part of what --check validates. */
+		struct probe_env env = { 0 };
+		errlist_init(&errs);
+		m = monitor_new(&env);
+		rc = m ? 0 : 1;
+		if (m) {
+			/* No event base: apply would start timers, so only build TLS here. */
+			for (size_t i = 0; i < pc.nchecks; i++) {
+				char err[256];
+				void *ctx = check_http_tls_new(&pc.checks[i], err, sizeof(err));
+				if (pc.checks[i].type == CHECK_HTTPS && !ctx) {
+					log_err("%s: check %s: %s", hd.config_path, pc.checks[i].name, err);
+					rc = 1;
+				}
+				check_http_tls_free(ctx);
+			}
+			monitor_free(m);
+		}
+		if (rc == 0)
+			printf("%s: ok (%zu checks, %zu pools, %zu targets)\n", hd.config_path, pc.nchecks, pc.npools,
+			       pc.ntargets);
+		errlist_clear(&errs);
+		pools_conf_clear(&pc);
+		return rc;
+	}
+	log_init("steer-healthd", pc.syslog, log_level_parse(pc.log_level));
+	signal(SIGPIPE, SIG_IGN);
+	rc = run(&hd, &pc);
+	pools_conf_clear(&pc);
+	return rc;
+}
