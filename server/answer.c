@@ -19,6 +19,7 @@
 #include "server/query.h"
 #include "server/respond.h"
 #include "server/snapshot.h"
+#include "server/steer.h"
 #include "server/zone.h"
 #include "server/zonedb_find.h"
 
@@ -45,6 +46,9 @@ struct answer_scratch {
 	int naddl;
 	uint8_t names[2][DNAME_MAXLEN];    /* current chain target (double-buffered) */
 	int truncated;
+	uint8_t ecs_scope;                 /* scope to echo; 0 unless a policy used the location */
+	const struct answer_client *client;
+	const struct snapshot *snap;
 };
 
 struct answer_scratch *answer_scratch_new(void)
@@ -175,6 +179,38 @@ static int put_dname_cname(struct answer_scratch *S, struct pkt *P, const uint8_
 	return -1; /* continue the chain */
 }
 
+/* A/AAAA chosen by the name's policy (steer.c). Returns an rcode, or -1
+ * to fall back to the zone file's records. */
+static int put_steered(struct answer_scratch *S, struct pkt *P, const struct zone *z, const uint8_t *owner,
+		       const struct node *n)
+{
+	const struct query *Q = &S->q;
+	struct steer_answer sa;
+	uint8_t rr[RR_FIXED + 16];
+	uint16_t alen = Q->qtype == T_A ? 4 : 16;
+
+	steer_answer(S->snap, n->dyn, Q->qtype, Q, S->client->addr, &sa);
+	if (sa.use_static)
+		return -1;
+	S->ecs_scope = sa.ecs_scope;
+	if (sa.naddrs == 0) {
+		put_negative(S, P, z);
+		return R_NOERROR;
+	}
+	rr[0] = (uint8_t)(Q->qtype >> 8), rr[1] = (uint8_t)Q->qtype, rr[2] = 0, rr[3] = C_IN;
+	rr[4] = (uint8_t)(sa.ttl >> 24), rr[5] = (uint8_t)(sa.ttl >> 16);
+	rr[6] = (uint8_t)(sa.ttl >> 8), rr[7] = (uint8_t)sa.ttl;
+	rr[8] = 0, rr[9] = (uint8_t)alen;
+	for (uint16_t i = 0; i < sa.naddrs && i < STEER_MAX_ADDRS; i++) {
+		memcpy(rr + RR_FIXED, sa.addrs[i], alen);
+		if (pkt_put_rr(P, SEC_ANSWER, owner, rr, (uint16_t)(RR_FIXED + alen), UINT32_MAX) < 0) {
+			S->truncated = 1;
+			break;
+		}
+	}
+	return R_NOERROR;
+}
+
 /* --- resolution ------------------------------------------------------- */
 
 static uint16_t resolve_in_zone(struct answer_scratch *S, struct pkt *P, const struct zone *z, int tcp)
@@ -220,6 +256,11 @@ static uint16_t resolve_in_zone(struct answer_scratch *S, struct pkt *P, const s
 		if (Q->qtype == T_ANY && n->nrrsets) {
 			put_any(S, P, owner, n, tcp);
 			return R_NOERROR;
+		}
+		if (n->dyn && (Q->qtype == T_A || Q->qtype == T_AAAA)) {
+			int rc = put_steered(S, P, z, owner, n);
+			if (rc >= 0)
+				return (uint16_t)rc;
 		}
 		set = node_rrset(n, Q->qtype);
 		if (set) {
@@ -374,6 +415,9 @@ void answer_query(struct answer_scratch *S, const struct answer_env *env, const 
 	pkt_begin(&P, resp, max - opt_size(Q), q, Q->question_ok ? Q->question_len : 0);
 	S->naddl = 0;
 	S->truncated = 0;
+	S->ecs_scope = 0;
+	S->client = client;
+	S->snap = snap;
 
 	switch (st) {
 	case QUERY_OK:
@@ -400,7 +444,7 @@ void answer_query(struct answer_scratch *S, const struct answer_env *env, const 
 	pkt_set_rcode(&P, rcode);
 	P.limit = max;
 	if (Q->edns)
-		put_opt(&P, env, Q, rcode, 0, st == QUERY_OK);
+		put_opt(&P, env, Q, rcode, S->ecs_scope, st == QUERY_OK && !(snap && snap->no_ecs));
 	res->rcode = rcode;
 	res->len = pkt_finish(&P);
 }

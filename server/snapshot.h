@@ -24,7 +24,8 @@ struct snapshot {
 	uint64_t generation;         /* 1 for the first load, +1 per successful reload */
 	time_t loaded_at;
 	void (*free_extra)(void *);  /* frees extra (policies, geo) with the snapshot */
-	void *extra;
+	void *extra;                 /* owned via free_extra: the steering engine's compiled policies */
+	int no_ecs;                  /* config geoip.ecs = false: ignore ECS and never echo it (RFC 7871 7.1.3 lets us) */
 };
 
 #define SNAP_MAX_READERS 512
