@@ -1,0 +1,259 @@
+# lib.sh -- shared helpers for the benchmark scripts (sourced, not run).
+#
+# Servers: each of steerdns, nsd, knot, gdnsd has
+#   srv_available NAME             exit 0 if its binary is installed/built
+#   srv_setup NAME DIR PORT ZONE   write its config into DIR serving ZONE (origin $ORIGIN)
+#   srv_start NAME DIR CPU         start it pinned to CPU (or "" for no pinning), sets SRV_PID
+#   srv_stop                       SIGTERM SRV_PID (and its children), wait, SIGKILL if needed
+# Measurement:
+#   tree_cpu_ticks PID             utime+stime clock ticks of PID and all its descendants
+#   tree_rss_kb PID                VmRSS summed over PID and its descendants
+# Every wait loop here is bounded in count and time.
+
+: "${ORIGIN:=example.com}"
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+SRC_DIR=$(cd "$BENCH_DIR/.." && pwd)
+: "${BUILD:=$SRC_DIR/build}"
+CLK_TCK=$(getconf CLK_TCK)
+SRV_PID=""
+
+log() { printf '%s\n' "$*" >&2; }
+
+# A port free for UDP and TCP on loopback (checked with ss), spread by pid.
+bench_free_port() {
+	local p tries=0
+	while [ $tries -lt 200 ]; do
+		p=$(( 20000 + (RANDOM * 32768 + RANDOM + $$) % 40000 ))
+		if [ -z "$(ss -Hlnu "sport = :$p" 2>/dev/null)" ] &&
+		   [ -z "$(ss -Hlnt "sport = :$p" 2>/dev/null)" ]; then
+			echo "$p"; return 0
+		fi
+		tries=$((tries + 1))
+	done
+	log "bench: no free port"; return 1
+}
+
+srv_binary() {
+	case $1 in
+	steerdns) echo "$BUILD/steerdns" ;;
+	nsd) command -v nsd || echo /usr/sbin/nsd ;;
+	knot) command -v knotd || echo /usr/sbin/knotd ;;
+	gdnsd) command -v gdnsd || echo /usr/sbin/gdnsd ;;
+	esac
+}
+
+srv_available() { [ -x "$(srv_binary "$1")" ]; }
+
+# Worker count for steerdns: 1 so that every server gets one core, unless
+# STEER_WORKERS is set (0 = steerdns' default, one per core).
+: "${STEER_WORKERS:=1}"
+
+setup_steerdns() { # DIR PORT ZONE
+	local geo=""
+	[ -n "${STEER_EXTRA_JSON:-}" ] && geo=",$STEER_EXTRA_JSON"
+	cat > "$1/steerdns.json" <<JSON
+{
+  "server": { "listen": ["127.0.0.1:$2"], "workers": $STEER_WORKERS,
+              "control_socket": "$1/steerdns.sock" },
+  "zones": [ { "name": "$ORIGIN", "file": "$3" } ]$geo
+}
+JSON
+}
+
+setup_nsd() { # DIR PORT ZONE
+	cat > "$1/nsd.conf" <<CONF
+server:
+	ip-address: 127.0.0.1@$2
+	port: $2
+	server-count: 1
+	username: ""
+	chroot: ""
+	zonesdir: "$1"
+	pidfile: "$1/nsd.pid"
+	database: ""
+	zonelistfile: "$1/zone.list"
+	xfrdfile: "$1/xfrd.state"
+	xfrdir: "$1"
+	logfile: "$1/nsd.log"
+	verbosity: 1
+	hide-version: yes
+	tcp-count: 100
+	# Debian builds NSD with response rate limiting on: a benchmark from one
+	# address would be throttled (NXDOMAIN bursts are cut to a trickle).
+	rrl-ratelimit: 0
+	rrl-whitelist-ratelimit: 0
+remote-control:
+	control-enable: no
+zone:
+	name: "$ORIGIN"
+	zonefile: "$3"
+CONF
+}
+
+setup_knot() { # DIR PORT ZONE
+	mkdir -p "$1/storage"
+	cat > "$1/knot.conf" <<CONF
+server:
+    rundir: "$1"
+    listen: 127.0.0.1@$2
+    udp-workers: 1
+    tcp-workers: 1
+    background-workers: 1
+log:
+  - target: stderr
+    any: info
+database:
+    storage: "$1/storage"
+template:
+  - id: default
+    storage: "$1/storage"
+    zonefile-sync: -1
+    zonefile-load: whole
+    journal-content: none
+    semantic-checks: off
+zone:
+  - domain: $ORIGIN
+    file: "$3"
+CONF
+}
+
+# gdnsd reads DIR/config and DIR/zones/<origin>; the geo mix adds a plugin
+# block through GDNSD_PLUGINS (see mixes.sh).
+setup_gdnsd() { # DIR PORT ZONE
+	mkdir -p "$1/zones" "$1/run" "$1/state"
+	ln -sf "$3" "$1/zones/$ORIGIN"
+	cat > "$1/config" <<CONF
+options => {
+  listen => [ 127.0.0.1:$2 ]
+  udp_threads => 1
+  tcp_threads => 1
+  run_dir => "$1/run"
+  state_dir => "$1/state"
+  zones_strict_data => false
+}
+${GDNSD_PLUGINS:-}
+CONF
+}
+
+srv_setup() { "setup_$1" "$2" "$3" "$4"; }
+
+srv_cmd() { # NAME DIR -> the command line (one word a line)
+	case $1 in
+	steerdns) printf '%s\n' "$(srv_binary steerdns)" -c "$2/steerdns.json" ;;
+	nsd) printf '%s\n' "$(srv_binary nsd)" -d -c "$2/nsd.conf" ;;
+	knot) printf '%s\n' "$(srv_binary knot)" -c "$2/knot.conf" ;;
+	gdnsd) printf '%s\n' "$(srv_binary gdnsd)" -c "$2" start ;;
+	esac
+}
+
+srv_start() { # NAME DIR CPU
+	local -a cmd
+	mapfile -t cmd < <(srv_cmd "$1" "$2")
+	if [ -n "$3" ]; then
+		taskset -c "$3" "${cmd[@]}" > "$2/$1.out" 2>&1 &
+	else
+		"${cmd[@]}" > "$2/$1.out" 2>&1 &
+	fi
+	SRV_PID=$!
+	echo "$SRV_PID" > "$2/$1.pid"
+}
+
+# Children of PID (one level), from /proc; pids of threads are not listed.
+proc_children() {
+	local f
+	for f in /proc/"$1"/task/*/children; do
+		[ -r "$f" ] && cat "$f"
+	done 2>/dev/null | tr ' ' '\n' | sed '/^$/d'
+}
+
+proc_tree() { # PID -> PID and descendants, 3 levels deep (nsd: main, xfrd, servers)
+	local p c g
+	echo "$1"
+	for c in $(proc_children "$1"); do
+		echo "$c"
+		for g in $(proc_children "$c"); do
+			echo "$g"; proc_children "$g"
+		done
+	done
+}
+
+tree_cpu_ticks() {
+	local p sum=0 t
+	for p in $(proc_tree "$1"); do
+		# Fields 14 and 15 are utime and stime; field 2 may hold spaces, so cut after ')'.
+		t=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | awk '{print $12 + $13}')
+		sum=$((sum + ${t:-0}))
+	done
+	echo "$sum"
+}
+
+tree_rss_kb() {
+	local p sum=0 r
+	for p in $(proc_tree "$1"); do
+		r=$(awk '/^VmRSS:/ {print $2}' "/proc/$p/status" 2>/dev/null)
+		sum=$((sum + ${r:-0}))
+	done
+	echo "$sum"
+}
+
+srv_stop() {
+	local pid=$SRV_PID kids i
+	[ -n "$pid" ] || return 0
+	kids=$(proc_tree "$pid" | tail -n +2)
+	kill "$pid" 2>/dev/null
+	for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	kill -9 "$pid" $kids 2>/dev/null
+	wait "$pid" 2>/dev/null
+	SRV_PID=""
+}
+
+# wait_answer PORT NAME TYPE TIMEOUT_S: until the server answers NAME with NOERROR.
+wait_answer() {
+	local deadline=$(( $(date +%s%N) / 1000000 + $4 * 1000 )) out
+	while [ "$(( $(date +%s%N) / 1000000 ))" -lt "$deadline" ]; do
+		out=$(dig +time=1 +tries=1 +norec @127.0.0.1 -p "$1" "$2" "$3" 2>/dev/null)
+		case $out in *"status: NOERROR"*) return 0 ;; esac
+		kill -0 "$SRV_PID" 2>/dev/null || return 1
+		sleep 0.02
+	done
+	return 1
+}
+
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+# tree_pss_kb PID: proportional set size over PID and its descendants. Unlike
+# summing VmRSS it does not count twice the pages a forking server (NSD)
+# shares between its processes.
+tree_pss_kb() {
+	local p sum=0 r
+	for p in $(proc_tree "$1"); do
+		r=$(awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup" 2>/dev/null)
+		sum=$((sum + ${r:-0}))
+	done
+	echo "$sum"
+}
+
+# Build the latency prober once per build directory (cc from the build deps).
+build_latprobe() {
+	LATPROBE=${LATPROBE:-$BUILD/bench/latprobe}
+	if [ ! -x "$LATPROBE" ] || [ "$BENCH_DIR/latprobe.c" -nt "$LATPROBE" ]; then
+		mkdir -p "$(dirname "$LATPROBE")"
+		${CC:-cc} -std=gnu11 -O2 -Wall -Wextra -o "$LATPROBE" "$BENCH_DIR/latprobe.c" || return 1
+	fi
+}
+
+# dnsperf_parse FILE: one line "sent completed lost qps avg_us rcodes" from
+# dnsperf's summary (rcodes as NOERROR=n,NXDOMAIN=m).
+dnsperf_parse() {
+	awk '
+	/Queries sent:/ { sent = $3 }
+	/Queries completed:/ { done = $3 }
+	/Queries lost:/ { lost = $3 }
+	/Queries per second:/ { qps = $4 }
+	/Average Latency/ { avg = $4 * 1000000 }
+	/Response codes:/ {
+		sub(/.*Response codes: */, ""); n = split($0, parts, /, */)
+		for (i = 1; i <= n; i++) { split(parts[i], w, " "); rc = rc (rc ? "," : "") w[1] "=" w[2] }
+	}
+	END { printf "%d %d %d %.0f %.0f %s\n", sent, done, lost, qps, avg, (rc ? rc : "none") }' "$1"
+}
