@@ -1,0 +1,276 @@
+/*
+ * check_http.c -- the http and https checks: GET a path, judge the status
+ * code and optionally the body.
+ *
+ * HTTP/1.0 with "Connection: close" over a bufferevent (OpenSSL-wrapped for
+ * https), so the body ends at EOF and no chunked decoding is needed. With no
+ * body test the verdict is known from the status line and the connection is
+ * dropped right there. At most HTTP_MAX_READ bytes are read.
+ */
+#include "config.h"
+#include "healthd/probe.h"
+#include "common/errors.h"
+
+#include <arpa/inet.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/event.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define HTTP_MAX_READ (1024 * 1024)
+
+struct http_probe {
+	struct bufferevent *bev; /* owned; closes the socket (and frees the SSL) */
+	SSL *ssl;                /* borrowed from bev */
+	int status;              /* 0 until the status line is read */
+};
+
+void *check_http_tls_new(const struct check_conf *c, char *err, size_t errlen)
+{
+	SSL_CTX *ctx;
+
+	if (c->type != CHECK_HTTPS)
+		return NULL;
+	ctx = SSL_CTX_new(TLS_client_method());
+	if (!ctx) {
+		snprintf(err, errlen, "cannot create a TLS context");
+		return NULL;
+	}
+	SSL_CTX_set_verify(ctx, c->verify ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, NULL);
+	if (c->ca_file ? SSL_CTX_load_verify_locations(ctx, c->ca_file, NULL) != 1
+		       : SSL_CTX_set_default_verify_paths(ctx) != 1) {
+		snprintf(err, errlen, "cannot load CA certificates%s%s", c->ca_file ? " from " : "",
+			 c->ca_file ? c->ca_file : "");
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+void check_http_tls_free(void *ctx)
+{
+	SSL_CTX_free(ctx);
+}
+
+static void http_release(struct probe *p)
+{
+	struct http_probe *h = p->impl;
+
+	if (!h)
+		return;
+	if (h->bev)
+		bufferevent_free(h->bev);
+	free(h);
+	p->impl = NULL;
+}
+
+static int status_ok(const struct check_conf *c, int status)
+{
+	for (size_t i = 0; i < c->nstatus; i++)
+		if (status >= c->status[i].lo && status <= c->status[i].hi)
+			return 1;
+	return 0;
+}
+
+/* Finish with the status line verdict, or keep reading when a body test is
+ * pending. Returns 1 when the probe ended. */
+static int judge(struct probe *p, struct evbuffer *in, int eof)
+{
+	struct http_probe *h = p->impl;
+	int status = h->status;
+
+	if (!status_ok(p->check, status)) {
+		http_release(p);
+		probe_finish(p, 0, "HTTP %d", status);
+		return 1;
+	}
+	if (!p->check->body) {
+		http_release(p);
+		probe_finish(p, 1, "HTTP %d", status);
+		return 1;
+	}
+	if (evbuffer_search(in, p->check->body, strlen(p->check->body), NULL).pos >= 0) {
+		http_release(p);
+		probe_finish(p, 1, "HTTP %d, body matches", status);
+		return 1;
+	}
+	if (eof || evbuffer_get_length(in) > HTTP_MAX_READ) {
+		http_release(p);
+		probe_finish(p, 0, "HTTP %d but the body lacks \"%.40s\"", status, p->check->body);
+		return 1;
+	}
+	return 0;
+}
+
+static int read_status_line(struct probe *p, struct evbuffer *in)
+{
+	struct http_probe *h = p->impl;
+	size_t len;
+	char *line = evbuffer_readln(in, &len, EVBUFFER_EOL_CRLF);
+	int minor, status;
+
+	if (!line)
+		return 0;
+	if (sscanf(line, "HTTP/1.%d %d", &minor, &status) != 2 || status < 100 || status > 999) {
+		free(line);
+		http_release(p);
+		probe_finish(p, 0, "not an HTTP response");
+		return -1;
+	}
+	free(line);
+	h->status = status;
+	return 1;
+}
+
+static void http_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct probe *p = arg;
+	struct http_probe *h = p->impl;
+	struct evbuffer *in = bufferevent_get_input(bev);
+
+	if (!h->status) {
+		int r = read_status_line(p, in);
+		if (r < 0)
+			return;
+		if (r == 0) {
+			if (evbuffer_get_length(in) > 8192) {
+				http_release(p);
+				probe_finish(p, 0, "not an HTTP response");
+			}
+			return;
+		}
+	}
+	judge(p, in, 0);
+}
+
+/* The most useful words for a TLS failure: the verify result if that was it. */
+static void tls_reason(struct probe *p, char *buf, size_t len)
+{
+	struct http_probe *h = p->impl;
+	unsigned long e, first = 0;
+	long vr = h->ssl ? SSL_get_verify_result(h->ssl) : X509_V_OK;
+
+	while ((e = bufferevent_get_openssl_error(h->bev)) != 0)
+		if (!first)
+			first = e;
+	if (vr != X509_V_OK && p->check->verify)
+		snprintf(buf, len, "TLS: certificate verify failed (%s)", X509_verify_cert_error_string(vr));
+	else if (first)
+		snprintf(buf, len, "TLS: %s", ERR_reason_error_string(first) ? ERR_reason_error_string(first) : "handshake failed");
+	else
+		buf[0] = '\0';
+}
+
+static void http_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct probe *p = arg;
+	struct http_probe *h = p->impl;
+	char tls[140];
+	int err = EVUTIL_SOCKET_ERROR();
+
+	if (what & BEV_EVENT_CONNECTED)
+		return;
+	if ((what & BEV_EVENT_EOF) && h->status) {
+		judge(p, bufferevent_get_input(bev), 1);
+		return;
+	}
+	tls[0] = '\0';
+	if (p->check->type == CHECK_HTTPS)
+		tls_reason(p, tls, sizeof(tls));
+	http_release(p);
+	if (tls[0])
+		probe_finish(p, 0, "%s", tls);
+	else if (what & BEV_EVENT_EOF)
+		probe_finish(p, 0, "connection closed before an HTTP response");
+	else
+		probe_finish(p, 0, "%s", probe_strerror(err ? err : ECONNRESET));
+}
+
+/* Host header value: the configured host, else the address ([v6]), plus a
+ * non-default port. */
+static void host_header(const struct probe *p, char *buf, size_t len)
+{
+	const struct check_conf *c = p->check;
+	int dflt = c->type == CHECK_HTTPS ? 443 : 80;
+	int v6 = !c->host && p->addr->family == AF_INET6;
+	const char *h = c->host ? c->host : p->addr->text;
+
+	if (c->port == dflt)
+		snprintf(buf, len, "%s%s%s", v6 ? "[" : "", h, v6 ? "]" : "");
+	else
+		snprintf(buf, len, "%s%s%s:%d", v6 ? "[" : "", h, v6 ? "]" : "", c->port);
+}
+
+static SSL *make_ssl(struct probe *p)
+{
+	const struct check_conf *c = p->check;
+	SSL *ssl = SSL_new(p->tls_ctx);
+
+	if (!ssl)
+		return NULL;
+	if (c->host) {
+		/* SNI carries host names only; an IP literal is checked but not sent. */
+		struct pools_addr a;
+		if (pools_addr_parse(c->host, &a) != 0)
+			SSL_set_tlsext_host_name(ssl, c->host);
+		if (c->verify && SSL_set1_host(ssl, c->host) != 1)
+			goto fail;
+	} else if (c->verify) {
+		X509_VERIFY_PARAM *vp = SSL_get0_param(ssl);
+		if (X509_VERIFY_PARAM_set1_ip_asc(vp, p->addr->text) != 1)
+			goto fail;
+	}
+	return ssl;
+fail:
+	SSL_free(ssl);
+	return NULL;
+}
+
+static int http_start(struct probe *p)
+{
+	struct http_probe *h = calloc(1, sizeof(*h));
+	char host[300];
+
+	if (!h)
+		return probe_fail_start(p, STEER_ENOMEM, "out of memory");
+	p->impl = h;
+	if (p->check->type == CHECK_HTTPS) {
+		if (!(h->ssl = make_ssl(p))) {
+			http_release(p);
+			return probe_fail_start(p, STEER_ENOMEM, "TLS: cannot set up the connection");
+		}
+		h->bev = bufferevent_openssl_socket_new(p->env->base, -1, h->ssl, BUFFEREVENT_SSL_CONNECTING,
+							BEV_OPT_CLOSE_ON_FREE);
+		if (h->bev)
+			bufferevent_openssl_set_allow_dirty_shutdown(h->bev, 1);
+		else
+			SSL_free(h->ssl);
+	} else {
+		h->bev = bufferevent_socket_new(p->env->base, -1, BEV_OPT_CLOSE_ON_FREE);
+	}
+	if (!h->bev) {
+		http_release(p);
+		return probe_fail_start(p, STEER_ENOMEM, "out of memory");
+	}
+	bufferevent_setcb(h->bev, http_read_cb, NULL, http_event_cb, p);
+	bufferevent_enable(h->bev, EV_READ | EV_WRITE);
+	if (bufferevent_socket_connect(h->bev, (struct sockaddr *)&p->sa, (int)p->salen) < 0) {
+		int err = EVUTIL_SOCKET_ERROR();
+		http_release(p);
+		return probe_fail_start(p, -err, "%s", probe_strerror(err));
+	}
+	host_header(p, host, sizeof(host));
+	evbuffer_add_printf(bufferevent_get_output(h->bev),
+			    "GET %s HTTP/1.0\r\nHost: %s\r\nUser-Agent: steer-healthd/" STEER_VERSION
+			    "\r\nAccept: */*\r\nConnection: close\r\n\r\n",
+			    p->check->path, host);
+	return 0;
+}
+
+const struct probe_ops check_http_ops = { http_start, http_release };

@@ -1,0 +1,60 @@
+/*
+ * monitor.h -- every target's schedule, probes and state: the core of
+ * steer-healthd.
+ *
+ * Each target has one timer. While idle it waits for the next run (the first
+ * run is spread over one interval, the start jitter, so a thousand checks do
+ * not fire together); while a probe runs it is the probe's timeout. The next
+ * run starts one interval after the previous one started, or right after it
+ * ended when the probe took longer than that.
+ *
+ * The monitor owns the pools_conf it runs (targets point into it), the TLS
+ * contexts of the https checks, and the admin overrides, which it saves to
+ * the state file on every change. Who wants to hear about changes (the
+ * socket server) registers hooks.
+ */
+#ifndef STEER_HEALTHD_MONITOR_H
+#define STEER_HEALTHD_MONITOR_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include "common/health.h"
+
+struct errlist;
+struct monitor;
+struct pools_conf;
+struct probe_env;
+
+struct monitor_hooks {
+	/* A target's state/admin/effective changed; target is borrowed. */
+	void (*change)(json_t *target, void *arg);
+	/* After a reload: the new full list of targets (borrowed). */
+	void (*resnapshot)(json_t *targets, void *arg);
+	void *arg;
+};
+
+struct monitor *monitor_new(struct probe_env *env);
+void monitor_free(struct monitor *m);
+void monitor_set_hooks(struct monitor *m, const struct monitor_hooks *h);
+
+/* Start running pc (moved into the monitor: *pc is left empty). Targets whose
+ * name already exists keep their state, counters and override; the first
+ * apply restores overrides from pc's state file. On error (an https check
+ * whose CA file cannot be loaded) nothing changes, errs says why, and pc is
+ * left to the caller. Returns 0 or a negative code. */
+int monitor_apply(struct monitor *m, struct pools_conf *pc, struct errlist *errs);
+
+/* Array of TARGET objects (new reference). */
+json_t *monitor_snapshot(const struct monitor *m);
+
+/* Set the override of the target named sel, or of every target whose address
+ * is sel. On success *changed is an array of the selected targets (new
+ * reference) and the state file has been saved. Returns STEER_ENOENT (no
+ * such target) or the save error, in which case nothing changed; err gets a
+ * message for the client either way. */
+int monitor_set_admin(struct monitor *m, const char *sel, enum health_admin admin, json_t **changed,
+		      char *err, size_t errlen);
+
+size_t monitor_ntargets(const struct monitor *m);
+
+#endif
