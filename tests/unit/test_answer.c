@@ -102,8 +102,6 @@ static ldns_pkt *ask_full(const char *qname, ldns_rr_type qtype, int edns, uint1
 	ldns_pkt_set_id(q, 4242);
 	if (edns) {
 		ldns_pkt_set_edns_udp_size(q, bufsize);
-		ldns_pkt_set_edns_data(q, ldns_rdf_new_frm_str(LDNS_RDF_TYPE_HEX, "00"));
-		ldns_pkt_set_edns_data(q, NULL);
 	}
 	ck_assert_int_eq(ldns_pkt2wire(&wire, q, &wlen), LDNS_STATUS_OK);
 	answer_query(scratch, &env, snap, &cl, wire, wlen, resp, sizeof(resp), &res);
