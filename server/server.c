@@ -217,7 +217,11 @@ struct server *server_new(const char *config_path, int debug)
 	struct errlist errs;
 	int ret;
 
-	if (!srv || !(srv->config_path = strdup(config_path))) {
+	/* An absolute path: zone files resolved against it stay right whatever
+	 * the working directory, and `steerctl zones` shows where they are. */
+	if (srv && !(srv->config_path = realpath(config_path, NULL)))
+		srv->config_path = strdup(config_path);
+	if (!srv || !srv->config_path) {
 		free(srv);
 		log_err("out of memory");
 		return NULL;

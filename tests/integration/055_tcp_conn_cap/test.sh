@@ -1,0 +1,18 @@
+#!/bin/bash
+# 055_tcp_conn_cap -- at server.tcp_max_connections open connections steerdns
+# stops accepting: a new client waits (kernel backlog) and is served as soon
+# as one connection closes; established connections are never cut off.
+. "$(dirname "$0")/../lib.sh"
+. "$TESTDIR/../050_common/common.sh"
+[ -x "$STEERDNS" ] || skip "no steerdns binary at $STEERDNS"
+
+make_zone 1 192.0.2.10
+write_config '"tcp_max_connections": 3, "tcp_idle_timeout": 20'
+start_steerdns
+
+expect_eq "cap 3: 4th waits, served after one closes" "$($PY "$COMMON/tcpdns.py" cap 127.0.0.1 "$PORT" 3)" \
+	"over_cap=waiting after_close=answered held=answered"
+# All gone again: the listener accepts as before (and UDP never cared).
+expect_eq "TCP after the burst" "$(q +tcp www.t.test A)" "192.0.2.10"
+expect_eq "UDP unaffected" "$(q www.t.test A)" "192.0.2.10"
+finish
