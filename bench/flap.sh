@@ -1,0 +1,105 @@
+#!/bin/bash
+# flap.sh -- health flaps under load: p99 latency quiet vs. while a target's
+# health changes 100 times a second.
+#
+# Usage: BUILD=DIR bench/flap.sh [--seconds S] [--rate R] [--json FILE]
+# steer-healthd and steerdns share one config: app.<origin> has a failover
+# policy us-east (127.0.0.1) -> eu-west (127.0.0.2). flapper.pl drains and
+# force-ups the target web@127.0.0.1 through healthd's socket (R changes a
+# second); each change reaches steerdns through its subscription and flips
+# the answer for app. Two runs of S seconds each, same load (dnsperf on CPU 1:
+# half app A, half static names; latprobe: app A): quiet, then flapping.
+# Pass: zero lost queries in both runs and p99(flapping) <= 2 x p99(quiet).
+# Exit: 0 pass, 1 fail, 77 skipped (healthd or the policies not there yet).
+set -u
+. "$(dirname "$0")/lib.sh"
+SECS=10 RATE=100 JSON=""
+while [ $# -gt 0 ]; do
+	case $1 in
+	--seconds) SECS=$2; shift ;;
+	--rate) RATE=$2; shift ;;
+	--json) JSON=$2; shift ;;
+	*) echo "flap.sh: unknown option $1" >&2; exit 2 ;;
+	esac
+	shift
+done
+[ "$SECS" -ge 1 ] && [ "$SECS" -le 120 ] && [ "$RATE" -ge 1 ] && [ "$RATE" -le 1000 ] ||
+	{ echo "flap.sh: seconds 1..120, rate 1..1000" >&2; exit 2; }
+emit_skip() { log "health flaps: skipped: $1"; [ -n "$JSON" ] && printf '{ "skipped": "%s" }\n' "$1" > "$JSON"; exit 77; }
+HEALTHD=$BUILD/steer-healthd
+srv_available steerdns || emit_skip "steerdns is not built"
+[ -x "$HEALTHD" ] || emit_skip "steer-healthd is not built ($HEALTHD)"
+command -v dnsperf > /dev/null || emit_skip "dnsperf is not installed"
+build_latprobe || exit 1
+
+W=$(mktemp -d /tmp/steer-flap.XXXXXX)
+HD_PID=""
+cleanup() {
+	srv_stop
+	if [ -n "$HD_PID" ]; then SRV_PID=$HD_PID; srv_stop; fi
+	rm -rf "$W"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+"$BENCH_DIR/gen-zone" -n 10000 -g > "$W/zone"
+{ "$BENCH_DIR/gen-queries" static -n 10000 -q 50000 | awk -v o="$ORIGIN" '{ print; print "app." o " A" }'; } > "$W/q"
+printf 'app.%s A\n' "$ORIGIN" > "$W/q-app"
+port=$(bench_free_port) || exit 1
+mkdir -p "$W/srv"
+STEER_EXTRA_JSON=$(cat <<JSON
+"healthd": { "socket": "$W/healthd.sock", "state_file": "$W/healthd.state" },
+  "checks": { "web": { "type": "tcp", "port": 9, "interval": 1, "timeout": 1, "fall": 1, "rise": 1 } },
+  "pools": { "us-east": { "check": "web", "members": ["127.0.0.1"] },
+             "eu-west": { "check": "web", "members": ["127.0.0.2"] } },
+  "records": { "app.$ORIGIN": { "ttl": 60, "failover": ["us-east", "eu-west"] } }
+JSON
+) srv_setup steerdns "$W/srv" "$port" "$W/zone"
+"$HEALTHD" -c "$W/srv/steerdns.json" > "$W/healthd.out" 2>&1 &
+HD_PID=$!
+for _ in $(seq 100); do [ -S "$W/healthd.sock" ] && break; sleep 0.05; done
+[ -S "$W/healthd.sock" ] || emit_skip "steer-healthd did not create its socket: $(tail -n 2 "$W/healthd.out" | tr '\n' ' ')"
+srv_start steerdns "$W/srv" 0
+wait_answer "$port" "host-1.$ORIGIN" A 30 || emit_skip "steerdns did not start with healthd/pools/records: $(tail -n 2 "$W/srv/steerdns.out" | tr '\n' ' ')"
+
+app() { dig +short +norec +time=1 +tries=1 @127.0.0.1 -p "$port" "app.$ORIGIN" A 2> /dev/null | sort | tr '\n' ' '; }
+# Does steerdns steer? Force us-east down, then up, and watch the answer (2 s each).
+steers() {
+	local admin want i
+	for pair in down=127.0.0.2 up=127.0.0.1; do
+		admin=${pair%%=*} want="${pair#*=} "
+		printf '{"v":1,"cmd":"set","target":"web@127.0.0.1","admin":"%s"}\n' "$admin" |
+			timeout 2 perl -MIO::Socket::UNIX -e '$s = IO::Socket::UNIX->new(Peer => $ARGV[0]) or exit 1; print $s scalar <STDIN>; $_ = <$s>;' "$W/healthd.sock"
+		for i in $(seq 40); do [ "$(app)" = "$want" ] && break; sleep 0.05; done
+		[ "$(app)" = "$want" ] || { echo "admin $admin: app answers [$(app)], want [$want]"; return 1; }
+	done
+}
+why=$(steers) || emit_skip "steerdns does not steer app.$ORIGIN by health yet ($why): waiting for the records/failover policy and the healthd subscription (issues 3/4)"
+
+# run NAME [flap]: one loaded run; prints "p99 lost sent changes".
+run() {
+	local fl="" c="changes=0"
+	taskset -c 1 "$LATPROBE" -p "$port" -d "$W/q-app" -r 2000 -l "$SECS" > "$W/$1.probe" 2>&1 &
+	local probe=$!
+	if [ "${2:-}" = flap ]; then
+		taskset -c 1 perl "$BENCH_DIR/flapper.pl" "$W/healthd.sock" web@127.0.0.1 "$RATE" "$SECS" > "$W/$1.flap" 2>&1 &
+		fl=$!
+	fi
+	taskset -c 1 dnsperf -s 127.0.0.1 -p "$port" -d "$W/q" -l "$SECS" -c 1 -q 100 > "$W/$1.dnsperf" 2>&1
+	wait "$probe"
+	[ -n "$fl" ] && { wait "$fl"; c=$(grep -o 'changes=[0-9]*' "$W/$1.flap"); }
+	read -r sent done lost qps avg rc < <(dnsperf_parse "$W/$1.dnsperf")
+	local p99 plost
+	p99=$(sed -n 's/.* p99_us=\([0-9]*\).*/\1/p' "$W/$1.probe")
+	plost=$(sed -n 's/.* lost=\([0-9]*\) .*/\1/p' "$W/$1.probe")
+	echo "${p99:-0} $((lost + ${plost:-0})) $sent ${c#changes=} $qps"
+}
+read -r q99 qlost qsent _ qqps < <(run quiet)
+read -r f99 flost fsent changes fqps < <(run flapping flap)
+ratio=$(awk -v a="$f99" -v b="$q99" 'BEGIN { printf "%.2f", b > 0 ? a / b : 0 }')
+pass=true
+{ [ "$qlost" = 0 ] && [ "$flost" = 0 ] && awk -v r="$ratio" 'BEGIN { exit !(r <= 2.0) }'; } || pass=false
+log "health flaps: quiet p99 ${q99} us (${qqps} q/s, lost $qlost); flapping ($changes changes in ${SECS}s) p99 ${f99} us (${fqps} q/s, lost $flost); ratio $ratio: $([ $pass = true ] && echo PASS || echo FAIL)"
+[ -n "$JSON" ] && printf '{ "seconds": %d, "rate": %d, "changes": %d, "quiet_p99_us": %d, "flap_p99_us": %d, "p99_ratio": %s, "quiet_qps": %.0f, "flap_qps": %.0f, "lost": %d, "pass": %s }\n' \
+	"$SECS" "$RATE" "${changes:-0}" "$q99" "$f99" "$ratio" "$qqps" "$fqps" $((qlost + flost)) "$pass" > "$JSON"
+[ "$pass" = true ]
