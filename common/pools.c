@@ -429,15 +429,15 @@ static int read_pools(const struct conf_file *cf, struct pools_conf *pc, struct 
 
 int pools_conf_load(const struct conf_file *cf, struct pools_conf *out, struct errlist *errs)
 {
-	int nerr;
+
 
 	memset(out, 0, sizeof(*out));
 	nerr = read_healthd(cf, out, errs);
-	nerr += read_checks(cf, out, errs);
+	check_errs = read_checks(cf, out, errs);
 	/* Pools name checks; with broken checks their errors would only be noise. */
-	if (nerr == 0)
+	if (check_errs == 0)
 		nerr += read_pools(cf, out, errs);
-	return nerr;
+	return nerr + check_errs;
 }
 
 static void check_clear(struct check_conf *c)

@@ -30,7 +30,7 @@ struct healthd {
 	struct event_base *base;   /* owned */
 	struct probe_env env;
 	struct monitor *mon;       /* owned */
-	struct server *srv;        /* owned */
+	struct healthd_server *srv;        /* owned */
 	char *socket_path;         /* owned: the socket we listen on (fixed until restart) */
 };
 
@@ -135,7 +135,7 @@ static int run(struct healthd *hd, struct pools_conf *pc)
 		log_err("%s: cannot listen: %s", hd->socket_path, steer_strerror(err));
 		goto out;
 	}
-	monitor_set_hooks(hd->mon, &(struct monitor_hooks){ server_broadcast_change, server_broadcast_snapshot, hd->srv });
+	monitor_set_hooks(hd->mon, &(struct monitor_hooks){ healthd_server_broadcast_change, healthd_server_broadcast_snapshot, hd->srv });
 	for (size_t i = 0; i < 4; i++) {
 		sev[i] = evsignal_new(hd->base, sigs[i], signal_cb, hd);
 		evsignal_add(sev[i], NULL);

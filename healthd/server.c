@@ -12,12 +12,12 @@
 
 struct client {
 	struct client *next, *prev; /* in server.clients */
-	struct server *s;           /* borrowed */
+	struct healthd_server *s;           /* borrowed */
 	struct jsonl_peer *peer;    /* owned */
 	int subscribed;
 };
 
-struct server {
+struct healthd_server {
 	struct event_base *base;     /* borrowed */
 	struct monitor *m;           /* borrowed */
 	struct jsonl_listener *lis;  /* owned */
@@ -92,7 +92,7 @@ static void client_cb(struct jsonl_peer *peer, json_t *msg, void *arg)
 
 static void on_accept(int fd, void *arg)
 {
-	struct server *s = arg;
+	struct healthd_server *s = arg;
 	struct client *c = calloc(1, sizeof(*c));
 
 	if (!c) {
@@ -111,9 +111,9 @@ static void on_accept(int fd, void *arg)
 	s->clients = c;
 }
 
-struct server *healthd_server_new(struct event_base *base, const char *path, struct monitor *m, int *err)
+struct healthd_server *healthd_server_new(struct event_base *base, const char *path, struct monitor *m, int *err)
 {
-	struct server *s = calloc(1, sizeof(*s));
+	struct healthd_server *s = calloc(1, sizeof(*s));
 
 	if (!s) {
 		*err = STEER_ENOMEM;
@@ -129,7 +129,7 @@ struct server *healthd_server_new(struct event_base *base, const char *path, str
 	return s;
 }
 
-void healthd_server_free(struct server *s)
+void healthd_server_free(struct healthd_server *s)
 {
 	if (!s)
 		return;
@@ -143,7 +143,7 @@ void healthd_server_free(struct server *s)
 	free(s);
 }
 
-static void broadcast(struct server *s, json_t *msg)
+static void broadcast(struct healthd_server *s, json_t *msg)
 {
 	struct client *c, *next;
 
@@ -156,7 +156,7 @@ static void broadcast(struct server *s, json_t *msg)
 	}
 }
 
-void server_broadcast_change(json_t *target, void *arg)
+void healthd_server_broadcast_change(json_t *target, void *arg)
 {
 	json_t *msg = health_msg_change(json_incref(target));
 
@@ -166,7 +166,7 @@ void server_broadcast_change(json_t *target, void *arg)
 	}
 }
 
-void server_broadcast_snapshot(json_t *targets, void *arg)
+void healthd_server_broadcast_snapshot(json_t *targets, void *arg)
 {
 	json_t *msg = health_msg_resnapshot(json_incref(targets));
 

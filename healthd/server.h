@@ -5,7 +5,7 @@
  * Any number of clients; each is a jsonl_peer with a bounded output buffer
  * (SERVER_MAX_OUT), so a subscriber that stops reading is disconnected
  * instead of growing the daemon or delaying checks. Subscribers get change
- * events through server_broadcast_change(), wired to the monitor's hooks.
+ * events through healthd_server_broadcast_change(), wired to the monitor's hooks.
  */
 #ifndef STEER_HEALTHD_SERVER_H
 #define STEER_HEALTHD_SERVER_H
@@ -16,16 +16,16 @@
 
 struct event_base;
 struct monitor;
-struct server;
+struct healthd_server;
 
 /* Listen on path (mode 0660; an old socket file is replaced). Returns NULL
  * with *err set on failure. */
-struct server *healthd_server_new(struct event_base *base, const char *path, struct monitor *m, int *err);
+struct healthd_server *healthd_server_new(struct event_base *base, const char *path, struct monitor *m, int *err);
 /* Disconnect every client, stop listening and remove the socket file. */
-void healthd_server_free(struct server *s);
+void healthd_server_free(struct healthd_server *s);
 
-/* Hooks for the monitor (arg is the struct server). */
-void server_broadcast_change(json_t *target, void *arg);
-void server_broadcast_snapshot(json_t *targets, void *arg);
+/* Hooks for the monitor (arg is the struct healthd_server). */
+void healthd_server_broadcast_change(json_t *target, void *arg);
+void healthd_server_broadcast_snapshot(json_t *targets, void *arg);
 
 #endif
