@@ -429,7 +429,7 @@ static int read_pools(const struct conf_file *cf, struct pools_conf *pc, struct 
 
 int pools_conf_load(const struct conf_file *cf, struct pools_conf *out, struct errlist *errs)
 {
-
+	int nerr, check_errs;
 
 	memset(out, 0, sizeof(*out));
 	nerr = read_healthd(cf, out, errs);
