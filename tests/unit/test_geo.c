@@ -409,6 +409,50 @@ START_TEST(test_expected_country_table)
 }
 END_TEST
 
+/* Valid databases of other layouts: nothing at the key paths, no crash. */
+START_TEST(test_unusual_layouts)
+{
+	char *p1 = data_path("mmdb/MaxMind-DB-string-value-entries.mmdb");
+	char *p2 = data_path("mmdb/MaxMind-DB-test-ipv4-24.mmdb");
+	struct errlist errs;
+	struct geo_map *map;
+	struct geo_db *db;
+	struct geo_loc l;
+	unsigned scope;
+	uint8_t a[16];
+
+	errlist_init(&errs);
+	db = open_file(p1, &errs);
+	ck_assert_ptr_nonnull(db);
+	addr("1.1.1.1", a);
+	ck_assert_int_eq(geo_db_lookup(db, a, &l), 0);
+	ck_assert(l.found); /* a record, but a string instead of a map */
+	ck_assert_str_eq(l.country, "");
+	ck_assert_str_eq(l.continent, "");
+	geo_db_free(db);
+
+	db = open_file(p2, &errs);
+	ck_assert_ptr_nonnull(db);
+	addr("1.1.1.3", a);
+	ck_assert_int_eq(geo_db_lookup(db, a, &l), 0);
+	ck_assert(l.found);
+	ck_assert_uint_eq(l.prefix, 31);
+	addr("2001:db8::1", a); /* IPv6 in an IPv4-only tree: not found, not an error */
+	ck_assert_int_eq(geo_db_lookup(db, a, &l), 0);
+	ck_assert(!l.found);
+	ck_assert_int_eq(geo_map_build(db, classify_country, NULL, &map), 0);
+	addr("1.1.1.3", a);
+	ck_assert_int_eq(geo_map_lookup(map, a, 32, &scope), 0);
+	ck_assert_uint_eq(scope, 0); /* no country anywhere: one answer for all */
+	geo_map_free(map);
+	geo_db_free(db);
+	free(p1);
+	free(p2);
+	ck_assert_uint_eq(errlist_count(&errs), 0);
+	errlist_clear(&errs);
+}
+END_TEST
+
 START_TEST(test_open_errors)
 {
 	struct errlist errs;
@@ -603,6 +647,7 @@ Suite *suite_geo(void)
 	tcase_add_test(tc, test_lookup_city_db);
 	tcase_add_test(tc, test_expected_city_table);
 	tcase_add_test(tc, test_expected_country_table);
+	tcase_add_test(tc, test_unusual_layouts);
 	tcase_add_test(tc, test_open_errors);
 	tcase_add_test(tc, test_broken_databases);
 	tcase_add_test(tc, test_ip_location_db_shared);
