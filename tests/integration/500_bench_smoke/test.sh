@@ -1,0 +1,39 @@
+#!/bin/bash
+# 500_bench_smoke -- a few seconds of `make bench` on tiny settings: the
+# harness runs end to end against every installed server (steerdns, NSD,
+# Knot, gdnsd; missing peers are skipped by the harness), writes its JSON, and
+# the reload-under-load and zone-load scripts run. Not a performance check.
+. "$(dirname "$0")/../lib.sh"
+B=$STEER_SRC/bench
+command -v dnsperf > /dev/null || skip "dnsperf not installed (scripts/deps.sh bench)"
+[ -x "$STEERDNS" ] || skip "steerdns not built"
+
+json() { # FILE PERL-EXPR: evaluate EXPR with $j = the decoded JSON
+	perl -MJSON::PP -e 'local $/; open(my $f, "<", $ARGV[0]) or die; my $j = decode_json(<$f>); print eval($ARGV[1]) // "undef"' "$1" "$2"
+}
+
+timeout -k 5 120 "$B/run.sh" --rounds 1 --seconds 1 --records 500 --no-flap --out "$T/bench.json" > "$T/run.out" 2>&1
+rc=$?
+tail -n 25 "$T/run.out"
+expect_eq "run.sh exit status" "$rc" 0
+expect_eq "JSON parses" "$(json "$T/bench.json" '"ok"')" ok
+expect_eq "steerdns static row has qps > 0" \
+	"$(json "$T/bench.json" '(grep { $_->{server} eq "steerdns" && $_->{mix} eq "static" && $_->{qps} > 0 } @{$j->{results}}) ? "yes" : "no"')" yes
+expect_eq "steerdns lost no query in the static mix" \
+	"$(json "$T/bench.json" 'join ",", map { $_->{lost} } grep { $_->{server} eq "steerdns" && $_->{mix} eq "static" } @{$j->{results}}')" 0
+expect_match "p99 measured" "$(json "$T/bench.json" '$j->{results}[0]{p99_us}')" '^[1-9][0-9]*$'
+expect_eq "reload under load passed" "$(json "$T/bench.json" '$j->{reload}{pass} ? "true" : "false"')" true
+for peer in nsd knot gdnsd; do
+	if grep -q "^$peer: not installed" "$T/run.out"; then
+		echo "note: $peer not installed, not compared"
+	else
+		expect_eq "$peer measured" "$(json "$T/bench.json" "(grep { \$_->{server} eq '$peer' } @{\$j->{results}}) ? 'yes' : 'no'")" yes
+		expect_match "ratio against $peer" "$(json "$T/bench.json" "join ',', map { \$_->{qps} } grep { \$_->{peer} eq '$peer' && \$_->{mix} eq 'static' } @{\$j->{ratios}}")" '^[0-9]+\.[0-9]+$'
+	fi
+done
+
+timeout -k 5 60 "$B/zone-load.sh" --sizes 2000 --servers steerdns,nsd --timeout 20 --out "$T/zone.json" > "$T/zone.out" 2>&1
+expect_eq "zone-load.sh exit status" "$?" 0
+expect_match "steerdns load time measured" \
+	"$(json "$T/zone.json" 'join ",", map { "$_->{load_ms}:$_->{pss_kb}" } grep { $_->{server} eq "steerdns" } @{$j->{results}}')" '^[0-9]+:[1-9][0-9]*$'
+finish
