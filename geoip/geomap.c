@@ -42,6 +42,8 @@ struct builder {
 	void *arg;
 	struct gm_node *nodes;
 	size_t n, cap;
+	uint32_t *dedup;         /* hash of nodes by children: node index + 1, 0 = free */
+	size_t dedup_cap;        /* power of two, > 2 * cap */
 	uint32_t *memo;          /* per MMDB node: its ref, MEMO_NONE or MEMO_BUSY */
 	struct rec_slot *cache;
 	size_t cache_cap, cache_used;
@@ -62,22 +64,58 @@ static uint32_t classify_loc(struct builder *b, const struct geo_loc *loc)
 	return LEAF(v);
 }
 
-/* A node with children l and r; a leaf when both are the same leaf. */
+static size_t node_hash(uint32_t l, uint32_t r, size_t cap)
+{
+	uint64_t h = ((uint64_t)l << 32 | r) * 0x9e3779b97f4a7c15ull;
+	return (size_t)(h >> 20) & (cap - 1);
+}
+
+/* Make room for one more node; the dedup table stays under half full. */
+static int grow(struct builder *b)
+{
+	size_t cap = b->cap ? b->cap * 2 : 1024, dcap = cap * 4;
+	struct gm_node *nv = cap <= MAX_NODES ? realloc(b->nodes, cap * sizeof(*nv)) : NULL;
+	uint32_t *nd;
+
+	if (!nv)
+		return STEER_ENOMEM;
+	b->nodes = nv;
+	b->cap = cap;
+	if (!(nd = calloc(dcap, sizeof(*nd))))
+		return STEER_ENOMEM;
+	for (size_t i = 0; i < b->n; i++) {
+		size_t h = node_hash(nv[i].child[0], nv[i].child[1], dcap);
+		while (nd[h])
+			h = (h + 1) & (dcap - 1);
+		nd[h] = (uint32_t)i + 1;
+	}
+	free(b->dedup);
+	b->dedup = nd;
+	b->dedup_cap = dcap;
+	return STEER_EOK;
+}
+
+/* The node with children l and r: a leaf when both are the same leaf, an
+ * existing node when one has these children already (identical subtrees are
+ * stored once: a quarter of the nodes on real country databases), else a
+ * new node. */
 static uint32_t mk_node(struct builder *b, uint32_t l, uint32_t r)
 {
+	size_t h;
+
 	if (l == r && REF_IS_LEAF(l))
 		return l;
-	if (b->n == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 1024;
-		struct gm_node *nv = cap <= MAX_NODES ? realloc(b->nodes, cap * sizeof(*nv)) : NULL;
-		if (!nv) {
-			if (!b->err)
-				b->err = STEER_ENOMEM;
-			return b->empty_leaf;
-		}
-		b->nodes = nv;
-		b->cap = cap;
+	if (b->n == b->cap && grow(b) != STEER_EOK) {
+		if (!b->err)
+			b->err = STEER_ENOMEM;
+		return b->empty_leaf;
 	}
+	for (h = node_hash(l, r, b->dedup_cap); b->dedup[h]; h = (h + 1) & (b->dedup_cap - 1)) {
+		const struct gm_node *nd = &b->nodes[b->dedup[h] - 1];
+		if (nd->child[0] == l && nd->child[1] == r)
+			return b->dedup[h] - 1;
+	}
+	b->dedup[h] = (uint32_t)b->n + 1;
 	b->nodes[b->n].child[0] = l;
 	b->nodes[b->n].child[1] = r;
 	return (uint32_t)b->n++;
@@ -310,6 +348,7 @@ int geo_map_build(const struct geo_db *db, geo_classify_fn classify, void *arg, 
 	ret = b.err ? b.err : finish(&b, root, m);
 	free(b.memo);
 	free(b.cache);
+	free(b.dedup);
 	free(b.nodes);
 	if (ret != STEER_EOK) {
 		geo_map_free(m);
