@@ -50,7 +50,15 @@ uint32_t dname_hash(const uint8_t *name, size_t len)
 		h ^= name[i];
 		h *= 16777619u;
 	}
-	return h ^ (h >> 15);
+	/* FNV's low bits mix poorly for names that share a long suffix (all
+	 * names of a zone do), and the tables index by low bits: finish with
+	 * an avalanche step (murmur3's fmix32). */
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
+	return h;
 }
 
 const uint8_t *dname_skip(const uint8_t *name, int n)

@@ -8,6 +8,7 @@
 #include "common/errlist.h"
 #include "common/errors.h"
 
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +25,12 @@ int zonedb_load(const struct zone_conf *zones, size_t n, struct zonedb **out, st
 	size_t before = errlist_count(errs), cap = 8;
 
 	*out = NULL;
+	/* Loading makes and frees millions of small ldns objects. With glibc's
+	 * defaults the heap top is trimmed and regrown over and over, and the
+	 * page faults cost more than the parsing (measured: 1M records took 36 s,
+	 * most of it in the kernel). Keep freed memory for reuse instead. */
+	mallopt(M_TRIM_THRESHOLD, 512 * 1024 * 1024);
+	mallopt(M_TOP_PAD, 64 * 1024 * 1024);
 	if (!db || !(db->zones = calloc(n ? n : 1, sizeof(*db->zones)))) {
 		free(db);
 		errlist_add(errs, "out of memory loading zones");
@@ -48,6 +55,9 @@ int zonedb_load(const struct zone_conf *zones, size_t n, struct zonedb **out, st
 			h = (h + 1) & db->mask;
 		db->table[h] = z;
 	}
+	/* The loader's temporaries are freed by now; give them back to the
+	 * system so the resident size is the compiled zones only. */
+	malloc_trim(0);
 	if (errlist_count(errs) != before) {
 		zonedb_free(db);
 		return STEER_EINVAL;
