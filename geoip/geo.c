@@ -10,6 +10,7 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <math.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -294,4 +295,45 @@ int geo_db_lookup(const struct geo_db *db, const uint8_t addr[16], struct geo_lo
 	ret = res.found_entry ? geo_decode_entry(db, &res.entry, loc) : STEER_EOK;
 	loc->prefix = prefix;
 	return ret;
+}
+
+enum geo_match geo_region_kind(const char *key)
+{
+	size_t len = strlen(key);
+
+	if (geo_is_continent(key))
+		return GEO_MATCH_CONTINENT;
+	if (len == 2 && geo_continent_of(key))
+		return GEO_MATCH_COUNTRY;
+	if (len > 3 && len < sizeof(((struct geo_loc *)0)->subdivision) && key[2] == '-' &&
+	    geo_continent_of((char[3]){ key[0], key[1], '\0' }))
+		return GEO_MATCH_SUBDIVISION;
+	return GEO_MATCH_NET;
+}
+
+int geo_region_match(const struct geo_loc *loc, const char *key)
+{
+	if (loc->net && strcmp(loc->net, key) == 0)
+		return GEO_MATCH_NET;
+	switch (geo_region_kind(key)) {
+	case GEO_MATCH_CONTINENT:
+		return strcmp(loc->continent, key) == 0 ? GEO_MATCH_CONTINENT : GEO_MATCH_NONE;
+	case GEO_MATCH_COUNTRY:
+		return strcmp(loc->country, key) == 0 ? GEO_MATCH_COUNTRY : GEO_MATCH_NONE;
+	case GEO_MATCH_SUBDIVISION:
+		return strcmp(loc->subdivision, key) == 0 ? GEO_MATCH_SUBDIVISION : GEO_MATCH_NONE;
+	default:
+		return GEO_MATCH_NONE;
+	}
+}
+
+double geo_distance_km(double lat1, double lon1, double lat2, double lon2)
+{
+	const double rad = M_PI / 180.0;
+	double dlat = (lat2 - lat1) * rad, dlon = (lon2 - lon1) * rad;
+	double a = sin(dlat / 2) * sin(dlat / 2) + cos(lat1 * rad) * cos(lat2 * rad) * sin(dlon / 2) * sin(dlon / 2);
+
+	if (a > 1)
+		a = 1;
+	return 2 * 6371.0 * asin(sqrt(a));
 }

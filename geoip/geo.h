@@ -66,4 +66,26 @@ int geo_db_lookup(const struct geo_db *db, const uint8_t addr[16], struct geo_lo
  * known CC sets all three. loc->net is set to name in every case. */
 void geo_loc_from_name(struct geo_loc *loc, const char *name);
 
+/* Region keys of geo policies, ranked by specificity: a client matches the
+ * most specific key, falling back to the enclosing level and to "default". */
+enum geo_match {
+	GEO_MATCH_NONE = 0,
+	GEO_MATCH_CONTINENT = 1, /* "EU"; a continent code is always the continent ("NA") */
+	GEO_MATCH_COUNTRY = 2,   /* "DE" */
+	GEO_MATCH_SUBDIVISION = 3, /* "US-CA" */
+	GEO_MATCH_NET = 4,       /* a nets name, "internal" */
+};
+/* How key matches loc: GEO_MATCH_* or GEO_MATCH_NONE. A nets name matches
+ * with GEO_MATCH_NET even when it is also a code ("EU" in nets matches key
+ * "EU" as a net). "default" is not handled here. */
+int geo_region_match(const struct geo_loc *loc, const char *key);
+/* What kind of key this is, for config checks: CONTINENT, COUNTRY (known ISO
+ * code), SUBDIVISION ("CC-SUB" with a known CC), else NET (a name that only a
+ * nets entry can produce; the caller checks that one exists). */
+enum geo_match geo_region_kind(const char *key);
+
+/* Great-circle distance in km between two points in degrees (haversine on a
+ * sphere of radius 6371 km), for the "closest" policy. */
+double geo_distance_km(double lat1, double lon1, double lat2, double lon2);
+
 #endif

@@ -153,6 +153,41 @@ START_TEST(test_loc_from_name)
 }
 END_TEST
 
+START_TEST(test_region_match)
+{
+	struct geo_loc l;
+
+	ck_assert_int_eq(geo_region_kind("EU"), GEO_MATCH_CONTINENT);
+	ck_assert_int_eq(geo_region_kind("NA"), GEO_MATCH_CONTINENT);
+	ck_assert_int_eq(geo_region_kind("DE"), GEO_MATCH_COUNTRY);
+	ck_assert_int_eq(geo_region_kind("US-CA"), GEO_MATCH_SUBDIVISION);
+	ck_assert_int_eq(geo_region_kind("internal"), GEO_MATCH_NET);
+	ck_assert_int_eq(geo_region_kind("EUR"), GEO_MATCH_NET);
+	ck_assert_int_eq(geo_region_kind("ZZ-1"), GEO_MATCH_NET);
+	memset(&l, 0, sizeof(l));
+	strcpy(l.continent, "AF");
+	strcpy(l.country, "NA"); /* Namibia */
+	ck_assert_int_eq(geo_region_match(&l, "NA"), GEO_MATCH_NONE);
+	ck_assert_int_eq(geo_region_match(&l, "AF"), GEO_MATCH_CONTINENT);
+	strcpy(l.continent, "NA");
+	strcpy(l.country, "US");
+	strcpy(l.subdivision, "US-CA");
+	ck_assert_int_eq(geo_region_match(&l, "NA"), GEO_MATCH_CONTINENT);
+	ck_assert_int_eq(geo_region_match(&l, "US"), GEO_MATCH_COUNTRY);
+	ck_assert_int_eq(geo_region_match(&l, "US-CA"), GEO_MATCH_SUBDIVISION);
+	ck_assert_int_eq(geo_region_match(&l, "US-NY"), GEO_MATCH_NONE);
+	ck_assert_int_eq(geo_region_match(&l, "internal"), GEO_MATCH_NONE);
+	geo_loc_from_name(&l, "internal");
+	ck_assert_int_eq(geo_region_match(&l, "internal"), GEO_MATCH_NET);
+	/* London - New York is about 5570 km; a point to itself is 0 */
+	double d = geo_distance_km(51.5074, -0.1278, 40.7128, -74.0060);
+	ck_assert_msg(d > 5550 && d < 5590, "%f", d);
+	ck_assert(geo_distance_km(10, 20, 10, 20) < 1e-9);
+	d = geo_distance_km(0, 0, 0, 180); /* half the circumference */
+	ck_assert_msg(d > 20010 && d < 20020, "%f", d);
+}
+END_TEST
+
 static int load_conf(const char *json, struct conf_file *cf, struct geo_conf *gc, struct errlist *errs)
 {
 	char *path = test_write_temp(".json", json);
@@ -641,6 +676,7 @@ Suite *suite_geo(void)
 	tcase_add_test(tc, test_nets);
 	tcase_add_test(tc, test_continent_table);
 	tcase_add_test(tc, test_loc_from_name);
+	tcase_add_test(tc, test_region_match);
 	tcase_add_test(tc, test_conf_read);
 	tcase_add_test(tc, test_conf_errors);
 	tcase_add_test(tc, test_lookup_country_db);

@@ -4,7 +4,6 @@
  * and a merge-minimality check over MaxMind's City test database. */
 #include "config.h"
 #include "tests/unit/lib.h"
-#include "geoip/continents.h"
 #include "geoip/geo.h"
 #include "geoip/geoconf.h"
 #include "geoip/geomap.h"
@@ -24,14 +23,16 @@ static const char *regions[] = { "default", "EU", "NA", "AS", "DE", "FR", "US", 
 
 static int classify_region(const struct geo_loc *loc, void *arg)
 {
-	const char *want[4] = { loc->net, loc->subdivision, loc->country, loc->continent };
+	int best = 0, rank = GEO_MATCH_NONE;
 	(void)arg;
-	/* a continent key matches only the continent: country "NA" is Namibia */
-	for (int k = 0; k < 4; k++)
-		for (int i = 1; want[k] && want[k][0] && regions[i]; i++)
-			if (strcmp(regions[i], want[k]) == 0 && (k == 3) == geo_is_continent(regions[i]))
-				return i;
-	return 0;
+	for (int i = 1; regions[i]; i++) {
+		int m = geo_region_match(loc, regions[i]);
+		if (m > rank) {
+			rank = m;
+			best = i;
+		}
+	}
+	return best;
 }
 
 static int region(const char *name)
