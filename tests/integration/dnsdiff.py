@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """dnsdiff.py -- ask two DNS servers the same queries and compare the answers.
 
-    dnsdiff.py [--allow FILE] [--show] QUERIES REF_ADDR:PORT [TEST_ADDR:PORT]
+    dnsdiff.py [--allow FILE] [--names REF,TEST] QUERIES REF_ADDR:PORT [TEST_ADDR:PORT]
+    dnsdiff.py --ask ADDR:PORT NAME TYPE [dig options]
 
 QUERIES has one query a line: `NAME TYPE [dig options]` (e.g.
 `big.example.org TXT +bufsize=512 +ignore`); '#' starts a comment. Each query
@@ -21,10 +22,8 @@ difference is not covered by the allow-list. The allow-list has lines
 allowed, with its reason. Entries that allow nothing are reported as stale.
 Standard library only.
 """
-import fnmatch
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
 
 SECTIONS = ("header", "edns", "question", "answer", "authority", "additional")
 DIG_BASE = ["+norec", "+nocookie", "+time=2", "+tries=1", "+noall", "+comments",
@@ -116,6 +115,7 @@ def ask(server, query):
 
 
 def ask_all(server, queries):
+    from concurrent.futures import ThreadPoolExecutor  # here: --ask starts faster
     with ThreadPoolExecutor(max_workers=8) as ex:
         return list(ex.map(lambda q: ask(server, q), queries))
 
@@ -129,6 +129,7 @@ def show(queries, answers):
 
 
 def compare(queries, ref, test, allow, ref_name, test_name):
+    import fnmatch
     bad = allowed = 0
     for q, a, b in zip(queries, ref, test):
         diff = [s for s in SECTIONS if a[s] != b[s]]
@@ -161,6 +162,13 @@ def compare(queries, ref, test, allow, ref_name, test_name):
 def main(argv):
     allow_path = None
     names = ("ref", "test")
+    if argv and argv[0] == "--ask":
+        # --ask SERVER QUERY...: one query, "section<TAB>line" per line
+        a = ask(argv[1], " ".join(argv[2:]))
+        for s in SECTIONS:
+            for line in a[s]:
+                print("%s\t%s" % (s, line))
+        return 0
     while argv and argv[0].startswith("--"):
         opt = argv.pop(0)
         if opt == "--allow":
