@@ -70,8 +70,9 @@ static int put_rrset(struct answer_scratch *S, struct pkt *P, int section, const
 	struct pkt_mark m;
 
 	pkt_mark(P, &m);
-	for (uint16_t i = 0; i < set->count; i++) {
-		if (pkt_put_rr(P, section, owner, set->rrs[i].wire, set->rrs[i].len, ttl) < 0) {
+	const uint8_t *rr = set->data;
+	for (uint16_t i = 0; i < set->count; i++, rr += rr_len(rr)) {
+		if (pkt_put_rr(P, section, owner, rr, rr_len(rr), ttl) < 0) {
 			pkt_rollback(P, &m);
 			if (section != SEC_ADDITIONAL)
 				S->truncated = 1;
@@ -141,11 +142,11 @@ static void put_any(struct answer_scratch *S, struct pkt *P, const uint8_t *owne
 /* Target name of a CNAME/DNAME rrset (its first RR), lowercased into out. */
 static int rdata_name(const struct rrset *set, uint8_t *out)
 {
-	const struct rr_wire *w = &set->rrs[0];
-	int len = dname_len(w->wire + RR_FIXED, w->wire + w->len);
+	const uint8_t *rr = set->data;
+	int len = dname_len(rr + RR_FIXED, rr + rr_len(rr));
 	if (len < 0)
 		return -1;
-	dname_lower(out, w->wire + RR_FIXED, (size_t)len);
+	dname_lower(out, rr + RR_FIXED, (size_t)len);
 	return len;
 }
 

@@ -24,18 +24,21 @@
 
 struct node;
 
-/* One RR in an rrset: wire[0..len) = TYPE CLASS TTL RDLENGTH RDATA. */
-struct rr_wire {
-	uint16_t len;
-	const uint8_t *wire;
-};
 #define RR_FIXED 10 /* TYPE CLASS TTL RDLENGTH */
+
+/* The RRs of an rrset are stored back to back, each as the wire bytes that
+ * follow an owner name: TYPE CLASS TTL RDLENGTH RDATA. An RR's length is
+ * RR_FIXED + RDLENGTH, so no per-RR length or pointer is stored. */
+static inline uint16_t rr_len(const uint8_t *rr)
+{
+	return (uint16_t)(RR_FIXED + (rr[8] << 8 | rr[9]));
+}
 
 struct rrset {
 	uint16_t type;
 	uint16_t count;
 	uint32_t ttl;
-	struct rr_wire *rrs;         /* count entries */
+	const uint8_t *data;         /* count RRs back to back; step with rr_len() */
 	const struct node **targets; /* NULL, or count entries: the in-zone node named
 					by the RR's target (NS, MX, SRV) for additional data */
 };
@@ -73,8 +76,9 @@ struct zone {
 	uint32_t serial;
 	size_t nrecords;
 	time_t loaded_at;
-	const struct node **table; /* open addressing, mask + 1 slots */
+	const struct node **table; /* owned (malloc): open addressing, mask + 1 slots, at most half full */
 	uint32_t mask;
+	size_t nnodes;
 	struct arena arena;    /* owns everything above */
 };
 

@@ -36,6 +36,7 @@ struct rec {
 	uint8_t *rdata;    /* malloc'ed */
 	const char *file;  /* points into loader.files */
 	unsigned line;
+	int dup;           /* same as the previous record: dropped */
 };
 
 struct loader {
@@ -425,12 +426,32 @@ static struct node *table_get(struct zone *z, const uint8_t *name, size_t len, u
 	return (struct node *)zone_find(z, name, len, h);
 }
 
+/* Insert without growing (the caller made room). */
+static void table_insert(const struct node **table, uint32_t mask, const struct node *n)
+{
+	uint32_t i = n->hash & mask;
+	while (table[i])
+		i = (i + 1) & mask;
+	table[i] = n;
+}
+
+/* Insert n, doubling the table first when it would pass half full. */
 static int table_put(struct zone *z, struct node *n)
 {
-	uint32_t i = n->hash & z->mask;
-	while (z->table[i])
-		i = (i + 1) & z->mask;
-	z->table[i] = n;
+	if ((z->nnodes + 1) * 2 > (size_t)z->mask + 1) {
+		uint32_t nmask = z->mask * 2 + 1;
+		const struct node **nt = calloc((size_t)nmask + 1, sizeof(*nt));
+		if (!nt)
+			return -1;
+		for (uint32_t i = 0; i <= z->mask; i++)
+			if (z->table[i])
+				table_insert(nt, nmask, z->table[i]);
+		free(z->table);
+		z->table = nt;
+		z->mask = nmask;
+	}
+	table_insert(z->table, z->mask, n);
+	z->nnodes++;
 	return 0;
 }
 
@@ -442,7 +463,8 @@ static struct node *node_add(struct zone *z, const uint8_t *name, size_t len, ui
 	n->namelen = (uint16_t)len;
 	n->labels = (uint8_t)dname_labels(name);
 	n->hash = h;
-	table_put(z, n);
+	if (table_put(z, n) < 0)
+		return NULL;
 	return n;
 }
 
@@ -471,16 +493,16 @@ static int build_rrsets(struct loader *L, struct zone *z, struct node *n, struct
 		while (j < count && recs[j].type == recs[i].type)
 			j++;
 		struct rrset *s = &n->rrsets[n->nrrsets++];
+		size_t total = 0;
+		uint8_t *w;
 		s->type = recs[i].type;
 		s->ttl = recs[i].ttl;
-		s->rrs = arena_alloc(&z->arena, (j - i) * sizeof(*s->rrs));
-		if (!s->rrs)
-			return -1;
 		for (size_t m = i; m < j; m++) {
 			struct rec *r = &recs[m];
-			uint8_t *w;
-			if (m > i && r->rdlen == recs[m - 1].rdlen && memcmp(r->rdata, recs[m - 1].rdata, r->rdlen) == 0)
-				continue; /* RFC 2181 5: duplicate RRs are one RR */
+			/* RFC 2181 5: duplicate RRs are one RR (sorted, so adjacent). */
+			r->dup = m > i && r->rdlen == recs[m - 1].rdlen && memcmp(r->rdata, recs[m - 1].rdata, r->rdlen) == 0;
+			if (r->dup)
+				continue;
 			if (r->ttl != s->ttl) {
 				/* RFC 2181 5.2: an RRset has one TTL; use the lowest. */
 				log_warn("%s:%u: TTL %u differs from others in the RRset; using the lowest", r->file,
@@ -488,21 +510,19 @@ static int build_rrsets(struct loader *L, struct zone *z, struct node *n, struct
 				if (r->ttl < s->ttl)
 					s->ttl = r->ttl;
 			}
-			w = arena_alloc(&z->arena, RR_FIXED + r->rdlen);
-			if (!w)
-				return -1;
-			s->rrs[k].wire = w;
-			s->rrs[k].len = (uint16_t)(RR_FIXED + r->rdlen);
-			memcpy(w + RR_FIXED, r->rdata, r->rdlen);
-			w[8] = (uint8_t)(r->rdlen >> 8);
-			w[9] = (uint8_t)r->rdlen;
+			total += RR_FIXED + r->rdlen;
 			k++;
-			z->nrecords++;
 		}
+		w = arena_alloc(&z->arena, total);
+		if (!w)
+			return -1;
+		s->data = w;
 		s->count = (uint16_t)k;
-		/* Now the TTL is final: write the fixed part of every RR. */
-		for (size_t m = 0; m < k; m++) {
-			uint8_t *w = (uint8_t *)s->rrs[m].wire;
+		z->nrecords += k;
+		for (size_t m = i; m < j; m++) {
+			struct rec *r = &recs[m];
+			if (r->dup)
+				continue;
 			w[0] = (uint8_t)(s->type >> 8);
 			w[1] = (uint8_t)s->type;
 			w[2] = 0;
@@ -511,6 +531,10 @@ static int build_rrsets(struct loader *L, struct zone *z, struct node *n, struct
 			w[5] = (uint8_t)(s->ttl >> 16);
 			w[6] = (uint8_t)(s->ttl >> 8);
 			w[7] = (uint8_t)s->ttl;
+			w[8] = (uint8_t)(r->rdlen >> 8);
+			w[9] = (uint8_t)r->rdlen;
+			memcpy(w + RR_FIXED, r->rdata, r->rdlen);
+			w += RR_FIXED + r->rdlen;
 		}
 		if (s->type == LDNS_RR_TYPE_CNAME)
 			n->flags |= NODE_CNAME;
@@ -585,9 +609,10 @@ static int link_targets(struct zone *z)
 			s->targets = arena_alloc(&z->arena, s->count * sizeof(*s->targets));
 			if (!s->targets)
 				return -1;
-			for (uint16_t r = 0; r < s->count; r++) {
-				const uint8_t *rd = s->rrs[r].wire + RR_FIXED + off;
-				int len = dname_len(rd, s->rrs[r].wire + s->rrs[r].len);
+			const uint8_t *rr = s->data;
+			for (uint16_t r = 0; r < s->count; r++, rr += rr_len(rr)) {
+				const uint8_t *rd = rr + RR_FIXED + off;
+				int len = dname_len(rd, rr + rr_len(rr));
 				uint8_t lower[DNAME_MAXLEN];
 				if (len < 0)
 					continue;
@@ -614,18 +639,11 @@ static int compile(struct loader *L, struct zone *z)
 	for (size_t i = 0; i < L->nrecs; i++)
 		if (i == 0 || rec_cmp_owner(&L->recs[i], &L->recs[i - 1]))
 			nowners++;
-	/* Worst case every owner adds all its ancestors as empty non-terminals;
-	 * size for that so the table never needs to grow (load <= 1/2). */
+	/* Start the table at the owner count; empty non-terminals grow it. */
 	cap = 16;
-	{
-		size_t bound = nowners + 1;
-		for (size_t i = 0; i < L->nrecs; i++)
-			if (i == 0 || rec_cmp_owner(&L->recs[i], &L->recs[i - 1]))
-				bound += (size_t)(dname_labels(L->recs[i].owner) - L->apexlabels);
-		while (cap < bound * 2)
-			cap *= 2;
-	}
-	z->table = arena_alloc(&z->arena, cap * sizeof(*z->table));
+	while (cap < (nowners + 1) * 2)
+		cap *= 2;
+	z->table = calloc(cap, sizeof(*z->table));
 	if (!z->table)
 		return -1;
 	z->mask = (uint32_t)(cap - 1);
@@ -679,8 +697,7 @@ static int compile(struct loader *L, struct zone *z)
 		errlist_add(L->errs, "%s:1: zone %s has %u SOA records; exactly one is allowed", file, L->zone_name,
 			    z->soa->count);
 	} else {
-		const struct rr_wire *w = &z->soa->rrs[0];
-		const uint8_t *end = w->wire + w->len, *p = w->wire + RR_FIXED;
+		const uint8_t *end = z->soa->data + rr_len(z->soa->data), *p = z->soa->data + RR_FIXED;
 		int l1 = dname_len(p, end), l2 = l1 < 0 ? -1 : dname_len(p + l1, end);
 		if (l1 < 0 || l2 < 0 || p + l1 + l2 + 20 != end) {
 			errlist_add(L->errs, "%s:1: malformed SOA record", file);
@@ -761,5 +778,6 @@ void zone_free(struct zone *z)
 	if (!z)
 		return;
 	arena_clear(&z->arena);
+	free(z->table);
 	free(z);
 }
