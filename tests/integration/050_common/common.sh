@@ -13,6 +13,7 @@ CFG=$T/steerdns.json
 SOCK=$T/ctl.sock
 
 make_zone() {
+	local i
 	{
 		echo '$ORIGIN t.test.'
 		echo '$TTL 300'
