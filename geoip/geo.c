@@ -337,3 +337,34 @@ double geo_distance_km(double lat1, double lon1, double lat2, double lon2)
 		a = 1;
 	return 2 * 6371.0 * asin(sqrt(a));
 }
+
+char *geo_loc_format(char *buf, size_t size, const struct geo_loc *loc)
+{
+	int n = 0;
+
+	if (!size)
+		return buf;
+	buf[0] = '\0';
+#define PUT(...)                                                                 \
+	do {                                                                     \
+		if (n >= 0 && (size_t)n < size)                                  \
+			n += snprintf(buf + n, size - (size_t)n, __VA_ARGS__);   \
+	} while (0)
+	if (!loc->found)
+		PUT("not found");
+	if (loc->net)
+		PUT("net %s", loc->net);
+	if (loc->continent[0])
+		PUT("%s%s", n ? " " : "", loc->continent);
+	if (loc->country[0])
+		PUT(" %s", loc->country);
+	if (loc->subdivision[0])
+		PUT(" %s", loc->subdivision);
+	if (loc->has_location)
+		PUT(" %.4f,%.4f", loc->latitude, loc->longitude);
+	if (loc->found && !n)
+		PUT("no location data");
+	PUT(" /%u", loc->prefix);
+#undef PUT
+	return buf;
+}

@@ -66,6 +66,10 @@ int geo_db_lookup(const struct geo_db *db, const uint8_t addr[16], struct geo_lo
  * known CC sets all three. loc->net is set to name in every case. */
 void geo_loc_from_name(struct geo_loc *loc, const char *name);
 
+/* One line for explain and logs, e.g. "EU DE DE-HE 50.1100,8.6800 /24",
+ * "net internal /8" or "not found /7"; plen is loc->prefix. Returns buf. */
+char *geo_loc_format(char *buf, size_t size, const struct geo_loc *loc);
+
 /* Region keys of geo policies, ranked by specificity: a client matches the
  * most specific key, falling back to the enclosing level and to "default". */
 enum geo_match {

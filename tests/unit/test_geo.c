@@ -179,6 +179,22 @@ START_TEST(test_region_match)
 	ck_assert_int_eq(geo_region_match(&l, "internal"), GEO_MATCH_NONE);
 	geo_loc_from_name(&l, "internal");
 	ck_assert_int_eq(geo_region_match(&l, "internal"), GEO_MATCH_NET);
+	l.prefix = 8;
+	char buf[128];
+	ck_assert_str_eq(geo_loc_format(buf, sizeof(buf), &l), "net internal /8");
+	memset(&l, 0, sizeof(l));
+	l.prefix = 7;
+	ck_assert_str_eq(geo_loc_format(buf, sizeof(buf), &l), "not found /7");
+	l.found = 1;
+	strcpy(l.continent, "EU");
+	strcpy(l.country, "DE");
+	strcpy(l.subdivision, "DE-HE");
+	l.has_location = 1;
+	l.latitude = 50.11;
+	l.longitude = 8.68;
+	l.prefix = 24;
+	ck_assert_str_eq(geo_loc_format(buf, sizeof(buf), &l), "EU DE DE-HE 50.1100,8.6800 /24");
+	ck_assert_str_eq(geo_loc_format(buf, 6, &l), "EU DE");
 	/* London - New York is about 5570 km; a point to itself is 0 */
 	double d = geo_distance_km(51.5074, -0.1278, 40.7128, -74.0060);
 	ck_assert_msg(d > 5550 && d < 5590, "%f", d);
