@@ -73,7 +73,7 @@ int listen_parse(const char *s, struct listen_addr *out, const char **why)
 	snprintf(out->text, sizeof(out->text), "%s", s);
 	struct sockaddr_in *sin = (struct sockaddr_in *)&out->ss;
 	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&out->ss;
-	if (inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
+	if (*s != '[' && inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
 		sin->sin_family = AF_INET;
 		sin->sin_port = htons((uint16_t)port);
 		out->len = sizeof(*sin);
