@@ -26,8 +26,9 @@
 #define HTTP_MAX_READ (1024 * 1024)
 
 struct http_probe {
-	struct bufferevent *bev; /* owned; closes the socket (and frees the SSL) */
-	SSL *ssl;                /* borrowed from bev */
+	struct bufferevent *bev; /* owned: the TCP bufferevent, or (https, once connected)
+				  * the TLS filter that owns it; freeing it closes all */
+	SSL *ssl;                /* borrowed from bev (https, once connected) */
 	int status;              /* 0 until the status line is read */
 };
 
@@ -156,8 +157,10 @@ static void tls_reason(struct probe *p, char *buf, size_t len)
 	unsigned long e, first = 0;
 	long vr = h->ssl ? SSL_get_verify_result(h->ssl) : X509_V_OK;
 
+	/* libevent also queues bare SSL_get_error() codes (no library part),
+	 * e.g. SSL_ERROR_SYSCALL when the TCP connection fails: not TLS errors. */
 	while ((e = bufferevent_get_openssl_error(h->bev)) != 0)
-		if (!first)
+		if (!first && ERR_GET_LIB(e) != 0)
 			first = e;
 	if (vr != X509_V_OK && p->check->verify)
 		snprintf(buf, len, "TLS: certificate verify failed (%s)", X509_verify_cert_error_string(vr));
@@ -176,12 +179,19 @@ static void http_event_cb(struct bufferevent *bev, short what, void *arg)
 
 	if (what & BEV_EVENT_CONNECTED)
 		return;
-	if ((what & BEV_EVENT_EOF) && h->status) {
-		judge(p, bufferevent_get_input(bev), 1);
-		return;
+	if (what & BEV_EVENT_EOF) {
+		/* A TLS filter may report EOF before its read callback has seen
+		 * the last bytes: look at what is buffered first. */
+		struct evbuffer *in = bufferevent_get_input(bev);
+		if (!h->status && evbuffer_get_length(in) > 0 && read_status_line(p, in) < 0)
+			return;
+		if (h->status) {
+			judge(p, in, 1);
+			return;
+		}
 	}
 	tls[0] = '\0';
-	if (p->check->type == CHECK_HTTPS)
+	if (h->ssl)
 		tls_reason(p, tls, sizeof(tls));
 	http_release(p);
 	if (tls[0])
@@ -232,44 +242,76 @@ fail:
 	return NULL;
 }
 
+static void send_request(struct probe *p)
+{
+	struct http_probe *h = p->impl;
+	char host[300];
+
+	host_header(p, host, sizeof(host));
+	evbuffer_add_printf(bufferevent_get_output(h->bev),
+			    "GET %s HTTP/1.0\r\nHost: %s\r\nUser-Agent: steer-healthd/" STEER_VERSION
+			    "\r\nAccept: */*\r\nConnection: close\r\n\r\n",
+			    p->check->path, host);
+}
+
+/* https: TCP is up; put TLS on top of it. Doing the two steps apart keeps a
+ * refused connection ("connection refused") apart from a TLS failure. */
+static void https_connect_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct probe *p = arg;
+	struct http_probe *h = p->impl;
+	struct bufferevent *tls;
+	int err = EVUTIL_SOCKET_ERROR();
+
+	if (!(what & BEV_EVENT_CONNECTED)) {
+		http_release(p);
+		probe_finish(p, 0, "%s", probe_strerror(err ? err : ECONNRESET));
+		return;
+	}
+	if (!(h->ssl = make_ssl(p))) {
+		http_release(p);
+		probe_finish(p, 0, "TLS: cannot set up the connection");
+		return;
+	}
+	tls = bufferevent_openssl_filter_new(p->env->base, bev, h->ssl, BUFFEREVENT_SSL_CONNECTING,
+					     BEV_OPT_CLOSE_ON_FREE);
+	if (!tls) {
+		SSL_free(h->ssl);
+		h->ssl = NULL;
+		http_release(p);
+		probe_finish(p, 0, "out of memory");
+		return;
+	}
+	/* The filter owns the TCP bufferevent from here on. */
+	h->bev = tls;
+	bufferevent_openssl_set_allow_dirty_shutdown(tls, 1);
+	bufferevent_setcb(tls, http_read_cb, NULL, http_event_cb, p);
+	bufferevent_enable(tls, EV_READ | EV_WRITE);
+	send_request(p);
+}
+
 static int http_start(struct probe *p)
 {
 	struct http_probe *h = calloc(1, sizeof(*h));
-	char host[300];
+	int https = p->check->type == CHECK_HTTPS;
 
 	if (!h)
 		return probe_fail_start(p, STEER_ENOMEM, "out of memory");
 	p->impl = h;
-	if (p->check->type == CHECK_HTTPS) {
-		if (!(h->ssl = make_ssl(p))) {
-			http_release(p);
-			return probe_fail_start(p, STEER_ENOMEM, "TLS: cannot set up the connection");
-		}
-		h->bev = bufferevent_openssl_socket_new(p->env->base, -1, h->ssl, BUFFEREVENT_SSL_CONNECTING,
-							BEV_OPT_CLOSE_ON_FREE);
-		if (h->bev)
-			bufferevent_openssl_set_allow_dirty_shutdown(h->bev, 1);
-		else
-			SSL_free(h->ssl);
-	} else {
-		h->bev = bufferevent_socket_new(p->env->base, -1, BEV_OPT_CLOSE_ON_FREE);
-	}
+	h->bev = bufferevent_socket_new(p->env->base, -1, BEV_OPT_CLOSE_ON_FREE);
 	if (!h->bev) {
 		http_release(p);
 		return probe_fail_start(p, STEER_ENOMEM, "out of memory");
 	}
-	bufferevent_setcb(h->bev, http_read_cb, NULL, http_event_cb, p);
+	bufferevent_setcb(h->bev, https ? NULL : http_read_cb, NULL, https ? https_connect_cb : http_event_cb, p);
 	bufferevent_enable(h->bev, EV_READ | EV_WRITE);
 	if (bufferevent_socket_connect(h->bev, (struct sockaddr *)&p->sa, (int)p->salen) < 0) {
 		int err = EVUTIL_SOCKET_ERROR();
 		http_release(p);
 		return probe_fail_start(p, -err, "%s", probe_strerror(err));
 	}
-	host_header(p, host, sizeof(host));
-	evbuffer_add_printf(bufferevent_get_output(h->bev),
-			    "GET %s HTTP/1.0\r\nHost: %s\r\nUser-Agent: steer-healthd/" STEER_VERSION
-			    "\r\nAccept: */*\r\nConnection: close\r\n\r\n",
-			    p->check->path, host);
+	if (!https)
+		send_request(p);
 	return 0;
 }
 
