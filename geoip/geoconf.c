@@ -119,6 +119,8 @@ static int read_nets(const struct conf_file *cf, json_t *obj, struct geo_nets *n
 		ret = geo_nets_add(nets, prefix, json_string_value(v));
 		if (ret == STEER_EEXIST)
 			conf_err(errs, cf, path, "the same network is listed twice");
+		else if (ret == STEER_ERANGE)
+			conf_err(errs, cf, path, "covers all of IPv4 (::ffff:0:0/96); write IPv4 networks as a.b.c.d/n");
 		else if (ret == STEER_EINVAL)
 			conf_err(errs, cf, path, "not a CIDR prefix with the host bits clear");
 		else if (ret != STEER_EOK)

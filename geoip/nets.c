@@ -101,6 +101,17 @@ void geo_nets_clear(struct geo_nets *nets)
 	geo_nets_init(nets);
 }
 
+static int prefix_contains(const struct geo_net *net, const uint8_t addr[16])
+{
+	unsigned full = net->plen128 / 8, rest = net->plen128 % 8;
+
+	if (memcmp(net->addr, addr, full) != 0)
+		return 0;
+	if (!rest)
+		return 1;
+	return ((net->addr[full] ^ addr[full]) & (uint8_t)(0xff << (8 - rest))) == 0;
+}
+
 int geo_nets_add(struct geo_nets *nets, const char *prefix, const char *name)
 {
 	struct geo_net net, *nv;
@@ -112,6 +123,14 @@ int geo_nets_add(struct geo_nets *nets, const char *prefix, const char *name)
 	net.plen128 = geo_addr_is_v4(net.addr) ? plen + 96 : plen;
 	if (geo_addr_mask(net.addr, net.plen128))
 		return STEER_EINVAL;
+	if (net.plen128 < 96) {
+		/* IPv4 clients are ::ffff:a.b.c.d: an IPv6 prefix such as ::/0
+		 * would silently cover all of IPv4 too. */
+		static const struct geo_net v4 = { .addr = { [10] = 0xff, [11] = 0xff }, .plen128 = 96 };
+		struct geo_net probe = net;
+		if (prefix_contains(&probe, v4.addr))
+			return STEER_ERANGE;
+	}
 	for (at = 0; at < nets->n; at++) {
 		if (nets->v[at].plen128 == net.plen128 && memcmp(nets->v[at].addr, net.addr, 16) == 0)
 			return STEER_EEXIST;
@@ -151,17 +170,6 @@ int geo_nets_copy(struct geo_nets *dst, const struct geo_nets *src)
 	}
 	dst->n = src->n;
 	return STEER_EOK;
-}
-
-static int prefix_contains(const struct geo_net *net, const uint8_t addr[16])
-{
-	unsigned full = net->plen128 / 8, rest = net->plen128 % 8;
-
-	if (memcmp(net->addr, addr, full) != 0)
-		return 0;
-	if (!rest)
-		return 1;
-	return ((net->addr[full] ^ addr[full]) & (uint8_t)(0xff << (8 - rest))) == 0;
 }
 
 const struct geo_net *geo_nets_match(const struct geo_nets *nets, const uint8_t addr[16])

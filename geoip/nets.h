@@ -50,8 +50,10 @@ struct geo_nets {
 void geo_nets_init(struct geo_nets *nets);
 void geo_nets_clear(struct geo_nets *nets);
 /* Add a prefix string and its name. Returns 0, STEER_EINVAL (bad prefix,
- * host bits set, empty name), STEER_EEXIST (same prefix twice) or
- * STEER_ENOMEM; nets is unchanged on error. */
+ * host bits set, empty name), STEER_ERANGE (an IPv6 prefix that covers
+ * ::ffff:0:0/96, e.g. ::/0: IPv4 networks must be written as IPv4),
+ * STEER_EEXIST (same prefix twice) or STEER_ENOMEM; nets is unchanged on
+ * error. */
 int geo_nets_add(struct geo_nets *nets, const char *prefix, const char *name);
 /* Deep copy. Returns 0 or STEER_ENOMEM (dst is then empty). */
 int geo_nets_copy(struct geo_nets *dst, const struct geo_nets *src);

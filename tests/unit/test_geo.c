@@ -87,7 +87,11 @@ START_TEST(test_nets)
 	ck_assert_int_eq(geo_nets_add(&nets, "10.0.0.1/8", "hostbits"), STEER_EINVAL);
 	ck_assert_int_eq(geo_nets_add(&nets, "nonsense", "x"), STEER_EINVAL);
 	ck_assert_int_eq(geo_nets_add(&nets, "192.0.2.0/24", ""), STEER_EINVAL);
-	ck_assert_uint_eq(nets.n, 3);
+	ck_assert_int_eq(geo_nets_add(&nets, "::/0", "all"), STEER_ERANGE);
+	ck_assert_int_eq(geo_nets_add(&nets, "::fffe:0:0/95", "x"), STEER_ERANGE);
+	ck_assert_int_eq(geo_nets_add(&nets, "2000::/3", "v6"), 0);
+	ck_assert_int_eq(geo_nets_add(&nets, "::ffff:0:0/96", "v4"), 0); /* = 0.0.0.0/0 */
+	ck_assert_uint_eq(nets.n, 5);
 	ck_assert_int_eq(geo_nets_copy(&copy, &nets), 0);
 	geo_nets_clear(&nets);
 	addr("10.1.2.3", a);
@@ -97,8 +101,10 @@ START_TEST(test_nets)
 	addr("2001:db8:1:ffff::1", a);
 	ck_assert_str_eq(geo_nets_match(&copy, a)->name, "internal");
 	addr("2001:db8:2::1", a);
-	ck_assert_ptr_null(geo_nets_match(&copy, a));
+	ck_assert_str_eq(geo_nets_match(&copy, a)->name, "v6");
 	addr("11.0.0.0", a);
+	ck_assert_str_eq(geo_nets_match(&copy, a)->name, "v4");
+	addr("::1", a);
 	ck_assert_ptr_null(geo_nets_match(&copy, a));
 	geo_nets_clear(&copy);
 }
