@@ -7,6 +7,7 @@
 #include "common/log.h"
 
 #include <arpa/inet.h>
+#include <math.h>
 #include <ldns/ldns.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -341,18 +342,30 @@ static int read_pool(const struct conf_file *cf, struct pools_conf *pc, const ch
 		     struct pool_conf *p, struct errlist *errs)
 {
 	const char *path[] = { "pools", name, NULL };
-	struct { char *check; struct conf_strlist members; } raw = { 0 };
+	struct { char *check; struct conf_strlist members; json_t *location; } raw = { 0 };
 	static const struct conf_field fields[] = {
 		{ "check", CONF_STRING, 0, 0, 0 },
 		{ "members", CONF_STRLIST, offsetof(typeof(raw), members), 0, 0 },
+		{ "location", CONF_JSON, offsetof(typeof(raw), location), 0, 0 },
 	};
 	int nerr = conf_read_fields(cf, obj, path, fields, CONF_NFIELDS(fields), &raw, errs);
+	json_t *lat = json_array_get(raw.location, 0), *lon = json_array_get(raw.location, 1);
 
 	p->name = strdup(name);
 	p->check = POOLS_NO_TARGET;
 	if (nerr == 0 && raw.check && (p->check = pools_find_check(pc, raw.check)) == POOLS_NO_TARGET) {
 		conf_err(errs, cf, (conf_path_t){ "pools", name, "check", NULL }, "no check named \"%s\"", raw.check);
 		nerr++;
+	}
+	if (raw.location && (json_array_size(raw.location) != 2 || !json_is_number(lat) || !json_is_number(lon) ||
+			     fabs(json_number_value(lat)) > 90 || fabs(json_number_value(lon)) > 180)) {
+		conf_err(errs, cf, (conf_path_t){ "pools", name, "location", NULL },
+			 "expected [latitude, longitude] in degrees (-90..90, -180..180)");
+		nerr++;
+	} else if (raw.location) {
+		p->has_location = 1;
+		p->latitude = json_number_value(lat);
+		p->longitude = json_number_value(lon);
 	}
 	if (nerr == 0 && raw.members.n == 0) {
 		conf_err(errs, cf, path, "a pool needs \"members\" (a list of addresses)");

@@ -92,6 +92,8 @@ struct pool_conf {
 	size_t check;        /* index into pools_conf.checks, or POOLS_NO_TARGET when no check */
 	struct pool_member *members; /* owned array */
 	size_t nmembers;
+	int has_location;    /* "location": [latitude, longitude] (the "closest" policy) */
+	double latitude, longitude;
 };
 
 struct health_target_conf {

@@ -1,6 +1,7 @@
 /* control.c -- the control socket: accept clients, dispatch commands from a table. */
 #include "config.h"
 #include "server/control.h"
+#include "server/explain.h"
 #include "server/server.h"
 #include "server/stats.h"
 #include "server/zonedb.h"
@@ -39,6 +40,7 @@ static const struct {
 	{ "zones", cmd_zones },
 	{ "reload", cmd_reload },
 	{ "stats", cmd_stats },
+	{ "explain", explain_cmd }, /* server/explain.c (steering) */
 };
 
 static void iso_time(time_t t, char *buf, size_t cap)

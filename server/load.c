@@ -2,6 +2,7 @@
 #include "config.h"
 #include "server/load.h"
 #include "server/listen.h"
+#include "server/steer_build.h"
 #include "server/zonedb.h"
 #include "common/errlist.h"
 #include "common/errors.h"
@@ -58,6 +59,9 @@ int load_all(const char *path, struct load_result *r, struct errlist *errs)
 		if (zonedb_load(r->conf.zones, r->conf.nzones, &r->zones, errs) != STEER_EOK)
 			nerr++;
 	}
+	/* Steering (records, pools, geoip) needs the zones: steered names must exist in them. */
+	if (r->zones)
+		nerr += steer_build(&r->conf, r->zones, &r->steer, errs);
 	if (nerr == 0)
 		return STEER_EOK;
 	load_result_clear(r);
@@ -66,6 +70,7 @@ int load_all(const char *path, struct load_result *r, struct errlist *errs)
 
 void load_result_clear(struct load_result *r)
 {
+	steer_set_free(r->steer);
 	if (r->zones)
 		zonedb_free(r->zones);
 	free(r->addrs);

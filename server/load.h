@@ -17,12 +17,14 @@
 struct errlist;
 struct zonedb;
 struct listen_addr;
+struct steer_set;
 
 struct load_result {
 	struct server_conf conf;   /* owned */
 	struct zonedb *zones;      /* owned */
 	struct listen_addr *addrs; /* owned; conf.listen parsed, conf.listen.n entries */
 	size_t naddrs;
+	struct steer_set *steer;   /* owned: compiled "records" policies (server/steer_build.h) */
 };
 
 /* Load path into *out (cleared first). Returns STEER_EOK, or a negative code

@@ -2,6 +2,8 @@
 #include "config.h"
 #include "server/server.h"
 #include "server/control.h"
+#include "server/health_link.h"
+#include "server/steer_build.h"
 #include "server/listen.h"
 #include "server/load.h"
 #include "server/stats.h"
@@ -38,6 +40,7 @@ struct server {
 	struct tcp_server *tcp;     /* owned */
 	struct event_base *base;    /* owned: the main loop */
 	struct control *ctl;        /* owned */
+	struct health_link *hl;     /* owned: steer-healthd subscription (steering) */
 	struct event *sig[3];       /* owned: SIGHUP, SIGTERM, SIGINT */
 };
 
@@ -110,6 +113,7 @@ static int install(struct server *srv, struct load_result *r)
 
 	if (!s)
 		return STEER_ENOMEM;
+	steer_attach(s, &r->steer, snap_current(&srv->snaps)); /* policies + last-known health */
 	snap_publish(&srv->snaps, s);
 	srv->generation++;
 	server_conf_clear(&srv->conf);
@@ -202,6 +206,8 @@ static int setup_io(struct server *srv)
 		ret = udp_workers_new(&srv->udp, srv->nworkers, srv->addrs, srv->naddrs, &srv->snaps, srv->stats, 0);
 	if (ret == STEER_EOK && srv->control_path)
 		ret = control_new(&srv->ctl, srv->base, srv->control_path, srv);
+	if (ret == STEER_EOK)
+		ret = health_link_new(&srv->hl, srv->base, &srv->snaps);
 	for (int i = 0; ret == STEER_EOK && i < 3; i++) {
 		srv->sig[i] = evsignal_new(srv->base, sigs[i], on_signal, srv);
 		if (!srv->sig[i] || evsignal_add(srv->sig[i], NULL) < 0)
@@ -281,6 +287,7 @@ void server_free(struct server *srv)
 	udp_workers_free(srv->udp);
 	tcp_server_free(srv->tcp);
 	control_free(srv->ctl);
+	health_link_free(srv->hl);
 	for (int i = 0; i < 3; i++)
 		if (srv->sig[i])
 			event_free(srv->sig[i]);
