@@ -383,6 +383,86 @@ START_TEST(test_merge_minimal_city)
 }
 END_TEST
 
+/* Differential: the compiled map against libmaxminddb's own lookup
+ * (geo_db_lookup + the same classifier) for random addresses, and the scope
+ * is sound: another random address inside the returned scope prefix gets
+ * the same answer from libmaxminddb. */
+static uint32_t rnd(uint64_t *s)
+{
+	*s = *s * 6364136223846793005ull + 1442695040888963407ull;
+	return (uint32_t)(*s >> 33);
+}
+
+static void random_addr(uint64_t *s, uint8_t a[16], int v4)
+{
+	for (int i = 0; i < 16; i += 4) {
+		uint32_t x = rnd(s);
+		memcpy(a + i, &x, 4);
+	}
+	if (v4) {
+		memset(a, 0, 10);
+		a[10] = a[11] = 0xff;
+	} else {
+		a[0] = (uint8_t)(0x20 | (a[0] & 0x0f)); /* 2000::/4: where the data is */
+		if (rnd(s) & 1)
+			a[1] = 0x01, a[2] = (uint8_t)(a[2] & 0x0f);
+	}
+}
+
+static void differential(const char *path, const char *country_key, int n)
+{
+	struct fixture fx = { 0 };
+	uint64_t seed = 42;
+
+	fixture_open(&fx, path, NULL, country_key);
+	for (int i = 0; i < n; i++) {
+		uint8_t a[16], b[16];
+		unsigned scope, base;
+		struct geo_loc l;
+		int v4 = i & 1, r;
+
+		random_addr(&seed, a, v4);
+		r = geo_map_lookup(fx.map, a, 128, &scope);
+		geo_db_lookup(fx.db, a, &l);
+		ck_assert_int_eq(r, classify_region(&l, NULL));
+		/* an address sharing the first scope bits */
+		random_addr(&seed, b, v4);
+		base = v4 ? 96 + scope : scope;
+		for (unsigned bit = 0; bit < base; bit++) {
+			b[bit >> 3] &= (uint8_t) ~(0x80 >> (bit & 7));
+			b[bit >> 3] |= (uint8_t)(a[bit >> 3] & (0x80 >> (bit & 7)));
+		}
+		geo_db_lookup(fx.db, b, &l);
+		ck_assert_msg(classify_region(&l, NULL) == r, "scope /%u of an address is not uniform", scope);
+	}
+	fixture_close(&fx);
+}
+
+START_TEST(test_differential_city)
+{
+	char *path;
+
+	ck_assert(asprintf(&path, "%s/mmdb/GeoIP2-City-Test.mmdb", test_data_dir()) > 0);
+	differential(path, NULL, 20000);
+	free(path);
+}
+END_TEST
+
+START_TEST(test_differential_shared)
+{
+	const char *shared = test_shared_dir();
+	char *path;
+
+	if (!shared) {
+		printf("test_differential_shared: skipped (no ../shared/testdata)\n");
+		return;
+	}
+	ck_assert(asprintf(&path, "%s/mmdb/ip-location-db/iptoasn-country.mmdb", shared) > 0);
+	differential(path, "country_code", 50000);
+	free(path);
+}
+END_TEST
+
 /* The committed demo database routes the documentation ranges per continent. */
 START_TEST(test_demo_database)
 {
@@ -463,6 +543,8 @@ Suite *suite_geomap(void)
 	tcase_add_test(tc, test_country_code_layout);
 	tcase_add_test(tc, test_ipv4_only_db);
 	tcase_add_test(tc, test_merge_minimal_city);
+	tcase_add_test(tc, test_differential_city);
+	tcase_add_test(tc, test_differential_shared);
 	tcase_add_test(tc, test_demo_database);
 	tcase_add_test(tc, test_big_database_shared);
 	suite_add_tcase(s, tc);
