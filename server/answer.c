@@ -45,6 +45,7 @@ struct answer_scratch {
 	const struct node *addl[ADDL_MAX]; /* nodes whose A/AAAA are already in additional */
 	int naddl;
 	uint8_t names[2][DNAME_MAXLEN];    /* current chain target (double-buffered) */
+	const struct node *chain[CHAIN_MAX + 1]; /* CNAME owners already answered */
 	int truncated;
 	uint8_t ecs_scope;                 /* scope to echo; 0 unless a policy used the location */
 	const struct answer_client *client;
@@ -272,6 +273,11 @@ static uint16_t resolve_in_zone(struct answer_scratch *S, struct pkt *P, const s
 			const struct rrset *cn = node_rrset(n, T_CNAME);
 			uint8_t *target = S->names[step & 1];
 			int tl;
+			/* A loop ends where it closes: each CNAME appears once (as NSD). */
+			for (int k = 0; k < step; k++)
+				if (S->chain[k] == n && r.kind == LOOKUP_NODE)
+					return R_NOERROR;
+			S->chain[step] = n;
 			if (put_rrset(S, P, SEC_ANSWER, owner, cn, UINT32_MAX) < 0)
 				return R_NOERROR;
 			tl = rdata_name(cn, target);

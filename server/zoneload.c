@@ -159,6 +159,47 @@ static int reader_next(struct reader *r, unsigned *start_line, const char **err)
 	return have ? 1 : 0;
 }
 
+/* RFC 1035 5.1 allows "[<TTL>] [<class>]" in either order; ldns accepts
+ * only TTL first. Swap "<class> <TTL>" in place (same length, so the entry
+ * keeps its size). */
+static void normalize_class_ttl(char *e)
+{
+	char *p = e, *c, *t, *end;
+	size_t cl, tl;
+
+	if (*p != ' ' && *p != '\t') /* skip the owner, if present */
+		while (*p && *p != ' ' && *p != '\t')
+			p++;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	c = p;
+	while (*p && *p != ' ' && *p != '\t')
+		p++;
+	cl = (size_t)(p - c);
+	while (*p == ' ' || *p == '\t')
+		p++;
+	t = p;
+	while (*p && *p != ' ' && *p != '\t')
+		p++;
+	tl = (size_t)(p - t);
+	end = p;
+	if (!((cl == 2 && (!strncasecmp(c, "IN", 2) || !strncasecmp(c, "CH", 2) || !strncasecmp(c, "HS", 2) ||
+			  !strncasecmp(c, "CS", 2))) ||
+	      (cl > 5 && !strncasecmp(c, "CLASS", 5))))
+		return;
+	if (tl == 0 || *t < '0' || *t > '9')
+		return;
+	/* c[0..cl) gap t[0..tl) -> t gap c */
+	char tmp[64];
+	size_t gap = (size_t)(t - (c + cl)), span = (size_t)(end - c);
+	if (span >= sizeof(tmp))
+		return;
+	memcpy(tmp, t, tl);
+	memset(tmp + tl, ' ', gap);
+	memcpy(tmp + tl + gap, c, cl);
+	memcpy(c, tmp, span);
+}
+
 /* --- collecting records --------------------------------------------------- */
 
 static void lerr(struct loader *L, const char *file, unsigned line, const char *fmt, ...)
@@ -232,7 +273,7 @@ nomem:
 	return -1;
 }
 
-static int read_file(struct loader *L, const char *path, ldns_rdf *origin_in, int depth);
+static int read_file(struct loader *L, const char *path, ldns_rdf *origin_in, uint32_t ttl_in, int depth);
 
 /* First whitespace-separated token of s into tok; returns the rest. */
 static const char *token(const char *s, char *tok, size_t size)
@@ -323,7 +364,7 @@ static int directive(struct loader *L, const char *file, unsigned line, const ch
 		}
 		/* The included file starts with the given origin (or ours) and
 		 * does not change ours (RFC 1035 5.1). */
-		ret = read_file(L, incpath, inc_origin ? inc_origin : *origin, depth + 1);
+		ret = read_file(L, incpath, inc_origin ? inc_origin : *origin, *default_ttl, depth + 1);
 		if (ret == -2)
 			lerr(L, file, line, "$INCLUDE %s: cannot open: %s", incpath, strerror(errno));
 		ldns_rdf_deep_free(inc_origin);
@@ -335,11 +376,13 @@ static int directive(struct loader *L, const char *file, unsigned line, const ch
 }
 
 /* Returns 0, -1 after errors were recorded, -2 when the file cannot be opened. */
-static int read_file(struct loader *L, const char *path, ldns_rdf *origin_in, int depth)
+static int read_file(struct loader *L, const char *path, ldns_rdf *origin_in, uint32_t ttl_in, int depth)
 {
 	struct reader r = { .path = path, .line = 1 };
 	ldns_rdf *origin = ldns_rdf_clone(origin_in), *prev = NULL;
-	uint32_t default_ttl = DEFAULT_TTL;
+	/* An included file starts with the includer's $TTL (as BIND and NSD do);
+	 * its own $TTL and $ORIGIN do not leak back. */
+	uint32_t default_ttl = ttl_in;
 	const char *file, *err;
 	unsigned start = 1;
 	char **files;
@@ -376,6 +419,7 @@ static int read_file(struct loader *L, const char *path, ldns_rdf *origin_in, in
 				ret = -1;
 			continue;
 		}
+		normalize_class_ttl(r.entry);
 		st = ldns_rr_new_frm_str(&rr, r.entry, default_ttl, origin, &prev);
 		if (st != LDNS_STATUS_OK) {
 			lerr(L, file, start, "%s", ldns_get_errorstr_by_id(st));
@@ -740,7 +784,7 @@ struct zone *zone_load(const char *name, const char *file, struct errlist *errs)
 	if (!z->name || !z->file || !L.buf)
 		goto nomem;
 
-	ret = read_file(&L, file, origin, 0);
+	ret = read_file(&L, file, origin, DEFAULT_TTL, 0);
 	if (ret == -2) {
 		errlist_add(errs, "%s: cannot open: %s", file, strerror(errno));
 		goto fail;
