@@ -280,39 +280,55 @@ static uint32_t build_db(struct builder *b)
 	return set_subtree(b, root, v4_base, 96, v4, 0);
 }
 
-/* Copy the nodes reachable from ref into m (dropping the ones that path
- * copying left behind), keeping shared subtrees shared. */
-static uint32_t compact(struct builder *b, uint32_t *remap, struct gm_node *out, size_t *n, uint32_t ref)
+/* Copy the nodes reachable from ref into out (dropping the ones that path
+ * copying left behind), keeping shared subtrees shared. hgt[i] is the
+ * height of new node i (a leaf has height 0). */
+static uint32_t compact(struct builder *b, uint32_t *remap, struct gm_node *out, uint8_t *hgt, size_t *n,
+			uint32_t ref)
 {
 	uint32_t l, r, at;
+	unsigned hl, hr;
 
 	if (REF_IS_LEAF(ref))
 		return ref;
 	if (remap[ref] != MEMO_NONE)
 		return remap[ref];
-	l = compact(b, remap, out, n, b->nodes[ref].child[0]);
-	r = compact(b, remap, out, n, b->nodes[ref].child[1]);
+	l = compact(b, remap, out, hgt, n, b->nodes[ref].child[0]);
+	r = compact(b, remap, out, hgt, n, b->nodes[ref].child[1]);
 	at = (uint32_t)(*n)++;
 	out[at].child[0] = l;
 	out[at].child[1] = r;
+	hl = REF_IS_LEAF(l) ? 0 : hgt[l];
+	hr = REF_IS_LEAF(r) ? 0 : hgt[r];
+	hl = 1 + (hl > hr ? hl : hr);
+	hgt[at] = (uint8_t)(hl > 255 ? 255 : hl);
 	return remap[ref] = at;
 }
 
 static int finish(struct builder *b, uint32_t root, struct geo_map *m)
 {
 	static const uint8_t v4_base[16] = { [10] = 0xff, [11] = 0xff };
-	uint32_t *remap = NULL;
-	size_t n = 0;
+	size_t n = 0, cap = b->n ? b->n : 1;
+	uint32_t *remap = malloc(cap * sizeof(*remap));
+	uint8_t *hgt = malloc(cap);
+	unsigned height;
 
-	m->nodes = malloc((b->n ? b->n : 1) * sizeof(*m->nodes));
-	remap = malloc((b->n ? b->n : 1) * sizeof(*remap));
-	if (!m->nodes || !remap) {
+	m->nodes = malloc(cap * sizeof(*m->nodes));
+	if (!m->nodes || !remap || !hgt) {
 		free(remap);
+		free(hgt);
 		return STEER_ENOMEM;
 	}
-	memset(remap, 0xff, b->n * sizeof(*remap));
-	m->root = compact(b, remap, m->nodes, &n, root);
+	memset(remap, 0xff, cap * sizeof(*remap));
+	m->root = compact(b, remap, m->nodes, hgt, &n, root);
+	height = REF_IS_LEAF(m->root) ? 0 : hgt[m->root];
 	free(remap);
+	free(hgt);
+	/* geo_map_lookup relies on every path ending by bit 128. Only a
+	 * corrupt tree that shares one node at two depths could break that
+	 * (build_node bounds depth on first sight only). */
+	if (height > 128)
+		return STEER_EMALF;
 	m->nnodes = n;
 	if (n && n < b->n) {
 		struct gm_node *shrunk = realloc(m->nodes, n * sizeof(*m->nodes));

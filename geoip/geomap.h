@@ -50,8 +50,9 @@ typedef int (*geo_classify_fn)(const struct geo_loc *loc, void *arg);
 
 /* Build a map. db may hold no database (nets only): every other address is
  * then "not found". Returns 0 and sets *out, or STEER_ENOMEM, or STEER_ERANGE
- * (the classifier returned a value out of range). A corrupt search tree or
- * data record is counted (geo_map_stats) and treated as "not found". */
+ * (the classifier returned a value out of range), or STEER_EMALF (a corrupt
+ * search tree deeper than 128 bits). Other corrupt nodes and data records
+ * are counted (geo_map_stats) and treated as "not found". */
 int geo_map_build(const struct geo_db *db, geo_classify_fn classify, void *arg, struct geo_map **out);
 void geo_map_free(struct geo_map *map);
 

@@ -463,6 +463,94 @@ START_TEST(test_differential_shared)
 }
 END_TEST
 
+/* A hand-made IPv4 MMDB (record size 24) whose search tree reaches one node
+ * (the head of a 31-node chain) at depth 1 and again at depth 2, so that the
+ * second path would be 33 bits long. Valid files never do this; the builder
+ * must refuse it rather than let a lookup read past the 128-bit address.
+ * With reuse = 0 the second reference is an empty record: the same file
+ * format then builds fine (the test cannot pass on a file that never opens). */
+static char *write_shared_depth_mmdb(int reuse)
+{
+	enum { N = 33 };
+	static const uint8_t meta_head[] = "\xAB\xCD\xEFMaxMind.com";
+	uint8_t buf[1024];
+	size_t len = 0;
+	char *path;
+	FILE *f;
+
+#define REC(v) (buf[len++] = (uint8_t)((v) >> 16), buf[len++] = (uint8_t)((v) >> 8), buf[len++] = (uint8_t)(v))
+#define STR(s) (buf[len++] = (uint8_t)(0x40 | (sizeof(s) - 1)), memcpy(buf + len, s, sizeof(s) - 1), len += sizeof(s) - 1)
+	REC(2), REC(1);                 /* node 0 */
+	REC(reuse ? 2 : N), REC(N);     /* node 1: node 2 again, one level deeper */
+	for (unsigned i = 2; i < N - 1; i++)
+		REC(i + 1), REC(N);     /* the chain */
+	REC(N + 16), REC(N);            /* node 32: a data record, empty */
+	memset(buf + len, 0, 16);       /* data section separator */
+	len += 16;
+	buf[len++] = 0xE0;              /* the data: an empty map */
+	memcpy(buf + len, meta_head, sizeof(meta_head) - 1);
+	len += sizeof(meta_head) - 1;
+	buf[len++] = 0xE9;              /* metadata: a map of 9 entries */
+	STR("node_count"), buf[len++] = 0xC1, buf[len++] = N;
+	STR("record_size"), buf[len++] = 0xA1, buf[len++] = 24;
+	STR("ip_version"), buf[len++] = 0xA1, buf[len++] = 4;
+	STR("binary_format_major_version"), buf[len++] = 0xA1, buf[len++] = 2;
+	STR("binary_format_minor_version"), buf[len++] = 0xA0;
+	STR("build_epoch"), buf[len++] = 0x01, buf[len++] = 0x02, buf[len++] = 1;
+	STR("database_type"), STR("Test");
+	STR("languages"), buf[len++] = 0x00, buf[len++] = 0x04;
+	STR("description"), buf[len++] = 0xE0;
+#undef REC
+#undef STR
+	path = test_write_temp(".mmdb", "");
+	ck_assert_ptr_nonnull(path);
+	f = fopen(path, "wb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(buf, 1, len, f), len);
+	fclose(f);
+	return path;
+}
+
+static int classify_found(const struct geo_loc *loc, void *arg)
+{
+	return loc->found;
+}
+
+START_TEST(test_corrupt_shared_depth)
+{
+	for (int reuse = 0; reuse < 2; reuse++) {
+		char *path = write_shared_depth_mmdb(reuse);
+		struct errlist errs;
+		struct geo_conf c;
+		struct geo_db *db;
+		struct geo_map *map = NULL;
+		unsigned scope;
+		uint8_t a[16];
+		unsigned plen;
+
+		errlist_init(&errs);
+		ck_assert_int_eq(geo_conf_init(&c), 0);
+		c.database = strdup(path);
+		ck_assert_msg(geo_db_open(&c, &db, &errs) == 0, "%s", errs.n ? errs.msgs[0] : "?");
+		if (!reuse) {
+			ck_assert_int_eq(geo_map_build(db, classify_found, NULL, &map), 0);
+			ck_assert_int_eq(geo_prefix_parse("0.0.0.0", a, &plen), 0);
+			ck_assert_int_eq(geo_map_lookup(map, a, 32, &scope), 1); /* 31 zero bits, then data */
+			ck_assert_uint_eq(scope, 32);
+			geo_map_free(map);
+		} else {
+			ck_assert_int_eq(geo_map_build(db, classify_found, NULL, &map), STEER_EMALF);
+			ck_assert_ptr_null(map);
+		}
+		geo_db_free(db);
+		geo_conf_clear(&c);
+		unlink(path);
+		free(path);
+		errlist_clear(&errs);
+	}
+}
+END_TEST
+
 /* The committed demo database routes the documentation ranges per continent. */
 START_TEST(test_demo_database)
 {
@@ -545,6 +633,7 @@ Suite *suite_geomap(void)
 	tcase_add_test(tc, test_merge_minimal_city);
 	tcase_add_test(tc, test_differential_city);
 	tcase_add_test(tc, test_differential_shared);
+	tcase_add_test(tc, test_corrupt_shared_depth);
 	tcase_add_test(tc, test_demo_database);
 	tcase_add_test(tc, test_big_database_shared);
 	suite_add_tcase(s, tc);
