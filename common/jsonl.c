@@ -25,6 +25,7 @@ struct jsonl_peer {
 	jsonl_cb cb;
 	void *arg;
 	int closing; /* set once the NULL callback has run or is running */
+	int in_read; /* inside peer_read_cb: a close there defers the free to it */
 };
 
 struct jsonl_listener {
@@ -41,7 +42,10 @@ static void peer_close(struct jsonl_peer *p)
 	p->closing = 1;
 	if (p->cb)
 		p->cb(p, NULL, p->arg);
-	jsonl_peer_free(p);
+	/* A callback (or a send it made) may close the peer in the middle of
+	 * peer_read_cb's loop; that loop still reads p, so it frees p itself. */
+	if (!p->in_read)
+		jsonl_peer_free(p);
 }
 
 static void peer_read_cb(struct bufferevent *bev, void *ctx)
@@ -51,6 +55,7 @@ static void peer_read_cb(struct bufferevent *bev, void *ctx)
 	size_t len;
 	char *line;
 
+	p->in_read = 1;
 	while (!p->closing && (line = evbuffer_readln(in, &len, EVBUFFER_EOL_LF)) != NULL) {
 		json_error_t jerr;
 		json_t *msg, *v;
@@ -77,7 +82,12 @@ static void peer_read_cb(struct bufferevent *bev, void *ctx)
 		p->cb(p, msg, p->arg);
 		json_decref(msg);
 	}
-	if (!p->closing && evbuffer_get_length(in) > JSONL_MAX_LINE) {
+	p->in_read = 0;
+	if (p->closing) {
+		jsonl_peer_free(p);
+		return;
+	}
+	if (evbuffer_get_length(in) > JSONL_MAX_LINE) {
 		log_warn("control/health peer sent a line over %d bytes; closing", JSONL_MAX_LINE);
 		peer_close(p);
 	}

@@ -6,6 +6,8 @@
   hdtool.py transition FILE TARGET STATE AFTER      first change event of TARGET to STATE
                                                     after unix time AFTER: "ok fail time last"
   hdtool.py raw SOCKET LINE...                      send raw lines on one connection, print replies
+  hdtool.py flood SOCKET N                          send N status requests, never read; print
+                                                    "closed" once the daemon hangs up (10 s max)
 """
 import json
 import socket
@@ -55,4 +57,27 @@ def raw():
         print(f.readline().decode().strip())
 
 
-{"field": field, "subscribe": subscribe, "transition": transition, "raw": raw}[sys.argv[1]]()
+def flood():
+    import select
+    s = socket.socket(socket.AF_UNIX)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.connect(sys.argv[2])
+    s.settimeout(10)
+    try:
+        s.sendall(b'{"v":1,"cmd":"status"}\n' * int(sys.argv[3]))
+    except (BrokenPipeError, ConnectionResetError):
+        print("closed")
+        return
+    # Never read the replies; wait (bounded) for the daemon to hang up.
+    p = select.poll()
+    p.register(s, select.POLLHUP)
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        for _, ev in p.poll(100):
+            if ev & (select.POLLHUP | select.POLLERR):
+                print("closed")
+                return
+    print("still open")
+
+
+{"flood": flood, "field": field, "subscribe": subscribe, "transition": transition, "raw": raw}[sys.argv[1]]()

@@ -72,6 +72,14 @@ for i in $(seq 30); do wait_file "$T/many.$i.rc" >/dev/null 2>&1; done
 for i in $(seq 30); do [ "$(cat "$T/many.$i.rc" 2>/dev/null)" = 0 ] && grep -q '"t@127.0.0.1"' "$T/many.$i" && wait_ok=$((wait_ok + 1)); done
 expect_eq "30 concurrent clients answered" "$wait_ok" 30
 
+# A client that sends requests but never reads its replies is cut off at the
+# output limit; the daemon and its checks go on.
+fails_before=$(hd_field t@127.0.0.1 fail_count)
+expect_eq "stuck client disconnected" "$($HDTOOL flood "$T/hd.sock" 20000)" closed
+expect_match "stuck client logged" "$(cat "$T/hd.log")" "disconnecting a socket client that does not read"
+sleep 0.5
+expect_eq "checks went on" "$([ "$(hd_field t@127.0.0.1 fail_count)" -gt "$fails_before" ] && echo yes)" yes
+
 # SIGHUP: a new member appears, the old targets keep their state and history.
 hd_subscribe
 since_before=$(hd_field t@127.0.0.1 since)
