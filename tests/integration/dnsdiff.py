@@ -130,6 +130,7 @@ def show(queries, answers):
 
 def compare(queries, ref, test, allow, ref_name, test_name):
     import fnmatch
+    from collections import Counter
     bad = allowed = 0
     for q, a, b in zip(queries, ref, test):
         diff = [s for s in SECTIONS if a[s] != b[s]]
@@ -145,12 +146,12 @@ def compare(queries, ref, test, allow, ref_name, test_name):
         bad += 1
         print("DIFF %s [%s]" % (q, ",".join(diff)))
         for s in diff:
-            for line in a[s]:
-                if line not in b[s]:
-                    print("   - %-8s %-10s %s" % (ref_name, s, line))
-            for line in b[s]:
-                if line not in a[s]:
-                    print("   + %-8s %-10s %s" % (test_name, s, line))
+            # multiset difference: a record sent twice is a difference too
+            ca, cb = Counter(a[s]), Counter(b[s])
+            for line in sorted((ca - cb).elements()):
+                print("   - %-8s %-10s %s" % (ref_name, s, line))
+            for line in sorted((cb - ca).elements()):
+                print("   + %-8s %-10s %s" % (test_name, s, line))
     for r in allow:
         if not r["used"]:
             print("stale allow-list entry (line %d): %s" % (r["line"], r["glob"]))

@@ -51,7 +51,11 @@ dns_serve() {
 		dns_config "$T/steerdns.json" "$PORT" "$@"
 		start_bg server sh -c "cd '$ZDIR' && exec '$STEERDNS' -c '$T/steerdns.json'"
 	fi
-	wait_dns 127.0.0.1 "$PORT" || { cat "$T/server.log"; exit 1; }
+	if ! wait_dns 127.0.0.1 "$PORT"; then
+		cat "$T/server.log"
+		fail "$SERVER did not start with zones: $*"
+		finish
+	fi
 }
 
 # ask: the same normalization as dnsdiff.py (keep the two in step), in awk

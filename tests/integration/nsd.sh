@@ -32,6 +32,7 @@ nsd_start() {
 		echo "	hide-version: yes"
 		echo "	hide-identity: yes"
 		echo "	tcp-count: 32"
+		[ -n "${NSD_EXTRA:-}" ] && printf '\t%s\n' "$NSD_EXTRA"
 		echo "remote-control:"
 		echo "	control-enable: no"
 		for z in "$@"; do

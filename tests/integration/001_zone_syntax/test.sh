@@ -20,9 +20,8 @@ for t in "ttl-w 604800" "ttl-mix 5400" "ttl-dflt 5400" "ttl-sec 90" "ttl-d 17280
 	ask $1.$Z A
 	expect_eq "TTL of $1" "$(sec answer | awk '{print $2}')" "$2"
 done
-# "IN 3600" and "3600 IN": both orders of class and TTL
 ask ns1.$Z AAAA
-expect_sec "class after TTL" answer "ns1.$Z 3600 IN AAAA 2001:db8::1"
+expect_sec "TTL before class" answer "ns1.$Z 3600 IN AAAA 2001:db8::1"
 
 # absolute names, owner carried over from the previous line, parentheses in rdata
 ask abs.$Z AAAA
@@ -87,4 +86,17 @@ ask deep.sub.$Z A
 expect_sec "\$INCLUDE with origin, relative" answer "deep.sub.$Z 120 IN A 192.0.2.22"
 ask after-include.$Z A
 expect_sec "origin restored after \$INCLUDE" answer "after-include.$Z 3600 IN A 192.0.2.30"
+
+# RFC 1035 5.1: "[<TTL>] [<class>]" and "[<class>] [<TTL>]" are both valid;
+# a zone of its own (order.example.net) so that it cannot hide the rest
+stop_bg server
+dns_serve "order.example.net:$ZDIR/order.example.net.zone"
+ask ns1.order.example.net A
+expect_sec "class before TTL (IN 3600 A)" answer "ns1.order.example.net. 3600 IN A 192.0.2.1"
+ask ns1.order.example.net AAAA
+expect_sec "TTL before class (3600 IN AAAA)" answer "ns1.order.example.net. 3600 IN AAAA 2001:db8::1"
+ask ns2.order.example.net A
+expect_sec "class, no TTL: \$TTL" answer "ns2.order.example.net. 300 IN A 192.0.2.2"
+ask ns2.order.example.net AAAA
+expect_sec "TTL, no class" answer "ns2.order.example.net. 600 IN AAAA 2001:db8::2"
 finish
