@@ -1,6 +1,7 @@
 #!/bin/sh
 # run-demo.sh -- `make run`: steerdns in the foreground on 127.0.0.1:5353 and
-# [::1]:5353 with the example zones (zones/steerdns.json).
+# [::1]:5353 with the example zones (zones/steerdns.json), plus steer-healthd
+# and four demo HTTP backends in the background.
 # Usage: scripts/run-demo.sh BUILD_DIR
 # Ctrl-C (SIGINT) stops it; `kill -HUP PID` or `steerctl reload` reloads.
 set -eu
@@ -15,8 +16,22 @@ mkdir -p "$src/run"
 # Refuse early with the file:line errors rather than half-starting.
 "$build/steerdns" --check -c "$config"
 
-# Later daemons of the demo (steer-healthd, issue 4) start here, in the
-# background, before steerdns takes over this shell.
+# Steering demo (issue 4, docs/steering.md): four tiny HTTP backends on
+# loopback addresses stand for the data centers' servers (pools us-east,
+# eu-west, ap-east in steerdns.json), and steer-healthd checks them. They run
+# in the background and stop with steerdns (Ctrl-C). Logs: run/*.log.
+pids=""
+cleanup() { for p in $pids; do kill "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT INT TERM
+mkdir -p "$src/run/www"
+echo "demo backend: ok" > "$src/run/www/index.html"
+for addr in 127.0.1.10 127.0.1.11 127.0.2.20 127.0.3.30; do
+	/usr/bin/python3 -m http.server --bind "$addr" 18080 --directory "$src/run/www" \
+		> "$src/run/backend-$addr.log" 2>&1 &
+	pids="$pids $!"
+done
+"$build/steer-healthd" -c "$config" > "$src/run/healthd.log" 2>&1 &
+pids="$pids $!"
 
 cat <<MSG
 
@@ -33,7 +48,17 @@ steerdns is starting on 127.0.0.1:5353 and [::1]:5353. In another terminal, try:
   $steerctl stats
   $steerctl reload
 
+Traffic steering (FAKE demo GeoIP data, see docs/steering.md):
+
+  dig @127.0.0.1 -p 5353 app.example.com A +subnet=198.51.100.0/24   # North America: us-east
+  dig @127.0.0.1 -p 5353 app.example.com A +subnet=203.0.113.0/24    # Europe: eu-west
+  dig @127.0.0.1 -p 5353 app.example.com A +subnet=192.0.2.0/24      # Asia: ap-east
+  $steerctl explain app.example.com A --subnet 203.0.113.0/24
+  $steerctl status                                   # steer-healthd's view
+  $steerctl drain web@127.0.2.20                     # Europe fails over to us-east
+  $steerctl undrain web@127.0.2.20
+
 Stop with Ctrl-C.
 
 MSG
-exec "$build/steerdns" -c "$config"
+"$build/steerdns" -c "$config"
