@@ -75,7 +75,7 @@ expect_eq "30 concurrent clients answered" "$wait_ok" 30
 # A client that sends requests but never reads its replies is cut off at the
 # output limit; the daemon and its checks go on.
 fails_before=$(hd_field t@127.0.0.1 fail_count)
-expect_eq "stuck client disconnected" "$($HDTOOL flood "$T/hd.sock" 20000)" closed
+expect_eq "stuck client disconnected" "$($HDTOOL flood "$T/hd.sock" 6000)" closed
 expect_match "stuck client logged" "$(cat "$T/hd.log")" "disconnecting a socket client that does not read"
 sleep 0.5
 expect_eq "checks went on" "$([ "$(hd_field t@127.0.0.1 fail_count)" -gt "$fails_before" ] && echo yes)" yes
