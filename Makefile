@@ -39,7 +39,7 @@ endif
 
 WARN = -Wall -Wextra -Wno-unused-parameter -Wshadow -Wpointer-arith -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS ?= -O2 -g
-ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE -Ibuild -I. \
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE -I$(BUILD) -Ibuild -I. \
 	$(LDNS_CFLAGS) $(LIBEVENT_CFLAGS) $(MAXMINDDB_CFLAGS) $(JANSSON_CFLAGS) $(OPENSSL_CFLAGS)
 LIBS = $(LDNS_LIBS) $(LIBEVENT_LIBS) $(MAXMINDDB_LIBS) $(JANSSON_LIBS) $(OPENSSL_LIBS) -lpthread -lm
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)

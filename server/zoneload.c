@@ -791,7 +791,9 @@ struct zone *zone_load(const char *name, const char *file, struct errlist *errs)
 	}
 	if (L.nrecs == 0 && errlist_count(errs) == nerr_before)
 		errlist_add(errs, "%s:1: zone %s has no records", file, name);
-	if (errlist_count(errs) == nerr_before && compile(&L, z) < 0)
+	/* Check structure even after syntax errors, so one run shows every
+	 * problem; the zone is rejected below either way. */
+	if (L.nrecs > 0 && compile(&L, z) < 0)
 		goto nomem;
 	if (errlist_count(errs) != nerr_before)
 		goto fail;
