@@ -4,7 +4,7 @@
 # Exits 0 when everything is present, 1 when something is missing and could not be installed.
 set -u
 build_pkgs="gcc make autoconf pkg-config libldns-dev libevent-dev libmaxminddb-dev libjansson-dev check libssl-dev"
-test_pkgs="dnsutils knot-dnsutils ldnsutils nsd knot libmaxmind-db-writer-perl openssl curl procps"
+test_pkgs="dnsutils knot-dnsutils ldnsutils nsd knot libmaxmind-db-writer-perl openssl curl procps python3 iproute2"
 bench_pkgs="dnsperf nsd knot gdnsd procps"
 
 want=""
