@@ -4,9 +4,10 @@
     rawdns.py [--tcp] [--timeout S] ADDR PORT (--file F | --hex HEX | --query NAME TYPE [opts])
 
 --query builds a query: options `opcode=N`, `qdcount=N` (header value only),
-`class=N`, `qr=1`, `edns=VERSION`, `bufsize=N`, `id=N`, `cut=N` (send only the
+`class=N`, `qr=1`, `rd=1`, `edns=VERSION`, `bufsize=N`, `id=N`, `cut=N` (send only the
 first N bytes). Prints one line:
-    id=4660 qr=1 opcode=0 aa=1 tc=0 rd=0 rcode=1 qd=1 an=0 ns=0 ar=0 len=29 edns=none|v0:1232:rcodehi=0
+    id=4660 qr=1 opcode=0 aa=1 tc=0 rd=0 rcode=1 qd=1 an=0 ns=0 ar=0 len=29 edns=none|v0:1232:rcodehi=0 qname=www.Example.com. owner_ptrs=P/N
+(owner_ptrs: P of the N non-OPT records have a compression pointer as owner)
 or `noreply` when nothing came back within the timeout (default 1 s), and
 exits 0 either way. Used by the integration tests to send malformed or unusual
 messages that dig will not produce. Standard library only.
@@ -48,24 +49,42 @@ def describe(resp):
         return "short len=%d" % len(resp)
     qid, flags, qd, an, ns, ar = struct.unpack("!HHHHHH", resp[:12])
     edns = "none"
-    # find an OPT RR: walk the sections (names may be compressed)
+    qname = "-"
+    ptrs = rrs = 0
+    # walk the sections: the question name as sent (case kept), the OPT RR,
+    # and how many RR owner names are compression pointers
     try:
         off = 12
-        for _ in range(qd):
+        for i in range(qd):
+            if i == 0:
+                qname = read_plain_name(resp, off)
             off = skip_name(resp, off) + 4
         for i in range(an + ns + ar):
-            start = off
+            ptr = resp[off] & 0xc0 == 0xc0
             off = skip_name(resp, off)
             rtype, rclass, ttl, rdlen = struct.unpack("!HHIH", resp[off:off + 10])
             if rtype == 41 and i >= an + ns:
                 edns = "v%d:%d:rcodehi=%d" % ((ttl >> 16) & 0xff, rclass, ttl >> 24)
+            else:
+                rrs += 1
+                ptrs += 1 if ptr else 0
             off += 10 + rdlen
-            del start
     except (struct.error, IndexError):
         edns = "unparsable"
     return ("id=%d qr=%d opcode=%d aa=%d tc=%d rd=%d rcode=%d qd=%d an=%d ns=%d ar=%d len=%d edns=%s"
+            " qname=%s owner_ptrs=%d/%d"
             % (qid, flags >> 15, (flags >> 11) & 15, (flags >> 10) & 1, (flags >> 9) & 1,
-               (flags >> 8) & 1, flags & 15, qd, an, ns, ar, len(resp), edns))
+               (flags >> 8) & 1, flags & 15, qd, an, ns, ar, len(resp), edns, qname, ptrs, rrs))
+
+
+def read_plain_name(m, off):
+    labels = []
+    while m[off] != 0:
+        if m[off] & 0xc0:
+            return "(pointer)"
+        labels.append(m[off + 1:off + 1 + m[off]].decode("ascii", "replace"))
+        off += 1 + m[off]
+    return ".".join(labels) + "."
 
 
 def skip_name(m, off):
