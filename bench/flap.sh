@@ -25,7 +25,7 @@ while [ $# -gt 0 ]; do
 done
 [ "$SECS" -ge 1 ] && [ "$SECS" -le 120 ] && [ "$RATE" -ge 1 ] && [ "$RATE" -le 1000 ] ||
 	{ echo "flap.sh: seconds 1..120, rate 1..1000" >&2; exit 2; }
-emit_skip() { log "health flaps: skipped: $1"; [ -n "$JSON" ] && printf '{ "skipped": "%s" }\n' "$1" > "$JSON"; exit 77; }
+emit_skip() { log "health flaps: skipped: $1"; [ -n "$JSON" ] && printf '{ "skipped": "%s" }\n' "$(printf '%s' "$1" | tr '"\\\t' "'' ")" > "$JSON"; exit 77; }
 HEALTHD=$BUILD/steer-healthd
 srv_available steerdns || emit_skip "steerdns is not built"
 [ -x "$HEALTHD" ] || emit_skip "steer-healthd is not built ($HEALTHD)"

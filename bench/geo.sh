@@ -80,7 +80,7 @@ bench_geo_mix() {
 			stop_server "$s"
 		fi
 	done
-	log "== mix geo ($GEO_MAP_NOTE): ${servers[*]:-no server} x $ROUNDS round(s) x ${SECONDS_PER_RUN}s"
+	log "== [$(elapsed)] mix geo ($GEO_MAP_NOTE): ${servers[*]:-no server} x $ROUNDS round(s) x ${SECONDS_PER_RUN}s"
 	run_rounds geo "$W/q-geo" -B "${servers[@]}"
 	for s in "${servers[@]}"; do stop_server "$s"; done
 }

@@ -18,6 +18,8 @@ CLK_TCK=$(getconf CLK_TCK)
 SRV_PID=""
 
 log() { printf '%s\n' "$*" >&2; }
+# Seconds since the script started, for progress lines.
+elapsed() { echo "$(( $(date +%s) - ${BENCH_T0:=$(date +%s)} ))s"; }
 
 # A port free for UDP and TCP on loopback (checked with ss), spread by pid.
 bench_free_port() {
@@ -196,13 +198,22 @@ tree_rss_kb() {
 	echo "$sum"
 }
 
+# proc_alive PID: running and not a zombie (our own children stay zombies
+# until waited for, and kill -0 succeeds on them).
+proc_alive() {
+	local st
+	st=$(sed 's/.*) //' "/proc/$1/stat" 2> /dev/null | cut -d " " -f 1)
+	[ -n "$st" ] && [ "$st" != Z ]
+}
+
 srv_stop() {
 	local pid=$SRV_PID kids i
 	[ -n "$pid" ] || return 0
 	kids=$(proc_tree "$pid" | tail -n +2)
 	kill "$pid" 2>/dev/null
-	for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-	kill -9 "$pid" $kids 2>/dev/null
+	for i in $(seq 50); do proc_alive "$pid" || break; sleep 0.1; done
+	proc_alive "$pid" && kill -9 "$pid"
+	for i in $kids; do proc_alive "$i" && kill -9 "$i"; done
 	wait "$pid" 2>/dev/null
 	SRV_PID=""
 }
@@ -213,7 +224,7 @@ wait_answer() {
 	while [ "$(( $(date +%s%N) / 1000000 ))" -lt "$deadline" ]; do
 		out=$(dig +time=1 +tries=1 +norec @127.0.0.1 -p "$1" "$2" "$3" 2>/dev/null)
 		case $out in *"status: NOERROR"*) return 0 ;; esac
-		kill -0 "$SRV_PID" 2>/dev/null || return 1
+		proc_alive "$SRV_PID" || return 1
 		sleep 0.02
 	done
 	return 1

@@ -26,7 +26,7 @@ while [ $# -gt 0 ]; do
 done
 [ "$RELOADS" -ge 1 ] && [ "$RELOADS" -le 50 ] && [ "$SECS" -ge 2 ] && [ "$SECS" -le 300 ] ||
 	{ echo "reload.sh: reloads 1..50, seconds 2..300" >&2; exit 2; }
-emit_skip() { log "reload under load: skipped: $1"; [ -n "$JSON" ] && printf '{ "skipped": "%s" }\n' "$1" > "$JSON"; exit 77; }
+emit_skip() { log "reload under load: skipped: $1"; [ -n "$JSON" ] && printf '{ "skipped": "%s" }\n' "$(printf '%s' "$1" | tr '"\\\t' "'' ")" > "$JSON"; exit 77; }
 srv_available steerdns || emit_skip "steerdns is not built ($BUILD/steerdns)"
 command -v dnsperf > /dev/null || emit_skip "dnsperf is not installed"
 
@@ -58,10 +58,13 @@ serial() { q "$ORIGIN" SOA | awk '{print $3}'; }
 
 taskset -c 1 dnsperf -s 127.0.0.1 -p "$port" -d "$W/q" -l "$SECS" -c 1 -q 100 > "$W/dnsperf.out" 2>&1 &
 DP_PID=$!
-gap_ms=$(( SECS * 1000 / (RELOADS + 2) ))
-bad=0 seen=0 times=""
+# Reload k is due at start + k * gap, so that all of them fall inside the run.
+gap_ms=$(( SECS * 1000 / (RELOADS + 1) ))
+bad=0 seen=0 times="" load_start=$(now_ms) under_load=true
 for gen in $(seq 1 "$RELOADS"); do
-	sleep "$(awk -v m="$gap_ms" 'BEGIN { printf "%.3f", m / 1000 }')"
+	wait_ms=$(( load_start + gen * gap_ms - $(now_ms) ))
+	[ "$wait_ms" -gt 0 ] && sleep "$(awk -v m="$wait_ms" 'BEGIN { printf "%.3f", m / 1000 }')"
+	proc_alive "$DP_PID" || { under_load=false; log "reload $gen: dnsperf had already stopped"; }
 	write_zone "$gen"
 	t0=$(now_ms)
 	case $VIA in
@@ -88,13 +91,13 @@ for gen in $(seq 1 "$RELOADS"); do
 done
 wait "$DP_PID"; DP_PID=""
 read -r sent done lost qps avg rc < <(dnsperf_parse "$W/dnsperf.out")
-alive=1; kill -0 "$SRV_PID" 2> /dev/null || alive=0
+alive=1; proc_alive "$SRV_PID" || alive=0
 others=$(printf '%s' "$rc" | tr ',' '\n' | grep -v '^NOERROR=' | tr '\n' ' ')
 pass=true
-{ [ "$lost" = 0 ] && [ -z "$others" ] && [ "$bad" = 0 ] && [ "$seen" = "$RELOADS" ] && [ "$alive" = 1 ]; } || pass=false
+{ [ "$under_load" = true ] && [ "$lost" = 0 ] && [ -z "$others" ] && [ "$bad" = 0 ] && [ "$seen" = "$RELOADS" ] && [ "$alive" = 1 ]; } || pass=false
 max_ms=$(printf '%s\n' $times | sort -n | tail -n 1)
 med_ms=$(printf '%s\n' $times | sort -n | awk '{v[NR] = $1} END { print NR ? v[int((NR + 1) / 2)] : 0 }')
-log "reload under load: $seen/$RELOADS reloads seen, $bad bad, dnsperf sent $sent lost $lost ($rc), ${qps} q/s, reload visible median ${med_ms:-0} ms max ${max_ms:-0} ms: $([ $pass = true ] && echo PASS || echo FAIL)"
-[ -n "$JSON" ] && printf '{ "server": "steerdns", "via": "%s", "records": %d, "seconds": %d, "reloads": %d, "reloads_seen": %d, "bad_answers": %d, "sent": %d, "lost": %d, "qps": %.0f, "rcodes": "%s", "reload_visible_ms_median": %d, "reload_visible_ms_max": %d, "pass": %s }\n' \
-	"$VIA" "$RECORDS" "$SECS" "$RELOADS" "$seen" "$bad" "$sent" "$lost" "$qps" "$rc" "${med_ms:-0}" "${max_ms:-0}" "$pass" > "$JSON"
+log "reload under load: $seen/$RELOADS reloads seen (all under load: $under_load), $bad bad, dnsperf sent $sent lost $lost ($rc), ${qps} q/s, reload visible median ${med_ms:-0} ms max ${max_ms:-0} ms: $([ $pass = true ] && echo PASS || echo FAIL)"
+[ -n "$JSON" ] && printf '{ "server": "steerdns", "via": "%s", "records": %d, "seconds": %d, "reloads": %d, "reloads_seen": %d, "bad_answers": %d, "sent": %d, "lost": %d, "qps": %.0f, "rcodes": "%s", "reload_visible_ms_median": %d, "reload_visible_ms_max": %d, "under_load": %s, "pass": %s }\n' \
+	"$VIA" "$RECORDS" "$SECS" "$RELOADS" "$seen" "$bad" "$sent" "$lost" "$qps" "$rc" "${med_ms:-0}" "${max_ms:-0}" "$under_load" "$pass" > "$JSON"
 [ "$pass" = true ]

@@ -3,7 +3,7 @@
 #
 # Usage: BUILD=DIR bench/run.sh [--quick] [--rounds N] [--seconds S]
 #          [--clients C] [--servers LIST] [--mixes LIST] [--workers N|default]
-#          [--records N] [--out FILE] [--no-reload] [--no-flap] [--keep]
+#          [--records N] [--out FILE] [--reloads K] [--no-reload] [--no-flap] [--keep]
 # Every installed server serves the same generated zone on its own free port
 # on 127.0.0.1, pinned to CPU 0; dnsperf and the latency prober run on CPU 1.
 # For each mix, rounds alternate between the servers (the order rotates each
@@ -13,14 +13,14 @@ set -u
 . "$(dirname "$0")/lib.sh"
 
 ROUNDS=3 SECONDS_PER_RUN=10 CLIENTS=1 OUTSTANDING=100 RECORDS=10000
-SERVERS="steerdns nsd knot gdnsd" MIXES="static mix geo" PROBE_RATE=2000
-OUT=$BENCH_DIR/results/latest.json DO_RELOAD=1 DO_FLAP=1 KEEP=0
+SERVERS="steerdns nsd knot gdnsd" MIXES="static mix geo" PROBE_RATE=1000
+RELOADS=10 OUT=$BENCH_DIR/results/latest.json DO_RELOAD=1 DO_FLAP=1 KEEP=0
 SERVER_CPU=0 LOADER_CPU=1
 
 usage() { sed -n '3,12p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 while [ $# -gt 0 ]; do
 	case $1 in
-	--quick) ROUNDS=1 SECONDS_PER_RUN=2 RECORDS=2000 ;;
+	--quick) ROUNDS=1 SECONDS_PER_RUN=2 RECORDS=2000 RELOADS=3 ;;
 	--rounds) ROUNDS=$2; shift ;;
 	--seconds) SECONDS_PER_RUN=$2; shift ;;
 	--clients) CLIENTS=$2; shift ;;
@@ -29,6 +29,7 @@ while [ $# -gt 0 ]; do
 	--workers) [ "$2" = default ] && STEER_WORKERS=0 || STEER_WORKERS=$2; shift ;;
 	--records) RECORDS=$2; shift ;;
 	--out) OUT=$2; shift ;;
+	--reloads) RELOADS=$2; shift ;;
 	--no-reload) DO_RELOAD=0 ;;
 	--no-flap) DO_FLAP=0 ;;
 	--keep) KEEP=1 ;;
@@ -141,28 +142,43 @@ bench_plain_mixes() {
 	for mix in $MIXES; do
 		[ "$mix" = geo ] && continue
 		"$BENCH_DIR/gen-queries" "$mix" -n "$RECORDS" -q 100000 > "$W/q-$mix"
-		log "== mix $mix: ${started[*]:-no server} x $ROUNDS round(s) x ${SECONDS_PER_RUN}s"
+		log "== [$(elapsed)] mix $mix: ${started[*]:-no server} x $ROUNDS round(s) x ${SECONDS_PER_RUN}s"
 		run_rounds "$mix" "$W/q-$mix" "" "${started[@]}"
 	done
 	for s in "${started[@]}"; do stop_server "$s"; done
 }
 
 log "steerdns bench: $(nproc) CPUs, servers on CPU $SERVER_CPU, loader on CPU $LOADER_CPU, steerdns workers=$STEER_WORKERS"
-t_start=$(date +%s)
+t_start=$(date +%s) BENCH_T0=$t_start
 bench_plain_mixes
 case " $MIXES " in *" geo "*)
 	. "$BENCH_DIR/geo.sh"
 	bench_geo_mix ;;
 esac
+# sub_result WHAT RC JSON: a note for a failed (1) or skipped (77) sub-benchmark.
+sub_result() {
+	case $2 in
+	0) ;;
+	77) note "$1: skipped: $(sed -n 's/.*"skipped": "\(.*\)" }/\1/p' "$3" 2> /dev/null)" ;;
+	*) note "$1: FAILED (see the log above)"; FAILED=1 ;;
+	esac
+}
+FAILED=0
 EXTRA=$W/extra.json
 : > "$EXTRA"
 if [ "$DO_RELOAD" = 1 ]; then
-	"$BENCH_DIR/reload.sh" --seconds $((SECONDS_PER_RUN * 2)) --records "$RECORDS" \
-		--json "$W/reload.json" || note "reload under load: FAILED (see above)"
+	log "== [$(elapsed)] reload under load"
+	# At least 2 s of load per reload: each one is checked with dig before the next.
+	reload_secs=$(( SECONDS_PER_RUN > RELOADS ? SECONDS_PER_RUN * 2 : RELOADS * 2 ))
+	"$BENCH_DIR/reload.sh" --seconds "$reload_secs" --records "$RECORDS" \
+		--reloads "$RELOADS" --json "$W/reload.json"
+	sub_result "reload under load" $? "$W/reload.json"
 	[ -s "$W/reload.json" ] && { printf '"reload": '; cat "$W/reload.json"; printf ',\n'; } >> "$EXTRA"
 fi
 if [ "$DO_FLAP" = 1 ]; then
-	"$BENCH_DIR/flap.sh" --seconds "$SECONDS_PER_RUN" --json "$W/flap.json" || note "health flaps: FAILED (see above)"
+	log "== [$(elapsed)] health flaps"
+	"$BENCH_DIR/flap.sh" --seconds "$SECONDS_PER_RUN" --json "$W/flap.json"
+	sub_result "health flaps" $? "$W/flap.json"
 	[ -s "$W/flap.json" ] && { printf '"flap": '; cat "$W/flap.json"; printf ',\n'; } >> "$EXTRA"
 fi
 
@@ -176,3 +192,4 @@ awk -f "$BENCH_DIR/report.awk" -v out="$OUT.tmp" -v extra="$EXTRA" -v notes="$NO
 	-v kernel="$(uname -r)" -v versions="$(bash "$BENCH_DIR/versions.sh")" \
 	-v elapsed=$(( $(date +%s) - t_start )) "$RUNS" && mv "$OUT.tmp" "$OUT"
 log "JSON written to $OUT ($(( $(date +%s) - t_start )) s)"
+exit "$FAILED"
