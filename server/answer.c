@@ -48,6 +48,7 @@ struct answer_scratch {
 	const struct node *chain[CHAIN_MAX + 1]; /* CNAME owners already answered */
 	int truncated;
 	uint8_t ecs_scope;                 /* scope to echo; 0 unless a policy used the location */
+	struct pkt_mark after_question;    /* where a truncated response is cut back to */
 	const struct answer_client *client;
 	const struct snapshot *snap;
 };
@@ -420,6 +421,7 @@ void answer_query(struct answer_scratch *S, const struct answer_env *env, const 
 		max = resp_cap;
 	/* Keep room for the OPT record: it must be in every EDNS response. */
 	pkt_begin(&P, resp, max - opt_size(Q), q, Q->question_ok ? Q->question_len : 0);
+	pkt_mark(&P, &S->after_question);
 	S->naddl = 0;
 	S->truncated = 0;
 	S->ecs_scope = 0;
@@ -443,8 +445,7 @@ void answer_query(struct answer_scratch *S, const struct answer_env *env, const 
 	if (S->truncated) {
 		/* RFC 2181 9: a partial RRset is worse than none. Send the
 		 * header and question with TC; the client retries over TCP. */
-		struct pkt_mark m = { .len = 12 + (Q->question_ok ? Q->question_len : 0), .ncomp = 1 };
-		pkt_rollback(&P, &m);
+		pkt_rollback(&P, &S->after_question);
 		pkt_set_tc(&P);
 		res->tc = 1;
 	}

@@ -4,6 +4,9 @@
 
 #include <string.h>
 
+/* Labels a name can have: 255 bytes of 1-byte labels plus their lengths. */
+#define DNAME_LABELS_MAX 128
+
 #define TYPE_NS 2
 #define TYPE_CNAME 5
 #define TYPE_SOA 6
@@ -16,6 +19,8 @@ static void put16(uint8_t *p, uint16_t v)
 	p[1] = (uint8_t)v;
 }
 
+static void sfx_add(struct pkt *p, const size_t *offs, int n, int parent);
+
 void pkt_begin(struct pkt *p, uint8_t *buf, size_t limit, const uint8_t *query, size_t question_len)
 {
 	p->buf = buf;
@@ -26,14 +31,18 @@ void pkt_begin(struct pkt *p, uint8_t *buf, size_t limit, const uint8_t *query, 
 	memset(buf + 4, 0, 8);
 	p->len = 12;
 	p->count[0] = p->count[1] = p->count[2] = 0;
-	p->ncomp = 0;
+	p->nsfx = 0;
 	if (question_len) {
+		size_t offs[DNAME_LABELS_MAX];
+		int n = 0;
 		memcpy(buf + 12, query + 12, question_len);
 		put16(buf + 4, 1);
 		p->len += question_len;
-		/* The question name is the first compression target, so answers
-		 * owned by it are written as a pointer and keep its case. */
-		p->comp[p->ncomp++] = 12;
+		/* The question name is the first compression target, so names
+		 * under it are written as pointers into it and keep its case. */
+		for (size_t o = 12; buf[o] && n < DNAME_LABELS_MAX; o += buf[o] + 1u)
+			offs[n++] = o;
+		sfx_add(p, offs, n, -1);
 	}
 }
 
@@ -60,83 +69,78 @@ static uint8_t lc(uint8_t c)
 	return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
 }
 
-/* Does the name in the packet at off (possibly compressed) equal name? */
-static int name_at_equals(const struct pkt *p, size_t off, const uint8_t *name)
+static int label_eq(const uint8_t *a, const uint8_t *b)
 {
-	int hops = 0;
-	for (;;) {
-		uint8_t l = p->buf[off];
-		if ((l & 0xc0) == 0xc0) {
-			if (++hops > 32)
-				return 0;
-			off = (size_t)((l & 0x3f) << 8 | p->buf[off + 1]);
-			continue;
-		}
-		if (l != *name)
+	if (*a != *b)
+		return 0;
+	/* Zone data is lowercase and so are most queries: try exact first. */
+	if (memcmp(a + 1, b + 1, *a) == 0)
+		return 1;
+	for (uint8_t i = 1; i <= *a; i++)
+		if (lc(a[i]) != lc(b[i]))
 			return 0;
-		if (l == 0)
-			return 1;
-		for (uint8_t i = 1; i <= l; i++)
-			if (lc(p->buf[off + i]) != lc(name[i]))
-				return 0;
-		off += l + 1u;
-		name += l + 1;
-	}
+	return 1;
 }
 
-/* Offset of a packet name equal to name, or 0 if none. Only the starts of
- * names and their suffixes that we registered are candidates. */
-static size_t comp_find(const struct pkt *p, const uint8_t *name)
+/* Remember that the labels labels[0..n) were written at offsets offs[]
+ * (label i's suffix is label i+1; the last one's suffix is entry parent). */
+static void sfx_add(struct pkt *p, const size_t *offs, int n, int parent)
 {
-	for (int i = 0; i < p->ncomp; i++) {
-		/* Each registered offset is a whole name; also try its suffixes. */
-		size_t off = p->comp[i];
-		int hops = 0;
-		for (;;) {
-			uint8_t l = p->buf[off];
-			if ((l & 0xc0) == 0xc0) {
-				if (++hops > 32)
-					break;
-				off = (size_t)((l & 0x3f) << 8 | p->buf[off + 1]);
-				continue;
-			}
-			if (l == 0)
-				break;
-			if (l == *name && name_at_equals(p, off, name))
-				return off;
-			off += l + 1u;
-		}
+	for (int i = n - 1; i >= 0 && p->nsfx < PKT_SFX_MAX && offs[i] < 0x4000; i--) {
+		p->sfx[p->nsfx].off = (uint16_t)offs[i];
+		p->sfx[p->nsfx].parent = (int16_t)parent;
+		parent = p->nsfx++;
 	}
-	return 0;
 }
 
+/*
+ * Compression (RFC 1035 4.1.4). Every label written so far is an entry of
+ * a suffix tree (entry -> the entry of its parent suffix, -1 for the root),
+ * so the longest suffix of name already in the packet is found by walking
+ * name from its last label down, one level per label; a level only looks
+ * at entries whose parent is the level above, an integer compare each.
+ */
 int pkt_put_name(struct pkt *p, const uint8_t *name)
 {
+	const uint8_t *nl[DNAME_LABELS_MAX];
+	size_t offs[DNAME_LABELS_MAX];
 	size_t start = p->len, len = p->len;
-	const uint8_t *n = name;
+	int nn = 0, cur = -1, matched = 0;
 
-	while (*n) {
-		size_t ptr = comp_find(p, n);
-		if (ptr) {
-			if (len + 2 > p->limit)
-				goto full;
-			put16(p->buf + len, (uint16_t)(0xc000 | ptr));
-			len += 2;
-			goto done;
+	for (const uint8_t *q = name; *q && nn < DNAME_LABELS_MAX; q += *q + 1)
+		nl[nn++] = q;
+	while (matched < nn) {
+		const uint8_t *want = nl[nn - 1 - matched];
+		int found = -1;
+		for (int e = 0; e < p->nsfx; e++) {
+			if (p->sfx[e].parent == cur && label_eq(p->buf + p->sfx[e].off, want)) {
+				found = e;
+				break;
+			}
 		}
-		if (len + *n + 1u > p->limit)
-			goto full;
-		memcpy(p->buf + len, n, *n + 1u);
-		len += *n + 1u;
-		n += *n + 1;
+		if (found < 0)
+			break;
+		cur = found;
+		matched++;
 	}
-	if (len + 1 > p->limit)
-		goto full;
-	p->buf[len++] = 0;
-done:
-	/* Register the new name (its suffixes are found by walking it). */
-	if (len - start > 2 && p->ncomp < PKT_COMP_MAX && start < 0x3fff)
-		p->comp[p->ncomp++] = (uint16_t)start;
+	for (int i = 0; i < nn - matched; i++) {
+		if (len + *nl[i] + 1u > p->limit)
+			goto full;
+		offs[i] = len;
+		memcpy(p->buf + len, nl[i], *nl[i] + 1u);
+		len += *nl[i] + 1u;
+	}
+	if (matched > 0) {
+		if (len + 2 > p->limit)
+			goto full;
+		put16(p->buf + len, (uint16_t)(0xc000 | p->sfx[cur].off));
+		len += 2;
+	} else {
+		if (len + 1 > p->limit)
+			goto full;
+		p->buf[len++] = 0;
+	}
+	sfx_add(p, offs, nn - matched, cur);
 	p->len = len;
 	return 0;
 full:
@@ -242,14 +246,14 @@ void pkt_mark(const struct pkt *p, struct pkt_mark *m)
 {
 	m->len = p->len;
 	memcpy(m->count, p->count, sizeof(m->count));
-	m->ncomp = p->ncomp;
+	m->nsfx = p->nsfx;
 }
 
 void pkt_rollback(struct pkt *p, const struct pkt_mark *m)
 {
 	p->len = m->len;
 	memcpy(p->count, m->count, sizeof(p->count));
-	p->ncomp = m->ncomp;
+	p->nsfx = m->nsfx;
 }
 
 size_t pkt_finish(struct pkt *p)

@@ -3,9 +3,9 @@
  *
  * struct pkt wraps the caller's response buffer. Writers return 0, or -1
  * when the data does not fit in the current limit (the packet is then
- * unchanged: every write is all or nothing). The compression table holds
- * the offsets of names already in the packet (RFC 1035 4.1.4); it is part
- * of struct pkt, so nothing is allocated.
+ * unchanged: every write is all or nothing). The compression state is a
+ * small suffix tree of the labels already in the packet (RFC 1035 4.1.4);
+ * it is part of struct pkt, so nothing is allocated.
  */
 #ifndef STEER_RESPOND_H
 #define STEER_RESPOND_H
@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PKT_COMP_MAX 64
+#define PKT_SFX_MAX 128 /* labels remembered for compression */
 
 enum { SEC_ANSWER = 0, SEC_AUTHORITY = 1, SEC_ADDITIONAL = 2 };
 
@@ -22,8 +22,11 @@ struct pkt {
 	size_t len;   /* bytes written */
 	size_t limit; /* writes must end at or before this */
 	uint16_t count[3];
-	uint16_t comp[PKT_COMP_MAX]; /* offsets of label sequences in buf */
-	int ncomp;
+	struct {
+		uint16_t off;   /* offset of a label's length byte in buf */
+		int16_t parent; /* entry of the suffix that follows it, -1 = root */
+	} sfx[PKT_SFX_MAX];
+	int nsfx;
 };
 
 /* Start a response to a query: copies the ID and question (question_len
@@ -48,7 +51,7 @@ int pkt_put_raw_rr(struct pkt *p, int section, const uint8_t *rr, size_t len);
 struct pkt_mark {
 	size_t len;
 	uint16_t count[3];
-	int ncomp;
+	int nsfx;
 };
 void pkt_mark(const struct pkt *p, struct pkt_mark *m);
 void pkt_rollback(struct pkt *p, const struct pkt_mark *m);
