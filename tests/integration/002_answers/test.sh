@@ -139,6 +139,9 @@ fi
 # into another zone we serve: the child's data (the chase may stop at the cut)
 ask cchild.example.org A
 expect_has "CNAME into the served child: CNAME first" answer "cchild.$O 3600 IN CNAME www.child.$O"
+# RFC 1034 4.3.2 step 3a: "change QNAME to the canonical name ... and go back
+# to step 1", and step 2 picks the nearest zone we serve: the child (as NSD)
+expect_has "CNAME into the served child: chased into the child zone" answer "www.child.$O 1800 IN A 192.0.2.54"
 ask cdeleg.example.org A
 expect_has "CNAME into a delegation: CNAME given" answer "cdeleg.$O 3600 IN CNAME www.away.$O"
 expect_no "CNAME into a delegation: no glue as answer" answer "IN A"
