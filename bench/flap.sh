@@ -2,22 +2,27 @@
 # flap.sh -- health flaps under load: p99 latency quiet vs. while a target's
 # health changes 100 times a second.
 #
-# Usage: BUILD=DIR bench/flap.sh [--seconds S] [--rate R] [--json FILE]
+# Usage: BUILD=DIR bench/flap.sh [--seconds S] [--rate R] [--qps Q] [--json FILE]
 # steer-healthd and steerdns share one config: app.<origin> has a failover
-# policy us-east (127.0.0.1) -> eu-west (127.0.0.2). flapper.pl drains and
+# policy us-east (127.0.0.1) -> eu-west (127.0.0.2), both guarded by an exec
+# check that always passes (/bin/true), so only the admin override moves them. flapper.pl drains and
 # force-ups the target web@127.0.0.1 through healthd's socket (R changes a
 # second); each change reaches steerdns through its subscription and flips
 # the answer for app. Two runs of S seconds each, same load (dnsperf on CPU 1:
 # half app A, half static names; latprobe: app A): quiet, then flapping.
+# The load is a fixed dnsperf rate (--qps, default 20000; 0 = unlimited) so that
+# both runs offer the same load even though the flapper and healthd share the
+# loader's core; at saturation the p99 would mostly measure that contention.
 # Pass: zero lost queries in both runs and p99(flapping) <= 2 x p99(quiet).
 # Exit: 0 pass, 1 fail, 77 skipped (healthd or the policies not there yet).
 set -u
 . "$(dirname "$0")/lib.sh"
-SECS=10 RATE=100 JSON=""
+SECS=10 RATE=100 QPS=20000 JSON=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	--seconds) SECS=$2; shift ;;
 	--rate) RATE=$2; shift ;;
+	--qps) QPS=$2; shift ;;
 	--json) JSON=$2; shift ;;
 	*) echo "flap.sh: unknown option $1" >&2; exit 2 ;;
 	esac
@@ -31,6 +36,7 @@ srv_available steerdns || emit_skip "steerdns is not built"
 [ -x "$HEALTHD" ] || emit_skip "steer-healthd is not built ($HEALTHD)"
 command -v dnsperf > /dev/null || emit_skip "dnsperf is not installed"
 build_latprobe || exit 1
+PROBE_PRIO=$(probe_prio)
 
 W=$(mktemp -d /tmp/steer-flap.XXXXXX)
 HD_PID=""
@@ -49,13 +55,14 @@ port=$(bench_free_port) || exit 1
 mkdir -p "$W/srv"
 STEER_EXTRA_JSON=$(cat <<JSON
 "healthd": { "socket": "$W/healthd.sock", "state_file": "$W/healthd.state" },
-  "checks": { "web": { "type": "tcp", "port": 9, "interval": 1, "timeout": 1, "fall": 1, "rise": 1 } },
+  "checks": { "web": { "type": "exec", "command": ["/bin/true"], "interval": 1, "timeout": 1, "fall": 1, "rise": 1 } },
   "pools": { "us-east": { "check": "web", "members": ["127.0.0.1"] },
              "eu-west": { "check": "web", "members": ["127.0.0.2"] } },
   "records": { "app.$ORIGIN": { "ttl": 60, "failover": ["us-east", "eu-west"] } }
 JSON
 ) srv_setup steerdns "$W/srv" "$port" "$W/zone"
-"$HEALTHD" -c "$W/srv/steerdns.json" > "$W/healthd.out" 2>&1 &
+# healthd shares the loader's core: the flaps should cost steerdns, not compete with it.
+taskset -c 1 "$HEALTHD" -c "$W/srv/steerdns.json" > "$W/healthd.out" 2>&1 &
 HD_PID=$!
 for _ in $(seq 100); do [ -S "$W/healthd.sock" ] && break; sleep 0.05; done
 [ -S "$W/healthd.sock" ] || emit_skip "steer-healthd did not create its socket: $(tail -n 2 "$W/healthd.out" | tr '\n' ' ')"
@@ -78,28 +85,40 @@ why=$(steers) || emit_skip "steerdns does not steer app.$ORIGIN by health yet ($
 
 # run NAME [flap]: one loaded run; prints "p99 lost sent changes".
 run() {
-	local fl="" c="changes=0"
-	taskset -c 1 "$LATPROBE" -p "$port" -d "$W/q-app" -r 2000 -l "$SECS" > "$W/$1.probe" 2>&1 &
+	local fl="" c="changes=0" c0
+	c0=$(tree_cpu_ticks "$SRV_PID")
+	taskset -c 1 $PROBE_PRIO "$LATPROBE" -p "$port" -d "$W/q-app" -r 1000 -l "$SECS" > "$W/$1.probe" 2>&1 &
 	local probe=$!
 	if [ "${2:-}" = flap ]; then
 		taskset -c 1 perl "$BENCH_DIR/flapper.pl" "$W/healthd.sock" web@127.0.0.1 "$RATE" "$SECS" > "$W/$1.flap" 2>&1 &
 		fl=$!
 	fi
-	taskset -c 1 dnsperf -s 127.0.0.1 -p "$port" -d "$W/q" -l "$SECS" -c 1 -q 100 > "$W/$1.dnsperf" 2>&1
+	# Sample the answer for app during the run: while flapping, both pools must show up.
+	( end=$(( $(now_ms) + SECS * 1000 ))
+	  for _ in $(seq $((SECS * 20))); do [ "$(now_ms)" -lt "$end" ] || break; app; echo; sleep 0.05; done > "$W/$1.answers" ) &
+	local sampler=$!
+	taskset -c 1 dnsperf -s 127.0.0.1 -p "$port" -d "$W/q" -l "$SECS" -c 1 -q 100 $qps_opt > "$W/$1.dnsperf" 2>&1
+	wait "$sampler"
 	wait "$probe"
 	[ -n "$fl" ] && { wait "$fl"; c=$(grep -o 'changes=[0-9]*' "$W/$1.flap"); }
 	read -r sent done lost qps avg rc < <(dnsperf_parse "$W/$1.dnsperf")
+	local cpu
+	cpu=$(awk -v t=$(( $(tree_cpu_ticks "$SRV_PID") - c0 )) -v hz="$CLK_TCK" -v n="$done" 'BEGIN { printf "%.3f", n ? t * 1000000 / hz / n : 0 }')
 	local p99 plost
 	p99=$(sed -n 's/.* p99_us=\([0-9]*\).*/\1/p' "$W/$1.probe")
 	plost=$(sed -n 's/.* lost=\([0-9]*\) .*/\1/p' "$W/$1.probe")
-	echo "${p99:-0} $((lost + ${plost:-0})) $sent ${c#changes=} $qps"
+	local seen
+	seen=$(sort -u "$W/$1.answers" | grep -c .)
+	echo "${p99:-0} $((lost + ${plost:-0})) $sent ${c#changes=} $qps" $seen $cpu
 }
-read -r q99 qlost qsent _ qqps < <(run quiet)
-read -r f99 flost fsent changes fqps < <(run flapping flap)
-ratio=$(awk -v a="$f99" -v b="$q99" 'BEGIN { printf "%.2f", b > 0 ? a / b : 0 }')
+qps_opt=""
+[ "$QPS" -gt 0 ] && qps_opt="-Q $QPS"
+read -r q99 qlost qsent _ qqps _ qcpu < <(run quiet)
+read -r f99 flost fsent changes fqps fseen fcpu < <(run flapping flap)
+ratio=$(awk -v a="$f99" -v b="$q99" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }')
 pass=true
-{ [ "$qlost" = 0 ] && [ "$flost" = 0 ] && awk -v r="$ratio" 'BEGIN { exit !(r <= 2.0) }'; } || pass=false
-log "health flaps: quiet p99 ${q99} us (${qqps} q/s, lost $qlost); flapping ($changes changes in ${SECS}s) p99 ${f99} us (${fqps} q/s, lost $flost); ratio $ratio: $([ $pass = true ] && echo PASS || echo FAIL)"
-[ -n "$JSON" ] && printf '{ "seconds": %d, "rate": %d, "changes": %d, "quiet_p99_us": %d, "flap_p99_us": %d, "p99_ratio": %s, "quiet_qps": %.0f, "flap_qps": %.0f, "lost": %d, "pass": %s }\n' \
-	"$SECS" "$RATE" "${changes:-0}" "$q99" "$f99" "$ratio" "$qqps" "$fqps" $((qlost + flost)) "$pass" > "$JSON"
+{ [ "$qlost" = 0 ] && [ "$flost" = 0 ] && [ "${fseen:-0}" -ge 2 ] && awk -v r="$ratio" 'BEGIN { exit !(r <= 2.0) }'; } || pass=false
+log "health flaps: quiet p99 ${q99} us (${qqps} q/s, ${qcpu} us CPU/query, lost $qlost); flapping ($changes changes in ${SECS}s) p99 ${f99} us (${fqps} q/s, ${fcpu} us CPU/query, lost $flost, ${fseen:-0} distinct answers for app); ratio $ratio: $([ $pass = true ] && echo PASS || echo FAIL)"
+[ -n "$JSON" ] && printf '{ "seconds": %d, "rate": %d, "qps_offered": %d, "changes": %d, "quiet_p99_us": %d, "flap_p99_us": %d, "p99_ratio": %s, "quiet_qps": %.0f, "flap_qps": %.0f, "quiet_cpu_us_per_query": %s, "flap_cpu_us_per_query": %s, "lost": %d, "distinct_answers": %d, "pass": %s }\n' \
+	"$SECS" "$RATE" "$QPS" "${changes:-0}" "$q99" "$f99" "$ratio" "$qqps" "$fqps" "${qcpu:-0}" "${fcpu:-0}" $((qlost + flost)) "${fseen:-0}" "$pass" > "$JSON"
 [ "$pass" = true ]

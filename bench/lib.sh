@@ -268,3 +268,10 @@ dnsperf_parse() {
 	}
 	END { printf "%d %d %d %.0f %.0f %s\n", sent, done, lost, qps, avg, (rc ? rc : "none") }' "$1"
 }
+
+# The prober runs with a real-time priority when allowed (root): it sleeps
+# almost all the time, and its timestamps should not wait behind dnsperf or
+# healthd on the loader's core. Prints the prefix command (may be empty).
+probe_prio() {
+	if chrt -f 10 true 2> /dev/null; then echo "chrt -f 10"; fi
+}

@@ -48,6 +48,7 @@ export STEER_WORKERS
 command -v dnsperf > /dev/null || { echo "run.sh: dnsperf is not installed (scripts/deps.sh bench)" >&2; exit 1; }
 [ "$(nproc)" -ge 2 ] || { log "run.sh: one CPU only: server and loader share it"; LOADER_CPU=0; }
 build_latprobe || exit 1
+PROBE_PRIO=$(probe_prio)
 
 W=$(mktemp -d /tmp/steer-bench.XXXXXX)
 declare -A PIDS PORTS
@@ -91,7 +92,7 @@ measure() {
 	local mix=$1 s=$2 round=$3 qfile=$4 bin=${5:-} pid=${PIDS[$2]} port=${PORTS[$2]}
 	local out=$W/$mix-$s-$round c0 c1 probe d sent done lost qps avg rc cpu_us
 	c0=$(tree_cpu_ticks "$pid")
-	taskset -c "$LOADER_CPU" "$LATPROBE" -p "$port" -d "$qfile" $bin -r "$PROBE_RATE" \
+	taskset -c "$LOADER_CPU" $PROBE_PRIO "$LATPROBE" -p "$port" -d "$qfile" $bin -r "$PROBE_RATE" \
 		-l "$SECONDS_PER_RUN" > "$out.probe" 2>&1 &
 	probe=$!
 	timeout -k 5 $((SECONDS_PER_RUN + 30)) taskset -c "$LOADER_CPU" dnsperf -s 127.0.0.1 \
