@@ -22,7 +22,7 @@ mkdir -p "$corpus" "$art"
 shared=${STEER_SHARED_TESTDATA:-$top/../shared/testdata}
 case "$target" in
 answer)
-	seeds="$top/tests/data/packets $top/tests/data/packets/c-ares $top/tests/data/packets/regress"
+	seeds="$top/tests/fuzz/seeds $top/tests/data/packets $top/tests/data/packets/c-ares $top/tests/data/packets/regress"
 	[ -d "$shared/dns-packets" ] && seeds="$seeds $shared/dns-packets/generated $shared/dns-packets/powerdns-raw"
 	flags="-max_len=4096"
 	;;

@@ -3,7 +3,8 @@
  * calls for) or is dropped, and never crashes (issue 2, item 8).
  *
  * Data: every file under tests/data/packets/ (the generated cases, the
- * c-ares fuzz inputs, fuzzer regressions in regress/), and, when
+ * c-ares fuzz inputs, fuzzer regressions in regress/) and the fuzzer's
+ * hand-made seeds (tests/fuzz/seeds/, one per answer path), and, when
  * ../shared/testdata exists, every file under its dns-packets/ too (those
  * are not copied into the tree: part of them is GPL). The zones are those
  * of tests/fuzz/fuzz.json, loaded the way the server loads them.
@@ -461,6 +462,8 @@ Suite *suite_packets(void)
 
 	if (local_files.n == 0) {
 		snprintf(dir, sizeof(dir), "%s/packets", test_data_dir());
+		collect(&local_files, dir, 0);
+		snprintf(dir, sizeof(dir), "%s/../fuzz/seeds", test_data_dir());
 		collect(&local_files, dir, 0);
 		if (shared) {
 			snprintf(dir, sizeof(dir), "%s/dns-packets", shared);
