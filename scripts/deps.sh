@@ -5,7 +5,7 @@
 set -u
 build_pkgs="gcc make autoconf pkg-config libldns-dev libevent-dev libmaxminddb-dev libjansson-dev check libssl-dev"
 test_pkgs="dnsutils knot-dnsutils ldnsutils nsd knot libmaxmind-db-writer-perl openssl curl procps python3 iproute2"
-bench_pkgs="dnsperf nsd knot gdnsd procps"
+bench_pkgs="dnsperf nsd knot gdnsd procps dnsutils iproute2 libmaxmind-db-writer-perl"
 
 want=""
 [ $# -eq 0 ] && set -- build
