@@ -32,16 +32,25 @@ for peer in nsd knot gdnsd; do
 	fi
 done
 
-expect_eq "steerdns measured in the geo mix" \
-	"$(json "$T/bench.json" '(grep { $_->{server} eq "steerdns" && $_->{mix} eq "geo" && $_->{qps} > 0 } @{$j->{results}}) ? "yes" : "no"')" yes
+if grep -q "geo mix: perl MaxMind::DB::Writer missing" "$T/run.out"; then
+	echo "note: geo mix skipped (no MaxMind::DB::Writer), not checked"
+else
+	expect_eq "steerdns measured in the geo mix" \
+		"$(json "$T/bench.json" '(grep { $_->{server} eq "steerdns" && $_->{mix} eq "geo" && $_->{qps} > 0 } @{$j->{results}}) ? "yes" : "no"')" yes
+fi
 
 # Health flaps: 2 s quiet, 2 s at 100 changes/s. The p99 ratio is not checked
 # here (a shared CI machine is too noisy for it in 2 s); loss and the flips are.
 timeout -k 5 60 "$B/flap.sh" --seconds 2 --json "$T/flap.json" > "$T/flap.out" 2>&1
+rc=$?
 tail -n 1 "$T/flap.out"
-expect_eq "flaps: no query lost" "$(json "$T/flap.json" '$j->{lost}')" 0
-expect_eq "flaps: both pools answered" "$(json "$T/flap.json" '$j->{distinct_answers}')" 2
-expect_eq "flaps: 200 changes made" "$(json "$T/flap.json" '$j->{changes}')" 200
+if [ $rc -eq 77 ] && [ ! -x "$HEALTHD" ]; then
+	echo "note: steer-healthd not built, flaps not checked"
+else
+	expect_eq "flaps: no query lost" "$(json "$T/flap.json" '$j->{lost}')" 0
+	expect_eq "flaps: both pools answered" "$(json "$T/flap.json" '$j->{distinct_answers}')" 2
+	expect_eq "flaps: 200 changes made" "$(json "$T/flap.json" '$j->{changes}')" 200
+fi
 
 timeout -k 5 60 "$B/zone-load.sh" --sizes 2000 --servers steerdns,nsd --timeout 20 --out "$T/zone.json" > "$T/zone.out" 2>&1
 expect_eq "zone-load.sh exit status" "$?" 0
