@@ -216,7 +216,8 @@ static int put_steered(struct answer_scratch *S, struct pkt *P, const struct zon
 
 /* --- resolution ------------------------------------------------------- */
 
-static uint16_t resolve_in_zone(struct answer_scratch *S, struct pkt *P, const struct zone *z, int tcp)
+static uint16_t resolve_in_zone(struct answer_scratch *S, struct pkt *P, const struct zonedb *db,
+				const struct zone *z, int tcp)
 {
 	const struct query *Q = &S->q;
 	const uint8_t *name = Q->qname, *owner = NULL; /* NULL owner = pointer to the question */
@@ -248,7 +249,9 @@ static uint16_t resolve_in_zone(struct answer_scratch *S, struct pkt *P, const s
 			name = owner = target;
 			len = tlen;
 			labels = dname_labels(target);
-			if (!dname_is_subdomain(target, labels, z->apex, z->apexlabels))
+			/* RFC 1034 4.3.2 3a: start over with the new name, in
+			 * whichever of our zones is closest to it. */
+			if (!(z = zonedb_find(db, target, tlen)))
 				return R_NOERROR;
 			continue;
 		}
@@ -285,8 +288,10 @@ static uint16_t resolve_in_zone(struct answer_scratch *S, struct pkt *P, const s
 			if (tl < 0)
 				return R_NOERROR;
 			labels = dname_labels(target);
-			/* In-zone chasing only: other zones are the resolver's job. */
-			if (!dname_is_subdomain(target, labels, z->apex, z->apexlabels))
+			/* RFC 1034 4.3.2 3a: restart with the target in the closest
+			 * zone we serve (a child zone too); names in no zone of ours
+			 * are the resolver's job. */
+			if (!(z = zonedb_find(db, target, (size_t)tl)))
 				return R_NOERROR;
 			name = owner = target;
 			len = (size_t)tl;
@@ -358,7 +363,7 @@ static uint16_t resolve(struct answer_scratch *S, const struct answer_env *env, 
 			z = pz;
 	}
 	pkt_set_aa(P, 1);
-	return resolve_in_zone(S, P, z, tcp);
+	return resolve_in_zone(S, P, db, z, tcp);
 }
 
 /* --- EDNS ------------------------------------------------------------- */
