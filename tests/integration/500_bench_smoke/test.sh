@@ -21,6 +21,11 @@ expect_eq "steerdns static row has qps > 0" \
 	"$(json "$T/bench.json" '(grep { $_->{server} eq "steerdns" && $_->{mix} eq "static" && $_->{qps} > 0 } @{$j->{results}}) ? "yes" : "no"')" yes
 expect_eq "steerdns lost no query in the static mix" \
 	"$(json "$T/bench.json" 'join ",", map { $_->{lost} } grep { $_->{server} eq "steerdns" && $_->{mix} eq "static" } @{$j->{results}}')" 0
+# The generators agree with the zone: static names all exist, the mix is ~20 % NXDOMAIN.
+expect_match "static mix all NOERROR" \
+	"$(json "$T/bench.json" 'join ",", map { $_->{rcodes} } grep { $_->{server} eq "steerdns" && $_->{mix} eq "static" } @{$j->{results}}')" '^NOERROR=[0-9]+$'
+expect_eq "NXDOMAIN share of the mix is 15-25 %" \
+	"$(json "$T/bench.json" 'my ($r) = map { $_->{rcodes} } grep { $_->{server} eq "steerdns" && $_->{mix} eq "mix" } @{$j->{results}}; my %c = $r =~ /([A-Z]+)=(\d+)/g; my $t = 0; $t += $_ for values %c; ($t && $c{NXDOMAIN} / $t > 0.15 && $c{NXDOMAIN} / $t < 0.25) ? "yes" : "no:$r"')" yes
 expect_match "p99 measured" "$(json "$T/bench.json" '$j->{results}[0]{p99_us}')" '^[1-9][0-9]*$'
 expect_eq "reload under load passed" "$(json "$T/bench.json" '$j->{reload}{pass} ? "true" : "false"')" true
 for peer in nsd knot gdnsd; do
