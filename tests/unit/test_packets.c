@@ -24,6 +24,8 @@
 #include "server/load.h"
 #include "server/snapshot.h"
 #include "server/steer_build.h"
+#include "server/conf.h"
+#include "server/zonedb.h"
 #include "common/errlist.h"
 
 #include <arpa/inet.h>
@@ -33,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define UDP_CAP 4096
 #define TCP_CAP 65535
@@ -453,6 +456,101 @@ START_TEST(test_mutations)
 }
 END_TEST
 
+/* --- regressions found while fuzzing: zone data the loader must refuse --- */
+
+static const char *big_zone_head =
+	"$ORIGIN example.com.\n$TTL 300\n@ SOA ns1 host 1 2 3 4 5\n@ NS ns1\nns1 A 192.0.2.1\n";
+
+/* Write head + "big TXT " + n copies of word (space separated) + tail. */
+static char *write_big_txt_zone(const char *word, size_t n, const char *tail)
+{
+	size_t wl = strlen(word), cap = strlen(big_zone_head) + n * (wl + 1) + strlen(tail) + 64;
+	char *text = malloc(cap), *p, *path;
+
+	ck_assert_ptr_nonnull(text);
+	p = text + sprintf(text, "%sbig TXT", big_zone_head);
+	for (size_t i = 0; i < n; i++)
+		p += sprintf(p, " %s", word);
+	sprintf(p, "\n%s", tail);
+	path = test_write_temp(".zone", text);
+	free(text);
+	ck_assert_ptr_nonnull(path);
+	return path;
+}
+
+/* Load path as example.com; if it loads, ask big TXT over TCP and require a
+ * response that parses and carries want_rdlen bytes of TXT RDATA in one RR. */
+static void expect_refused_or_served(const char *path, size_t want_rdlen, const char *what)
+{
+	struct zone_conf zc = { .name = "example.com", .file = (char *)path };
+	struct snapshot s = { 0 };
+	struct errlist errs;
+	static const uint8_t q[] = { 0xbe, 0xef, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 3, 'b', 'i', 'g', 7, 'e', 'x', 'a', 'm',
+				     'p', 'l', 'e', 3, 'c', 'o', 'm', 0, 0, 16, 0, 1 };
+	uint8_t *resp = malloc(TCP_CAP);
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	struct answer_client cl = { (struct sockaddr *)&sin, sizeof(sin), 1 };
+	struct answer_result res;
+	ldns_pkt *p = NULL;
+	int found = 0;
+
+	ck_assert_ptr_nonnull(resp);
+	errlist_init(&errs);
+	if (zonedb_load(&zc, 1, &s.zones, &errs) != 0) { /* refused: fine */
+		errlist_clear(&errs);
+		free(resp);
+		return;
+	}
+	errlist_clear(&errs);
+	for (int tcp = 1; tcp >= 0; tcp--) {
+		cl.tcp = tcp;
+		answer_query(scratch, &env, &s, &cl, q, sizeof(q), resp, tcp ? TCP_CAP : UDP_CAP, &res);
+		ck_assert_msg(res.len > 0 && ldns_wire2pkt(&p, resp, res.len) == LDNS_STATUS_OK,
+			      "%s: loaded, and the %s answer (%zu bytes) does not parse", what, tcp ? "TCP" : "UDP", res.len);
+		for (size_t i = 0; tcp && i < ldns_pkt_ancount(p); i++) {
+			ldns_rr *rr = ldns_rr_list_rr(ldns_pkt_answer(p), i);
+			size_t rdlen = 0;
+			for (size_t k = 0; k < ldns_rr_rd_count(rr); k++)
+				rdlen += ldns_rdf_size(ldns_rr_rdf(rr, k));
+			found |= rdlen == want_rdlen;
+		}
+		ldns_pkt_free(p);
+	}
+	ck_assert_msg(found, "%s: loaded, but no TXT of %zu bytes is served (the data was changed)", what, want_rdlen);
+	zonedb_free(s.zones);
+	free(resp);
+}
+
+/* RDLENGTH 65526..65535: struct zone's rr_len() (RR_FIXED + RDLENGTH as a
+ * uint16_t) wraps, the rrset walk goes wrong and the answer is malformed.
+ * 32763 one-character strings = 65526 bytes of RDATA (65525 characters of
+ * text, under ldns's limit). Fix: refuse RDATA over 65535 - RR_FIXED at load. */
+START_TEST(test_regress_rdlen_wrap)
+{
+	char *path = write_big_txt_zone("a", 32763, "big TXT second\n");
+	expect_refused_or_served(path, 65526, "TXT with RDLENGTH 65526");
+	unlink(path);
+	free(path);
+}
+END_TEST
+
+/* RDATA text over 65535 characters: ldns cuts it (LDNS_MAX_RDFLEN) and
+ * parses the rest, so 257 strings of 255 bytes (65792 bytes, too big for
+ * any RR) load as 255 strings, the last one cut to 1 byte, and `--check`
+ * says ok. Fix: refuse an entry longer than LDNS_MAX_RDFLEN. */
+START_TEST(test_regress_rdata_text_cut)
+{
+	char word[258];
+	word[0] = '"';
+	memset(word + 1, 'a', 255);
+	strcpy(word + 256, "\"");
+	char *path = write_big_txt_zone(word, 257, "");
+	expect_refused_or_served(path, 257 * 256, "TXT of 257 x 255 bytes");
+	unlink(path);
+	free(path);
+}
+END_TEST
+
 Suite *suite_packets(void)
 {
 	Suite *s = suite_create("packets");
@@ -480,5 +578,12 @@ Suite *suite_packets(void)
 	tcase_add_test(tc, test_case_details);
 	tcase_add_test(tc, test_mutations);
 	suite_add_tcase(s, tc);
+	/* Known bugs found by fuzzing (see the comments above each test). */
+	TCase *rg = tcase_create("regress");
+	tcase_add_unchecked_fixture(rg, setup, teardown);
+	tcase_set_timeout(rg, 60);
+	tcase_add_test(rg, test_regress_rdlen_wrap);
+	tcase_add_test(rg, test_regress_rdata_text_cut);
+	suite_add_tcase(s, rg);
 	return s;
 }
