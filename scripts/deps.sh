@@ -5,6 +5,8 @@
 set -u
 build_pkgs="gcc make autoconf pkg-config libldns-dev libevent-dev libmaxminddb-dev libjansson-dev check libssl-dev"
 test_pkgs="dnsutils knot-dnsutils ldnsutils nsd knot libmaxmind-db-writer-perl openssl curl procps python3 iproute2"
+# clang with its libFuzzer runtime: tests/fuzz/build.sh (021_fuzz_smoke skips without them)
+test_pkgs="$test_pkgs clang libclang-rt-14-dev"
 bench_pkgs="dnsperf nsd knot gdnsd procps dnsutils iproute2 libmaxmind-db-writer-perl"
 
 want=""
