@@ -57,6 +57,7 @@ struct node {
 	uint8_t flags;
 	uint32_t hash;
 	uint16_t nrrsets;
+	uint32_t first_rec;    /* load time only: the loader's list of this name's records */
 	struct rrset *rrsets;  /* sorted by type; 0 rrsets = empty non-terminal */
 	const struct node *cut;      /* highest delegation point at or above this node, or NULL */
 	const struct node *dname;    /* nearest strict ancestor owning a DNAME, or NULL */

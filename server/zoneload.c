@@ -26,26 +26,34 @@
 #define INCLUDE_DEPTH_MAX 10
 #define DEFAULT_TTL 3600
 
-/* One record as read, before grouping. */
+#define REC_NONE UINT32_MAX
+
+/* One record as read. Records are grouped by owner as they are read: the
+ * owner's node (in the zone's own table) heads a list of its records, so
+ * no global sort is needed; only each owner's few records are sorted. */
 struct rec {
-	uint8_t *owner;    /* lowercase wire, malloc'ed */
-	uint16_t ownerlen;
 	uint16_t type;
-	uint32_t ttl;
 	uint16_t rdlen;
-	uint8_t *rdata;    /* malloc'ed */
+	uint32_t ttl;
+	uint8_t *rdata;    /* in the loader's arena */
 	const char *file;  /* points into loader.files */
 	unsigned line;
+	uint32_t next;     /* next record of the same owner, or REC_NONE */
 	int dup;           /* same as the previous record: dropped */
 };
 
 struct loader {
 	const char *zone_name;
+	struct zone *z;    /* being built; nodes are made while reading */
 	uint8_t apex[DNAME_MAXLEN];
 	uint16_t apexlen;
 	int apexlabels;
 	struct rec *recs;
 	size_t nrecs, cap;
+	struct node *last;    /* owner of the previous record */
+	struct node **owners; /* nodes that own records, in file order */
+	size_t nowners, owners_cap;
+	struct arena tmp;  /* record data while loading */
 	char **files; /* every file read, for error locations */
 	size_t nfiles;
 	struct errlist *errs;
@@ -214,9 +222,42 @@ static void lerr(struct loader *L, const char *file, unsigned line, const char *
 	errlist_add(L->errs, "%s:%u: %s", file, line, msg);
 }
 
+static struct node *node_add(struct zone *z, const uint8_t *name, size_t len, uint32_t h);
+static struct node *table_get(struct zone *z, const uint8_t *name, size_t len, uint32_t h);
+
+/* The node for owner (lowercase wire), made on first sight. */
+static struct node *owner_node(struct loader *L, const uint8_t *owner, size_t olen)
+{
+	struct node *n = L->last;
+	uint32_t h;
+
+	/* Records of one owner usually follow each other in a file: skip the
+	 * table (a cache miss per record on big zones) for the same owner. */
+	if (n && n->namelen == olen && memcmp(n->name, owner, olen) == 0)
+		return n;
+	h = dname_hash(owner, olen);
+	if ((n = table_get(L->z, owner, olen, h)) != NULL)
+		return L->last = n;
+	if (L->nowners == L->owners_cap) {
+		size_t ncap = L->owners_cap ? L->owners_cap * 2 : 1024;
+		struct node **o = realloc(L->owners, ncap * sizeof(*o));
+		if (!o)
+			return NULL;
+		L->owners = o;
+		L->owners_cap = ncap;
+	}
+	if (!(n = node_add(L->z, owner, olen, h)))
+		return NULL;
+	n->first_rec = REC_NONE;
+	L->owners[L->nowners++] = n;
+	return L->last = n;
+}
+
 static int add_rec(struct loader *L, ldns_rr *rr, const char *file, unsigned line)
 {
 	ldns_rdf *owner = ldns_rr_owner(rr);
+	uint8_t lower[DNAME_MAXLEN];
+	struct node *n;
 	struct rec *r;
 	size_t olen = ldns_rdf_size(owner);
 
@@ -228,6 +269,13 @@ static int add_rec(struct loader *L, ldns_rr *rr, const char *file, unsigned lin
 		lerr(L, file, line, "owner name too long");
 		return -1;
 	}
+	dname_lower(lower, ldns_rdf_data(owner), olen);
+	if (!dname_is_subdomain(lower, dname_labels(lower), L->apex, L->apexlabels)) {
+		char o[DNAME_MAXLEN * 4 + 8];
+		dname_to_str(lower, o, sizeof(o));
+		lerr(L, file, line, "%s is outside the zone %s", o, L->zone_name);
+		return -1;
+	}
 	ldns_buffer_clear(L->buf);
 	if (ldns_rr_rdata2buffer_wire(L->buf, rr) != LDNS_STATUS_OK || ldns_buffer_position(L->buf) > 65535) {
 		lerr(L, file, line, "cannot convert the record to wire format");
@@ -235,38 +283,26 @@ static int add_rec(struct loader *L, ldns_rr *rr, const char *file, unsigned lin
 	}
 	if (L->nrecs == L->cap) {
 		size_t ncap = L->cap ? L->cap * 2 : 1024;
-		struct rec *n = realloc(L->recs, ncap * sizeof(*n));
-		if (!n)
+		struct rec *nr = realloc(L->recs, ncap * sizeof(*nr));
+		if (!nr)
 			goto nomem;
-		L->recs = n;
+		L->recs = nr;
 		L->cap = ncap;
 	}
+	if (L->nrecs >= REC_NONE || !(n = owner_node(L, lower, olen)))
+		goto nomem;
 	r = &L->recs[L->nrecs];
 	memset(r, 0, sizeof(*r));
-	r->owner = malloc(olen);
 	r->rdlen = (uint16_t)ldns_buffer_position(L->buf);
-	r->rdata = malloc(r->rdlen ? r->rdlen : 1);
-	if (!r->owner || !r->rdata) {
-		free(r->owner);
-		free(r->rdata);
+	r->rdata = arena_memdup(&L->tmp, ldns_buffer_begin(L->buf), r->rdlen ? r->rdlen : 1);
+	if (!r->rdata)
 		goto nomem;
-	}
-	dname_lower(r->owner, ldns_rdf_data(owner), olen);
-	r->ownerlen = (uint16_t)olen;
-	memcpy(r->rdata, ldns_buffer_begin(L->buf), r->rdlen);
 	r->type = (uint16_t)ldns_rr_get_type(rr);
 	r->ttl = ldns_rr_ttl(rr);
 	r->file = file;
 	r->line = line;
-	if (!dname_is_subdomain(r->owner, dname_labels(r->owner), L->apex, L->apexlabels)) {
-		char o[DNAME_MAXLEN * 4 + 8];
-		dname_to_str(r->owner, o, sizeof(o));
-		lerr(L, file, line, "%s is outside the zone %s", o, L->zone_name);
-		free(r->owner);
-		free(r->rdata);
-		return -1;
-	}
-	L->nrecs++;
+	r->next = n->first_rec;
+	n->first_rec = (uint32_t)L->nrecs++;
 	return 0;
 nomem:
 	lerr(L, file, line, "out of memory");
@@ -439,15 +475,13 @@ static int read_file(struct loader *L, const char *path, ldns_rdf *origin_in, ui
 
 /* --- compiling ------------------------------------------------------------- */
 
+/* Order of one owner's records: by type, then rdata (duplicates become
+ * neighbours), then file position (the first of equals is reported). */
 static int rec_cmp(const void *a, const void *b)
 {
 	const struct rec *x = a, *y = b;
-	size_t l = x->ownerlen < y->ownerlen ? x->ownerlen : y->ownerlen;
-	int c = memcmp(x->owner, y->owner, l);
-	if (c)
-		return c;
-	if (x->ownerlen != y->ownerlen)
-		return x->ownerlen < y->ownerlen ? -1 : 1;
+	int c;
+
 	if (x->type != y->type)
 		return x->type < y->type ? -1 : 1;
 	if (x->rdlen != y->rdlen)
@@ -455,14 +489,9 @@ static int rec_cmp(const void *a, const void *b)
 	c = memcmp(x->rdata, y->rdata, x->rdlen);
 	if (c)
 		return c;
-	/* Keep file order among equal records so the first one is reported. */
+	if (x->file != y->file)
+		return x->file < y->file ? -1 : 1;
 	return x->line < y->line ? -1 : x->line > y->line;
-}
-
-/* Do two records have the same owner? (0 = same, like a comparison) */
-static int rec_cmp_owner(const struct rec *x, const struct rec *y)
-{
-	return x->ownerlen != y->ownerlen || memcmp(x->owner, y->owner, x->ownerlen) != 0;
 }
 
 static struct node *table_get(struct zone *z, const uint8_t *name, size_t len, uint32_t h)
@@ -602,26 +631,26 @@ static int build_rrsets(struct loader *L, struct zone *z, struct node *n, struct
 	return 0;
 }
 
-static int cmp_labels(const void *a, const void *b)
-{
-	const struct node *x = *(struct node *const *)a, *y = *(struct node *const *)b;
-	return (int)x->labels - (int)y->labels;
-}
-
 /* Link every node to its parent's facts, parents first: zone cuts occlude
  * everything below them, DNAMEs redirect everything below them, and a "*"
  * child makes its parent a wildcard source (RFC 4592). */
-static int link_nodes(struct zone *z, size_t nnodes)
+static int link_nodes(struct zone *z)
 {
-	struct node **order = malloc(nnodes * sizeof(*order));
-	size_t k = 0;
+	struct node **order = malloc((z->nnodes ? z->nnodes : 1) * sizeof(*order));
+	size_t start[DNAME_MAXLABELS + 2] = { 0 }, k = 0;
 
 	if (!order)
 		return -1;
+	/* Parents first: a counting sort by label count (at most 127). */
 	for (uint32_t i = 0; i <= z->mask; i++)
 		if (z->table[i])
-			order[k++] = (struct node *)z->table[i];
-	qsort(order, k, sizeof(*order), cmp_labels);
+			start[z->table[i]->labels + 1]++;
+	for (int l = 1; l < DNAME_MAXLABELS + 2; l++)
+		start[l] += start[l - 1];
+	for (uint32_t i = 0; i <= z->mask; i++)
+		if (z->table[i])
+			order[start[z->table[i]->labels]++] = (struct node *)z->table[i];
+	k = z->nnodes;
 	for (size_t i = 0; i < k; i++) {
 		struct node *n = order[i];
 		if (n->flags & NODE_APEX)
@@ -676,63 +705,49 @@ static uint32_t get32(const uint8_t *p)
 
 static int compile(struct loader *L, struct zone *z)
 {
-	size_t nowners = 0, nnodes = 0, cap;
 	const char *file = L->nfiles ? L->files[0] : z->file;
+	struct node *apex = (struct node *)z->apex_node;
+	struct rec *group = NULL;
+	size_t group_cap = 0;
+	int ret = -1;
 
-	qsort(L->recs, L->nrecs, sizeof(*L->recs), rec_cmp);
-	for (size_t i = 0; i < L->nrecs; i++)
-		if (i == 0 || rec_cmp_owner(&L->recs[i], &L->recs[i - 1]))
-			nowners++;
-	/* Start the table at the owner count; empty non-terminals grow it. */
-	cap = 16;
-	while (cap < (nowners + 1) * 2)
-		cap *= 2;
-	z->table = calloc(cap, sizeof(*z->table));
-	if (!z->table)
-		return -1;
-	z->mask = (uint32_t)(cap - 1);
+	for (size_t o = 0; o < L->nowners; o++) {
+		struct node *n = L->owners[o];
+		size_t count = 0;
 
-	/* The apex exists even if only as a name; the checks below need it. */
-	struct node *apex = node_add(z, L->apex, L->apexlen, dname_hash(L->apex, L->apexlen));
-	if (!apex)
-		return -1;
-	apex->flags |= NODE_APEX;
-	z->apex_node = apex;
-	z->apex = apex->name;
-	z->apexlen = apex->namelen;
-	z->apexlabels = (uint8_t)L->apexlabels;
-	nnodes = 1;
-
-	for (size_t i = 0; i < L->nrecs;) {
-		size_t j = i;
-		struct rec *r = &L->recs[i];
-		uint32_t h = dname_hash(r->owner, r->ownerlen);
-		struct node *n;
-
-		while (j < L->nrecs && !rec_cmp_owner(&L->recs[j], r))
-			j++;
-		n = table_get(z, r->owner, r->ownerlen, h);
-		if (!n) {
-			if (!(n = node_add(z, r->owner, r->ownerlen, h)))
-				return -1;
-			nnodes++;
+		/* Gather this owner's records (a short list) and sort them. */
+		for (uint32_t i = n->first_rec; i != REC_NONE; i = L->recs[i].next) {
+			if (count == group_cap) {
+				size_t ncap = group_cap ? group_cap * 2 : 64;
+				struct rec *g = realloc(group, ncap * sizeof(*g));
+				if (!g)
+					goto out;
+				group = g;
+				group_cap = ncap;
+			}
+			group[count++] = L->recs[i];
 		}
-		if (build_rrsets(L, z, n, r, j - i) < 0)
-			return -1;
+		if (count > 1)
+			qsort(group, count, sizeof(*group), rec_cmp);
+		if (build_rrsets(L, z, n, group, count) < 0)
+			goto out;
 		/* Empty non-terminals: every missing ancestor up to the apex. */
-		const uint8_t *a = r->owner;
-		for (int lab = dname_labels(r->owner); lab > L->apexlabels + 1; lab--) {
+		const uint8_t *a = n->name;
+		for (int lab = n->labels; lab > L->apexlabels + 1; lab--) {
 			a += a[0] + 1;
-			size_t alen = r->ownerlen - (size_t)(a - r->owner);
+			size_t alen = n->namelen - (size_t)(a - n->name);
 			uint32_t ah = dname_hash(a, alen);
 			if (table_get(z, a, alen, ah))
 				break; /* its ancestors were added with it */
 			if (!node_add(z, a, alen, ah))
-				return -1;
-			nnodes++;
+				goto out;
 		}
-		i = j;
 	}
+	ret = 0;
+out:
+	free(group);
+	if (ret < 0)
+		return ret;
 
 	z->soa = node_rrset(apex, LDNS_RR_TYPE_SOA);
 	if (!z->soa) {
@@ -753,7 +768,7 @@ static int compile(struct loader *L, struct zone *z)
 	}
 	if (!node_rrset(apex, LDNS_RR_TYPE_NS))
 		errlist_add(L->errs, "%s:1: zone %s has no NS records at its apex", file, L->zone_name);
-	if (link_nodes(z, nnodes) < 0 || link_targets(z) < 0)
+	if (link_nodes(z) < 0 || link_targets(z) < 0)
 		return -1;
 	return 0;
 }
@@ -781,8 +796,26 @@ struct zone *zone_load(const char *name, const char *file, struct errlist *errs)
 	z->name = arena_memdup(&z->arena, namebuf, strlen(namebuf) + 1);
 	z->file = arena_memdup(&z->arena, file, strlen(file) + 1);
 	L.buf = ldns_buffer_new(65536);
-	if (!z->name || !z->file || !L.buf)
+	L.z = z;
+	arena_init(&L.tmp);
+	z->mask = 1023;
+	z->table = calloc(z->mask + 1u, sizeof(*z->table));
+	if (!z->name || !z->file || !L.buf || !z->table)
 		goto nomem;
+	/* The apex exists even if only as a name; the checks need it. */
+	struct node *apex = node_add(z, L.apex, L.apexlen, dname_hash(L.apex, L.apexlen));
+	if (!apex)
+		goto nomem;
+	apex->flags |= NODE_APEX;
+	apex->first_rec = REC_NONE;
+	z->apex_node = apex;
+	z->apex = apex->name;
+	z->apexlen = apex->namelen;
+	z->apexlabels = (uint8_t)L.apexlabels;
+	if (!(L.owners = malloc(1024 * sizeof(*L.owners))))
+		goto nomem;
+	L.owners_cap = 1024;
+	L.owners[L.nowners++] = apex;
 
 	ret = read_file(&L, file, origin, DEFAULT_TTL, 0);
 	if (ret == -2) {
@@ -805,11 +838,9 @@ fail:
 	zone_free(z);
 	z = NULL;
 done:
-	for (size_t i = 0; i < L.nrecs; i++) {
-		free(L.recs[i].owner);
-		free(L.recs[i].rdata);
-	}
 	free(L.recs);
+	free(L.owners);
+	arena_clear(&L.tmp);
 	for (size_t i = 0; i < L.nfiles; i++)
 		free(L.files[i]);
 	free(L.files);
