@@ -99,6 +99,7 @@ unit: $(BUILD)/unit-tests
 	$(BUILD)/unit-tests
 
 run: binaries
+	@scripts/deps.sh run
 	@scripts/run-demo.sh $(abspath $(BUILD))
 
 bench: binaries

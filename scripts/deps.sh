@@ -1,9 +1,10 @@
 #!/bin/sh
 # deps.sh -- install (as root) or name (otherwise) the Debian packages steerdns needs.
-# Usage: scripts/deps.sh [build|test|bench]...   (default: build)
+# Usage: scripts/deps.sh [build|run|test|bench]...   (default: build)
 # Exits 0 when everything is present, 1 when something is missing and could not be installed.
 set -u
 build_pkgs="gcc make autoconf pkg-config libldns-dev libevent-dev libmaxminddb-dev libjansson-dev check libssl-dev"
+run_pkgs="python3 dnsutils"   # demo backends (http.server) and dig for trying it
 test_pkgs="dnsutils knot-dnsutils ldnsutils nsd knot libmaxmind-db-writer-perl openssl curl procps python3 iproute2"
 # clang with its libFuzzer runtime: tests/fuzz/build.sh (021_fuzz_smoke skips without them)
 test_pkgs="$test_pkgs clang libclang-rt-14-dev"
@@ -14,9 +15,10 @@ want=""
 for set_name in "$@"; do
 	case "$set_name" in
 	build) want="$want $build_pkgs" ;;
+	run) want="$want $build_pkgs $run_pkgs" ;;
 	test) want="$want $build_pkgs $test_pkgs" ;;
 	bench) want="$want $build_pkgs $bench_pkgs" ;;
-	*) echo "deps.sh: unknown set '$set_name' (build, test, bench)" >&2; exit 2 ;;
+	*) echo "deps.sh: unknown set '$set_name' (build, run, test, bench)" >&2; exit 2 ;;
 	esac
 done
 
