@@ -390,8 +390,10 @@ void zonefast_init(struct zonefast_state *st)
 
 int zonefast_set_origin(struct zonefast_state *st, const uint8_t *wire, size_t len)
 {
-	if (len == 0 || len > sizeof(st->origin))
+	if (len == 0 || len > sizeof(st->origin)) {
+		st->originlen = 0; /* never parse against a stale origin */
 		return STEER_EINVAL;
+	}
 	memcpy(st->origin, wire, len);
 	st->originlen = (uint16_t)len;
 	return 0;

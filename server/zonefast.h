@@ -56,8 +56,10 @@ struct zonefast_state {
 /* Empty state: no origin (zonefast_parse declines until one is set), no
  * previous owner. */
 void zonefast_init(struct zonefast_state *st);
-/* Set the origin (wire name, len bytes). Returns 0, or STEER_EINVAL when len
- * is 0 or over 255 (the state is then unchanged). */
+/* Set the origin (wire name, len bytes); call it at the start of each file
+ * and after every $ORIGIN. Returns 0, or STEER_EINVAL when len is 0 or over
+ * 255: the origin is then unset and every entry is declined until a valid
+ * origin is set. */
 int zonefast_set_origin(struct zonefast_state *st, const uint8_t *wire, size_t len);
 /* Set the previous owner: call it after every entry ldns parsed (whether
  * ldns succeeded or not), with the owner ldns now holds as "prev", so that a

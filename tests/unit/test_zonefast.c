@@ -16,6 +16,7 @@
 #include "common/errors.h"
 
 #include <ldns/ldns.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -457,6 +458,10 @@ START_TEST(test_state)
 	ck_assert_mem_eq(rr->owner, "\1t\0", 3); /* blank, no prev: the origin */
 	ck_assert_int_lt(zonefast_set_prev(&st, (const uint8_t *)"", 256), 0);
 	ck_assert_int_eq(zonefast_parse(" A 1.2.3.4", 0, &st, rr), 0);
+	ck_assert_int_eq(zonefast_parse("x A 1.2.3.4", 0, &st, rr), 1);
+	ck_assert_int_lt(zonefast_set_origin(&st, (const uint8_t *)"", 256), 0);
+	ck_assert_int_eq(zonefast_parse("x A 1.2.3.4", 0, &st, rr), 0);
+	ck_assert_int_eq(zonefast_set_origin(&st, (const uint8_t *)"\1t\0", 3), 0);
 	ck_assert_int_eq(zonefast_set_prev(&st, (const uint8_t *)"\1p\1t\0", 5), 0);
 	ck_assert_int_eq(zonefast_parse(" A 1.2.3.4", 0, &st, rr), 1);
 	ck_assert_uint_eq(rr->ownerlen, 5);
@@ -619,6 +624,8 @@ START_TEST(test_random)
 		if (i == 3000)
 			diff_set_origin(&d, "sub.example.org.");
 	}
+	fprintf(stderr, "zonefast: random: 6000 entries, %u fast, %u ldns ok; %u of %u unmutated fast\n", d.accepted,
+		d.ldns_ok, plain_ok, plain);
 	/* Most unmutated entries are plain enough for the fast path. */
 	ck_assert_msg(plain_ok * 10 >= plain * 6, "fast path took only %u of %u unmutated entries", plain_ok, plain);
 	diff_clear(&d);
@@ -634,7 +641,7 @@ static int next_entry(FILE *f, char *e, size_t size)
 	int depth = 0, quoted = 0, c, have = 0;
 	size_t len = 0;
 
-	while ((c = getc(f)) != EOF) {
+	while ((c = getc_unlocked(f)) != EOF) {
 		if (len + 3 >= size)
 			return -1;
 		if (!have && c != '\n' && c != ' ' && c != '\t' && c != '\r' && c != ';')
@@ -642,7 +649,7 @@ static int next_entry(FILE *f, char *e, size_t size)
 		if (quoted || c == '\\') {
 			if (c == '\\') {
 				e[len++] = (char)c;
-				if ((c = getc(f)) == EOF)
+				if ((c = getc_unlocked(f)) == EOF)
 					break;
 			} else if (c == '"') {
 				quoted = 0;
@@ -651,7 +658,7 @@ static int next_entry(FILE *f, char *e, size_t size)
 			continue;
 		}
 		if (c == ';') {
-			while ((c = getc(f)) != EOF && c != '\n')
+			while ((c = getc_unlocked(f)) != EOF && c != '\n')
 				;
 			if (c == EOF)
 				break;
@@ -899,6 +906,11 @@ START_TEST(test_bench_file)
 
 	if (!path)
 		return;
+	/* ldns allocates ~200 KB of scratch per record; keep glibc from
+	 * returning it to the kernel after every record (page faults would
+	 * then dominate the ldns numbers, depending on heap layout). */
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
+	mallopt(M_MMAP_THRESHOLD, 64 << 20);
 	f = fopen(path, "r");
 	ck_assert_msg(f != NULL, "cannot open %s", path);
 	double t0 = now_s();
