@@ -1,16 +1,17 @@
 #!/bin/sh
 # run.sh -- run one fuzz target from its seed corpus for a bounded time.
 #
-#   tests/fuzz/run.sh answer|zone SECONDS [BUILDDIR] [extra libFuzzer flags...]
+#   tests/fuzz/run.sh answer|zone|zonefast SECONDS [BUILDDIR] [extra libFuzzer flags...]
 #
 # Seeds: answer = tests/data/packets (and ../shared/testdata/dns-packets when
-# present: read in place, never copied); zone = tests/data/zones and zones/.
+# present: read in place, never copied); zone = tests/data/zones and zones/;
+# zonefast = one line of those zone files per seed.
 # The growing corpus is kept in BUILDDIR/corpus-TARGET (default build-fuzz/,
 # not committed); crash inputs land in BUILDDIR/artifacts-TARGET/.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-target=${1:?answer or zone}
+target=${1:?answer, zone or zonefast}
 secs=${2:?seconds}
 out=${3:-$top/build-fuzz}
 [ $# -ge 3 ] && shift 3 || shift $#
@@ -34,6 +35,17 @@ zone)
 	[ -d "$top/tests/data/zones/regress" ] && cp "$top"/tests/data/zones/regress/* "$out/seeds-zone/" 2>/dev/null
 	seeds="$out/seeds-zone"
 	flags="-max_len=8192 -dict=$here/zone.dict -timeout=10"
+	;;
+zonefast)
+	# One seed per master-file line, after a mode byte (4: $TTL 3600, previous owner set).
+	mkdir -p "$out/seeds-zonefast"
+	cat "$top"/zones/*.zone "$top"/tests/data/zones/*.zone | grep -v '^[;$]' | grep . | head -n 400 |
+		while IFS= read -r line; do
+			f=$out/seeds-zonefast/$(printf '%s' "$line" | cksum | cut -d' ' -f1)
+			[ -e "$f" ] || printf '\004%s' "$line" > "$f"
+		done
+	seeds="$out/seeds-zonefast"
+	flags="-max_len=4096 -dict=$here/zone.dict"
 	;;
 *) echo "run.sh: unknown target $target" >&2; exit 2 ;;
 esac

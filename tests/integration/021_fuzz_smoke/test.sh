@@ -3,7 +3,8 @@
 # with ASan + UBSan) and run each for a short while from its seed corpus:
 # fuzz_answer (arbitrary bytes into answer_query over UDP and TCP, several
 # EDNS sizes) and fuzz_zone (arbitrary master-file text into the zone
-# loader, then every loaded node served). Any crash, sanitizer report or
+# loader, then every loaded node served) and fuzz_zonefast (the loader's
+# fast path against ldns, record by record). Any crash, sanitizer report or
 # broken invariant fails the test; the crashing input is kept in the log
 # directory. Skips (77) when clang or its libFuzzer runtime is missing.
 # FUZZ_SECONDS (default 20) sets the time per target.
@@ -18,7 +19,7 @@ rc=$?
 if [ $rc -ne 0 ]; then
 	tail -n 30 "$T/build.log"; fail "fuzz targets did not build"; finish
 fi
-for target in answer zone; do
+for target in answer zone zonefast; do
 	# -runs bounds the count too, in case the clock is not the limit.
 	timeout -k 5 $((secs + 60)) "$tools/run.sh" "$target" "$secs" "$out" -runs=50000000 > "$T/$target.log" 2>&1
 	rc=$?
