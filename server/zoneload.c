@@ -492,6 +492,12 @@ static int read_file(struct loader *L, const char *path, ldns_rdf *origin_in, ui
 			prev = ldns_rdf_new_frm_data(LDNS_RDF_TYPE_DNAME, fs.prevlen, fs.prev_owner);
 		}
 		fast_since_ldns = 0;
+		if (strlen(r.entry) > LDNS_MAX_RDFLEN) {
+			/* ldns would silently cut the text and load changed data. */
+			lerr(L, file, start, "record longer than %d characters", LDNS_MAX_RDFLEN);
+			ret = -1;
+			continue;
+		}
 		normalize_class_ttl(r.entry);
 		st = ldns_rr_new_frm_str(&rr, r.entry, default_ttl, origin, &prev);
 		if (prev) /* ldns sets prev before parsing rdata, so also after a failure */
