@@ -35,7 +35,7 @@ struct server {
 	struct snap_domain snaps;
 	uint64_t generation;
 	time_t started_at;
-	struct stats *stats;        /* owned: blocks 0..nworkers-1 UDP, nworkers TCP */
+	struct stats *stats;        /* owned: blocks 0..nworkers*naddrs-1 UDP, then TCP */
 	struct udp_workers *udp;    /* owned */
 	struct tcp_server *tcp;     /* owned */
 	struct event_base *base;    /* owned: the main loop */
@@ -192,18 +192,21 @@ static int take_fixed(struct server *srv, struct load_result *r)
 static int setup_io(struct server *srv)
 {
 	static const int sigs[3] = { SIGHUP, SIGTERM, SIGINT };
+	/* One UDP thread per worker and listen address, each writing its own
+	 * stats block; the TCP thread writes the last one. */
+	size_t nudp = (size_t)srv->nworkers * srv->naddrs;
 	int ret;
 
-	srv->stats = stats_new(srv->nworkers + 1);
+	srv->stats = stats_new(nudp + 1);
 	srv->base = event_base_new();
 	if (!srv->stats || !srv->base)
 		return STEER_ENOMEM;
 	/* TCP first: its bind fails when another server holds the port, where
 	 * SO_REUSEPORT on UDP would silently share it with a server of ours. */
-	ret = tcp_server_new(&srv->tcp, srv->addrs, srv->naddrs, &srv->snaps, stats_block(srv->stats, srv->nworkers),
+	ret = tcp_server_new(&srv->tcp, srv->addrs, srv->naddrs, &srv->snaps, stats_block(srv->stats, nudp),
 			     srv->conf.tcp_max_connections, srv->conf.tcp_idle_ms);
 	if (ret == STEER_EOK)
-		ret = udp_workers_new(&srv->udp, srv->nworkers, srv->addrs, srv->naddrs, &srv->snaps, srv->stats, 0);
+		ret = udp_workers_new(&srv->udp, (unsigned)nudp, srv->addrs, srv->naddrs, &srv->snaps, srv->stats, 0);
 	if (ret == STEER_EOK && srv->control_path)
 		ret = control_new(&srv->ctl, srv->base, srv->control_path, srv);
 	if (ret == STEER_EOK)

@@ -1,14 +1,14 @@
 /*
  * udp.h -- the UDP engine: worker threads answering in batches.
  *
- * Each worker owns one UDP socket per listen address (SO_REUSEPORT: the
- * kernel hashes clients over the workers' sockets), its receive and send
- * buffers, its answer scratch, its snapshot reader slot and its stats
- * block, all made before the thread starts. The loop is: poll() the
- * sockets and the shared stop eventfd; on a readable socket, recvmmsg() up
- * to UDP_BATCH queries, pin the snapshot once, answer each, unpin, and
- * sendmmsg() the replies. Under load poll() is skipped while full batches
- * keep coming. Nothing on this path allocates or locks.
+ * There is one thread per (worker, listen address) pair. Each owns its
+ * UDP socket (SO_REUSEPORT: the kernel hashes clients over the workers'
+ * sockets of an address), its receive and send buffers, its answer
+ * scratch, its snapshot reader slot and its stats block, all made before
+ * the thread starts. The loop is: a blocking recvmmsg(MSG_WAITFORONE) of
+ * up to UDP_BATCH queries, pin the snapshot once, answer each, unpin,
+ * sendmmsg() the replies: two syscalls per batch. A short receive timeout
+ * lets an idle thread see the stop flag. Nothing here allocates or locks.
  */
 #ifndef STEER_UDP_H
 #define STEER_UDP_H
@@ -24,8 +24,8 @@ struct listen_addr;
 struct snap_domain;
 struct stats;
 
-/* Make n workers and bind their sockets on addrs[0..naddrs). Worker i
- * writes stats block first_block + i. Threads are not started yet.
+/* Make n threads (workers x naddrs); thread i serves addrs[i % naddrs]
+ * and writes stats block first_block + i. Threads are not started yet.
  * Returns STEER_EOK, or a negative errno after logging which address
  * failed and why (everything made so far is freed). */
 int udp_workers_new(struct udp_workers **out, unsigned n, const struct listen_addr *addrs, size_t naddrs,
@@ -33,8 +33,8 @@ int udp_workers_new(struct udp_workers **out, unsigned n, const struct listen_ad
 /* Start the threads. Negative errno if one could not start (those
  * started are stopped again). */
 int udp_workers_start(struct udp_workers *w);
-/* Ask every worker to stop and wait for them (prompt: a poll on an
- * eventfd). Safe to call when not started. */
+/* Ask every worker to stop and wait for them (within the receive
+ * timeout, 200 ms). Safe to call when not started. */
 void udp_workers_stop(struct udp_workers *w);
 /* Stop if needed, close the sockets, free everything. */
 void udp_workers_free(struct udp_workers *w);
