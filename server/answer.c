@@ -46,6 +46,7 @@ struct answer_scratch {
 	int naddl;
 	uint8_t names[2][DNAME_MAXLEN];    /* current chain target (double-buffered) */
 	const struct node *chain[CHAIN_MAX + 1]; /* CNAME owners already answered */
+	uint32_t hashes[DNAME_MAXLABELS + 1];    /* suffix hashes of the name being looked up */
 	int truncated;
 	uint8_t ecs_scope;                 /* scope to echo; 0 unless a policy used the location */
 	struct pkt_mark after_question;    /* where a truncated response is cut back to */
@@ -229,7 +230,7 @@ static uint16_t resolve_in_zone(struct answer_scratch *S, struct pkt *P, const s
 		const struct node *n;
 		const struct rrset *set;
 
-		lookup_name(z, name, len, labels, Q->qtype, &r);
+		lookup_name(z, name, len, labels, Q->qtype, S->hashes, &r);
 		n = r.node;
 		switch (r.kind) {
 		case LOOKUP_NXDOMAIN:
@@ -251,7 +252,8 @@ static uint16_t resolve_in_zone(struct answer_scratch *S, struct pkt *P, const s
 			labels = dname_labels(target);
 			/* RFC 1034 4.3.2 3a: start over with the new name, in
 			 * whichever of our zones is closest to it. */
-			if (!(z = zonedb_find(db, target, tlen)))
+			dname_suffix_hashes(target, S->hashes);
+			if (!(z = zonedb_find_hashed(db, target, tlen, S->hashes)))
 				return R_NOERROR;
 			continue;
 		}
@@ -291,7 +293,8 @@ static uint16_t resolve_in_zone(struct answer_scratch *S, struct pkt *P, const s
 			/* RFC 1034 4.3.2 3a: restart with the target in the closest
 			 * zone we serve (a child zone too); names in no zone of ours
 			 * are the resolver's job. */
-			if (!(z = zonedb_find(db, target, (size_t)tl)))
+			dname_suffix_hashes(target, S->hashes);
+			if (!(z = zonedb_find_hashed(db, target, (size_t)tl, S->hashes)))
 				return R_NOERROR;
 			name = owner = target;
 			len = (size_t)tl;
@@ -351,7 +354,8 @@ static uint16_t resolve(struct answer_scratch *S, const struct answer_env *env, 
 		return R_FORMERR; /* OPT is a pseudo-type, not a question (RFC 6891 6.1.1) */
 	if (Q->qtype >= 128 && Q->qtype < 251)
 		return R_NOTIMP;  /* other meta-types (TKEY, TSIG, ...) */
-	z = db ? zonedb_find(db, Q->qname, Q->qname_len) : NULL;
+	dname_suffix_hashes(Q->qname, S->hashes);
+	z = db ? zonedb_find_hashed(db, Q->qname, Q->qname_len, S->hashes) : NULL;
 	if (!z)
 		return R_REFUSED;
 	/* DS lives on the parent side of a cut: at a child apex we also

@@ -42,23 +42,60 @@ void dname_lower(uint8_t *dst, const uint8_t *src, size_t len)
 	}
 }
 
-uint32_t dname_hash(const uint8_t *name, size_t len)
+/*
+ * Names are hashed from the root towards the first label, one label at a
+ * time (FNV-1a over the label's bytes, then an avalanche step on output).
+ * Hashing in that direction means every suffix's hash is a step of the
+ * full name's: dname_suffix_hashes() gets all of them in one pass, which is
+ * what the zone choice and the closest-encloser walk need per query.
+ */
+#define HASH_SEED 2166136261u
+#define HASH_PRIME 16777619u
+
+static uint32_t hash_label(uint32_t h, const uint8_t *label)
 {
-	/* FNV-1a: short keys, no setup cost, good enough spread for names. */
-	uint32_t h = 2166136261u;
-	for (size_t i = 0; i < len; i++) {
-		h ^= name[i];
-		h *= 16777619u;
+	for (uint8_t i = 0; i <= *label; i++) {
+		h ^= label[i];
+		h *= HASH_PRIME;
 	}
-	/* FNV's low bits mix poorly for names that share a long suffix (all
-	 * names of a zone do), and the tables index by low bits: finish with
-	 * an avalanche step (murmur3's fmix32). */
+	return h;
+}
+
+/* FNV's low bits mix poorly for names that share a long suffix (all names
+ * of a zone do), and the tables index by low bits: finish with an
+ * avalanche step (murmur3's fmix32). */
+static uint32_t hash_final(uint32_t h)
+{
 	h ^= h >> 16;
 	h *= 0x85ebca6bu;
 	h ^= h >> 13;
 	h *= 0xc2b2ae35u;
 	h ^= h >> 16;
 	return h;
+}
+
+int dname_suffix_hashes(const uint8_t *name, uint32_t *out)
+{
+	const uint8_t *labels[DNAME_MAXLABELS];
+	int n = 0;
+	uint32_t h = HASH_SEED * HASH_PRIME; /* the root's 0 byte, hashed */
+
+	for (const uint8_t *p = name; *p && n < DNAME_MAXLABELS; p += *p + 1)
+		labels[n++] = p;
+	out[n] = hash_final(h);
+	for (int i = n - 1; i >= 0; i--) {
+		h = hash_label(h, labels[i]);
+		out[i] = hash_final(h);
+	}
+	return n;
+}
+
+uint32_t dname_hash(const uint8_t *name, size_t len)
+{
+	uint32_t hashes[DNAME_MAXLABELS + 1];
+	(void)len;
+	dname_suffix_hashes(name, hashes);
+	return hashes[0];
 }
 
 const uint8_t *dname_skip(const uint8_t *name, int n)

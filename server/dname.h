@@ -19,8 +19,12 @@ int dname_len(const uint8_t *p, const uint8_t *end);
 int dname_labels(const uint8_t *name);
 /* Lowercase copy of src (len bytes) into dst. */
 void dname_lower(uint8_t *dst, const uint8_t *src, size_t len);
-/* Hash of a lowercased wire name. */
+/* Hash of a lowercased wire name (len bytes, a valid name). */
 uint32_t dname_hash(const uint8_t *name, size_t len);
+/* Hashes of every suffix in one pass: out[i] = dname_hash of name with its
+ * first i labels removed, out[labels] = the root. out needs
+ * DNAME_MAXLABELS + 1 entries. Returns the number of labels. */
+int dname_suffix_hashes(const uint8_t *name, uint32_t *out);
 /* Pointer to the name with its first n labels removed. */
 const uint8_t *dname_skip(const uint8_t *name, int n);
 /* Length of a wire name already known to be valid. */

@@ -7,9 +7,17 @@
 #define TYPE_DS 43
 
 void lookup_name(const struct zone *z, const uint8_t *name, size_t len, int labels, uint16_t qtype,
-		 struct lookup_result *r)
+		 const uint32_t *hashes, struct lookup_result *r)
 {
-	const struct node *n = zone_find(z, name, len, dname_hash(name, len));
+	uint32_t own[DNAME_MAXLABELS + 1];
+	const struct node *n;
+	int i = 0;
+
+	if (!hashes) {
+		dname_suffix_hashes(name, own);
+		hashes = own;
+	}
+	n = zone_find(z, name, len, hashes[0]);
 
 	if (n) {
 		/* A DS query at a cut is answered by the parent side (RFC 4035 3.1.4.1). */
@@ -31,7 +39,7 @@ void lookup_name(const struct zone *z, const uint8_t *name, size_t len, int labe
 		len -= name[0] + 1u;
 		name += name[0] + 1;
 		labels--;
-		n = zone_find(z, name, len, dname_hash(name, len));
+		n = zone_find(z, name, len, hashes[++i]);
 		if (n)
 			break;
 	}

@@ -28,8 +28,10 @@ struct lookup_result {
 };
 
 /* name: lowercase wire of len bytes and labels labels, inside z. qtype
- * matters only for DS at a delegation point (answered by the parent). */
+ * matters only for DS at a delegation point (answered by the parent).
+ * hashes: the name's suffix hashes (dname_suffix_hashes), or NULL to have
+ * them computed here. */
 void lookup_name(const struct zone *z, const uint8_t *name, size_t len, int labels, uint16_t qtype,
-		 struct lookup_result *r);
+		 const uint32_t *hashes, struct lookup_result *r);
 
 #endif

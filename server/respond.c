@@ -71,12 +71,17 @@ static uint8_t lc(uint8_t c)
 
 static int label_eq(const uint8_t *a, const uint8_t *b)
 {
+	uint8_t i;
+
 	if (*a != *b)
 		return 0;
-	/* Zone data is lowercase and so are most queries: try exact first. */
-	if (memcmp(a + 1, b + 1, *a) == 0)
+	/* Zone data is lowercase and so are most queries: try exact first.
+	 * Labels are short, so an inline loop beats a call to memcmp. */
+	for (i = 1; i <= *a && a[i] == b[i]; i++)
+		;
+	if (i > *a)
 		return 1;
-	for (uint8_t i = 1; i <= *a; i++)
+	for (; i <= *a; i++)
 		if (lc(a[i]) != lc(b[i]))
 			return 0;
 	return 1;

@@ -326,7 +326,7 @@ static struct node *steered_node(struct steer_build *b, const struct zonedb *zon
 		conf_err(b->errs, b->cf, path, "not in any zone served here");
 		return NULL;
 	}
-	lookup_name(z, wire, (size_t)len, dname_labels(wire), T_A, &lr);
+	lookup_name(z, wire, (size_t)len, dname_labels(wire), T_A, NULL, &lr);
 	if (lr.kind != LOOKUP_NODE || lr.node->nrrsets == 0) {
 		conf_err(b->errs, b->cf, path, "no such name in zone %s: add its A/AAAA records to the zone file "
 			 "(they are the fallback and what transfers export)", z->name);

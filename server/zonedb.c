@@ -92,9 +92,9 @@ void zonedb_info(const struct zonedb *db, size_t i, struct zone_info *out)
 	out->loaded_at = z->loaded_at;
 }
 
-const struct zone *zonedb_find_apex(const struct zonedb *db, const uint8_t *name, size_t len)
+static const struct zone *find_apex_hashed(const struct zonedb *db, const uint8_t *name, size_t len, uint32_t h)
 {
-	uint32_t h = dname_hash(name, len), i = h & db->mask;
+	uint32_t i = h & db->mask;
 	const struct zone *z;
 	while ((z = db->table[i]) != NULL) {
 		if (z->apexlen == len && memcmp(z->apex, name, len) == 0)
@@ -104,11 +104,17 @@ const struct zone *zonedb_find_apex(const struct zonedb *db, const uint8_t *name
 	return NULL;
 }
 
-const struct zone *zonedb_find(const struct zonedb *db, const uint8_t *name, size_t len)
+const struct zone *zonedb_find_apex(const struct zonedb *db, const uint8_t *name, size_t len)
+{
+	return find_apex_hashed(db, name, len, dname_hash(name, len));
+}
+
+const struct zone *zonedb_find_hashed(const struct zonedb *db, const uint8_t *name, size_t len,
+				      const uint32_t *hashes)
 {
 	/* Most specific zone first: a child zone we also serve wins over its parent. */
-	while (db) {
-		const struct zone *z = zonedb_find_apex(db, name, len);
+	for (int i = 0; db; i++) {
+		const struct zone *z = find_apex_hashed(db, name, len, hashes[i]);
 		if (z)
 			return z;
 		if (!name[0])
@@ -117,4 +123,11 @@ const struct zone *zonedb_find(const struct zonedb *db, const uint8_t *name, siz
 		name += name[0] + 1;
 	}
 	return NULL;
+}
+
+const struct zone *zonedb_find(const struct zonedb *db, const uint8_t *name, size_t len)
+{
+	uint32_t hashes[DNAME_MAXLABELS + 1];
+	dname_suffix_hashes(name, hashes);
+	return zonedb_find_hashed(db, name, len, hashes);
 }

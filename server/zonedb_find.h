@@ -14,6 +14,10 @@ struct zonedb;
 
 /* The most specific zone containing name (lowercase wire), or NULL. */
 const struct zone *zonedb_find(const struct zonedb *db, const uint8_t *name, size_t len);
+/* The same with the name's suffix hashes already computed
+ * (dname_suffix_hashes), so a query hashes its name once. */
+const struct zone *zonedb_find_hashed(const struct zonedb *db, const uint8_t *name, size_t len,
+				      const uint32_t *hashes);
 /* The zone whose apex is exactly name, or NULL. */
 const struct zone *zonedb_find_apex(const struct zonedb *db, const uint8_t *name, size_t len);
 
