@@ -6,6 +6,7 @@
 #   make SAN=1 ...  the same in an AddressSanitizer + UBSan build (build-san/)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make bench      benchmark against NSD, Knot DNS and gdnsd (see bench/README)
+#   make bench-answer   answer_query() alone, in-process (profile with callgrind)
 #   make clean
 #
 # Sources are picked up by directory: a new module is a new .c/.h pair in its
@@ -110,6 +111,12 @@ bench-zone: binaries
 	@scripts/deps.sh bench
 	BUILD=$(abspath $(BUILD)) bench/zone-load.sh $(BENCH_ARGS)
 
+$(BUILD)/answer-bench: $(call obj,bench/answer-bench.c) $(SERVER_OBJ) $(GEOIP_OBJ) $(COMMON_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+bench-answer: $(BUILD)/answer-bench
+	$(BUILD)/answer-bench zones/example.com.zone 2000000
+
 install: binaries
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	install -m 755 $(BINS) $(DESTDIR)$(SBINDIR)/
@@ -125,6 +132,6 @@ clean:
 distclean: clean
 	rm -rf autom4te.cache configure config.log config.status
 
-.PHONY: all binaries check unit run bench bench-zone install deps clean distclean
+.PHONY: all binaries check unit run bench bench-zone bench-answer install deps clean distclean
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
