@@ -25,7 +25,7 @@
 #define OWNER_TEXT_MAX 250
 /* ldns reads the TTL token into a 21-byte buffer (LDNS_TTL_DATALEN). */
 #define TTL_TEXT_MAX 15
-/* zoneload.c's normalize_class_ttl() swaps "<class> <TTL>" only when the
+/* zonefast_normalize_class_ttl() swaps "<class> <TTL>" only when the
  * span from the class to the end of the TTL is under this. */
 #define SWAP_SPAN_MAX 64
 
@@ -412,4 +412,45 @@ int zonefast_set_prev(struct zonefast_state *st, const uint8_t *wire, size_t len
 	st->have_prev = 1;
 	st->prev_unusable = 0;
 	return 0;
+}
+
+/* RFC 1035 5.1 allows "[<TTL>] [<class>]" in either order; ldns accepts
+ * only TTL first. Swap "<class> <TTL>" in place (same length, so the entry
+ * keeps its size). */
+void zonefast_normalize_class_ttl(char *e)
+{
+	char *p = e, *c, *t, *end;
+	size_t cl, tl;
+
+	if (*p != ' ' && *p != '\t') /* skip the owner, if present */
+		while (*p && *p != ' ' && *p != '\t')
+			p++;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	c = p;
+	while (*p && *p != ' ' && *p != '\t')
+		p++;
+	cl = (size_t)(p - c);
+	while (*p == ' ' || *p == '\t')
+		p++;
+	t = p;
+	while (*p && *p != ' ' && *p != '\t')
+		p++;
+	tl = (size_t)(p - t);
+	end = p;
+	if (!((cl == 2 && (!strncasecmp(c, "IN", 2) || !strncasecmp(c, "CH", 2) || !strncasecmp(c, "HS", 2) ||
+			  !strncasecmp(c, "CS", 2))) ||
+	      (cl > 5 && !strncasecmp(c, "CLASS", 5))))
+		return;
+	if (tl == 0 || *t < '0' || *t > '9')
+		return;
+	/* c[0..cl) gap t[0..tl) -> t gap c */
+	char tmp[64];
+	size_t gap = (size_t)(t - (c + cl)), span = (size_t)(end - c);
+	if (span >= sizeof(tmp))
+		return;
+	memcpy(tmp, t, tl);
+	memset(tmp + tl, ' ', gap);
+	memcpy(tmp + tl + gap, c, cl);
+	memcpy(c, tmp, span);
 }

@@ -75,4 +75,9 @@ int zonefast_set_prev(struct zonefast_state *st, const uint8_t *wire, size_t len
  * may be partly written but st is untouched. Never fails otherwise. */
 int zonefast_parse(const char *entry, uint32_t default_ttl, struct zonefast_state *st, struct zonefast_rr *out);
 
+/* RFC 1035 5.1 allows "[<TTL>] [<class>]" in either order; ldns accepts
+ * only TTL first. Swap "<class> <TTL>" in place (same length) so an entry
+ * can go to ldns. The loader calls it before ldns; tests use it too. */
+void zonefast_normalize_class_ttl(char *entry);
+
 #endif

@@ -169,47 +169,6 @@ static int reader_next(struct reader *r, unsigned *start_line, const char **err)
 	return have ? 1 : 0;
 }
 
-/* RFC 1035 5.1 allows "[<TTL>] [<class>]" in either order; ldns accepts
- * only TTL first. Swap "<class> <TTL>" in place (same length, so the entry
- * keeps its size). */
-static void normalize_class_ttl(char *e)
-{
-	char *p = e, *c, *t, *end;
-	size_t cl, tl;
-
-	if (*p != ' ' && *p != '\t') /* skip the owner, if present */
-		while (*p && *p != ' ' && *p != '\t')
-			p++;
-	while (*p == ' ' || *p == '\t')
-		p++;
-	c = p;
-	while (*p && *p != ' ' && *p != '\t')
-		p++;
-	cl = (size_t)(p - c);
-	while (*p == ' ' || *p == '\t')
-		p++;
-	t = p;
-	while (*p && *p != ' ' && *p != '\t')
-		p++;
-	tl = (size_t)(p - t);
-	end = p;
-	if (!((cl == 2 && (!strncasecmp(c, "IN", 2) || !strncasecmp(c, "CH", 2) || !strncasecmp(c, "HS", 2) ||
-			  !strncasecmp(c, "CS", 2))) ||
-	      (cl > 5 && !strncasecmp(c, "CLASS", 5))))
-		return;
-	if (tl == 0 || *t < '0' || *t > '9')
-		return;
-	/* c[0..cl) gap t[0..tl) -> t gap c */
-	char tmp[64];
-	size_t gap = (size_t)(t - (c + cl)), span = (size_t)(end - c);
-	if (span >= sizeof(tmp))
-		return;
-	memcpy(tmp, t, tl);
-	memset(tmp + tl, ' ', gap);
-	memcpy(tmp + tl + gap, c, cl);
-	memcpy(c, tmp, span);
-}
-
 /* --- collecting records --------------------------------------------------- */
 
 static void lerr(struct loader *L, const char *file, unsigned line, const char *fmt, ...)
@@ -498,7 +457,7 @@ static int read_file(struct loader *L, const char *path, ldns_rdf *origin_in, ui
 			ret = -1;
 			continue;
 		}
-		normalize_class_ttl(r.entry);
+		zonefast_normalize_class_ttl(r.entry);
 		st = ldns_rr_new_frm_str(&rr, r.entry, default_ttl, origin, &prev);
 		if (prev) /* ldns sets prev before parsing rdata, so also after a failure */
 			zonefast_set_prev(&fs, ldns_rdf_data(prev), ldns_rdf_size(prev));

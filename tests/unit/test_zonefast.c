@@ -24,45 +24,6 @@
 
 /* --- the two paths side by side ------------------------------------------- */
 
-/* A copy of zoneload.c's normalize_class_ttl(): the loader swaps
- * "<class> <TTL>" before calling ldns, so ldns's answer is the answer after
- * this swap. Keep in step with zoneload.c. */
-static void normalize_class_ttl(char *e)
-{
-	char *p = e, *c, *t, *end;
-	size_t cl, tl;
-
-	if (*p != ' ' && *p != '\t')
-		while (*p && *p != ' ' && *p != '\t')
-			p++;
-	while (*p == ' ' || *p == '\t')
-		p++;
-	c = p;
-	while (*p && *p != ' ' && *p != '\t')
-		p++;
-	cl = (size_t)(p - c);
-	while (*p == ' ' || *p == '\t')
-		p++;
-	t = p;
-	while (*p && *p != ' ' && *p != '\t')
-		p++;
-	tl = (size_t)(p - t);
-	end = p;
-	if (!((cl == 2 && (!strncasecmp(c, "IN", 2) || !strncasecmp(c, "CH", 2) || !strncasecmp(c, "HS", 2) ||
-			  !strncasecmp(c, "CS", 2))) ||
-	      (cl > 5 && !strncasecmp(c, "CLASS", 5))))
-		return;
-	if (tl == 0 || *t < '0' || *t > '9')
-		return;
-	char tmp[64];
-	size_t gap = (size_t)(t - (c + cl)), span = (size_t)(end - c);
-	if (span >= sizeof(tmp))
-		return;
-	memcpy(tmp, t, tl);
-	memset(tmp + tl, ' ', gap);
-	memcpy(tmp + tl + gap, c, cl);
-	memcpy(c, tmp, span);
-}
 
 struct diff {
 	struct zonefast_state st;
@@ -143,7 +104,7 @@ static int diff_entry(struct diff *d, const char *entry)
 		ck_assert_ptr_nonnull(d->copy);
 	}
 	memcpy(d->copy, entry, n);
-	normalize_class_ttl(d->copy);
+	zonefast_normalize_class_ttl(d->copy);
 	s = ldns_rr_new_frm_str(&rr, d->copy, d->default_ttl, d->origin, &d->prev);
 	fast = zonefast_parse(entry, d->default_ttl, &d->st, d->rr);
 	ck_assert_msg(fast == 0 || fast == 1, "entry '%s': result %d", entry, fast);
@@ -806,7 +767,7 @@ static void bench_entries(const char *label, struct entries *es, const char *ori
 		ldns_rr *rr = NULL;
 		if (diff_directive(&d, es->v[i]))
 			continue;
-		normalize_class_ttl(es->v[i]);
+		zonefast_normalize_class_ttl(es->v[i]);
 		if (ldns_rr_new_frm_str(&rr, es->v[i], d.default_ttl, d.origin, &d.prev) == LDNS_STATUS_OK) {
 			ldns_buffer_clear(d.buf);
 			ldns_rr_rdata2buffer_wire(d.buf, rr);
