@@ -78,6 +78,22 @@ static int print_error(json_t *reply)
 	return CTL_FAILED;
 }
 
+/* A reply that needs no table: --json prints it as it is, an error reply
+ * prints its error. Returns the exit code then (reply freed), or -1 when
+ * the caller should go on and print its table. */
+static int reply_done(const struct ctl_opts *o, json_t *reply)
+{
+	int ret;
+
+	if (!o->json && reply_ok(reply))
+		return -1;
+	ret = reply_ok(reply) ? CTL_OK : print_error(reply);
+	if (o->json)
+		ctl_print_json(reply);
+	json_decref(reply);
+	return ret;
+}
+
 static long long num(json_t *obj, const char *key)
 {
 	return (long long)json_integer_value(json_object_get(obj, key));
@@ -89,15 +105,8 @@ int ctl_zones(const struct ctl_opts *o, int argc, char **argv)
 	size_t i;
 	int ret = request(o, "zones", &reply);
 
-	if (ret != CTL_OK)
+	if (ret != CTL_OK || (ret = reply_done(o, reply)) >= 0)
 		return ret;
-	if (o->json || !reply_ok(reply)) {
-		ret = reply_ok(reply) ? CTL_OK : print_error(reply);
-		if (o->json)
-			ctl_print_json(reply);
-		json_decref(reply);
-		return ret;
-	}
 	zones = json_object_get(reply, "zones");
 	size_t n = json_array_size(zones);
 	char ***rows = calloc(n + 1, sizeof(*rows));
@@ -196,15 +205,8 @@ int ctl_stats(const struct ctl_opts *o, int argc, char **argv)
 	json_t *reply, *q;
 	int ret = request(o, "stats", &reply);
 
-	if (ret != CTL_OK)
+	if (ret != CTL_OK || (ret = reply_done(o, reply)) >= 0)
 		return ret;
-	if (o->json || !reply_ok(reply)) {
-		ret = reply_ok(reply) ? CTL_OK : print_error(reply);
-		if (o->json)
-			ctl_print_json(reply);
-		json_decref(reply);
-		return ret;
-	}
 	q = json_object_get(reply, "queries");
 	printf("%-16s %lld\n", "queries udp", num(q, "udp"));
 	printf("%-16s %lld\n", "queries tcp", num(q, "tcp"));
