@@ -2,7 +2,7 @@
  * zonedb.h -- the set of zones steerdns serves, compiled for answering.
  *
  * Built once per load/reload from the config's zone list: each master file
- * is parsed with ldns (zone/compile.c), every RRset is converted to wire
+ * is parsed (zoneload.c: zonefast.c and ldns), every RRset is converted to wire
  * format, names get precomputed hashes, and additional-section targets
  * (glue, MX/SRV/NS targets) are resolved to node pointers. The result is
  * immutable: worker threads read it without locks, and a reload builds a

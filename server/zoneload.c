@@ -4,9 +4,11 @@
  * The file is split into logical entries here (comments, parentheses,
  * quotes, $ORIGIN/$TTL/$INCLUDE), so that every error carries the file and
  * line where its entry starts and so that one run reports every bad entry.
- * Each record entry is parsed by ldns (ldns_rr_new_frm_str), which knows
+ * Common records (A, AAAA, NS, CNAME, MX, TXT, SRV, ...) are parsed by
+ * zonefast.c; every other entry by ldns (ldns_rr_new_frm_str), which knows
  * every RR type's presentation format, TTL units and RFC 3597 \# syntax.
- * Then the records are sorted by owner, grouped into nodes and rrsets,
+ * Records are grouped by owner as they are read (the owner's node heads a
+ * list of its records), then each owner's records are sorted into rrsets,
  * checked (SOA, NS, CNAME exclusivity), and linked (cuts, wildcards,
  * additional-section targets). This is the only file that uses ldns.
  */
