@@ -9,8 +9,9 @@
 #   make bench-answer   answer_query() alone, in-process (profile with callgrind)
 #   make clean
 #
-# Sources are picked up by directory: a new module is a new .c/.h pair in its
-# folder, nothing to add here.
+# Sources are found recursively under each program's folder: a new module is
+# a new .c/.h pair in its folder (server/net/, server/zone/load/, ...), nothing
+# to add here. scripts/layers.sh (run by make check) keeps the include order.
 
 PREFIX ?= /usr/local
 SBINDIR = $(PREFIX)/sbin
@@ -45,12 +46,20 @@ ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE -I$(BUILD) -
 LIBS = $(LDNS_LIBS) $(LIBEVENT_LIBS) $(MAXMINDDB_LIBS) $(JANSSON_LIBS) $(OPENSSL_LIBS) -lpthread -lm
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 
-COMMON_SRC  = $(wildcard common/*.c)
-GEOIP_SRC   = $(wildcard geoip/*.c)
-SERVER_SRC  = $(filter-out server/main.c,$(wildcard server/*.c))
-HEALTHD_SRC = $(filter-out healthd/main.c,$(wildcard healthd/*.c))
-CLI_SRC     = $(filter-out cli/main.c,$(wildcard cli/*.c))
-UNIT_SRC    = $(wildcard tests/unit/*.c)
+# Every .c under a folder, sorted so that link order does not depend on the
+# file system.
+srcs = $(sort $(shell find $(1) -name '*.c' 2>/dev/null))
+COMMON_SRC  = $(call srcs,common)
+GEOIP_SRC   = $(call srcs,geoip)
+SERVER_SRC  = $(filter-out server/main.c,$(call srcs,server))
+HEALTHD_SRC = $(filter-out healthd/main.c,$(call srcs,healthd))
+CLI_SRC     = $(filter-out cli/main.c,$(call srcs,cli))
+UNIT_SRC    = $(call srcs,tests/unit)
+
+# Check is needed only by the unit tests, so a plain `make` builds without
+# it; pkg-config is asked when they are built (after make check installed it).
+CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 COMMON_OBJ  = $(call obj,$(COMMON_SRC))
@@ -87,17 +96,26 @@ $(BUILD)/suites.h: $(UNIT_SRC)
 $(BUILD)/obj/tests/unit/main.o: $(BUILD)/suites.h
 $(BUILD)/obj/tests/unit/%.o: ALL_CFLAGS += $(CHECK_CFLAGS) -I$(BUILD) -Wno-missing-prototypes
 $(BUILD)/unit-tests: $(UNIT_OBJ) $(SERVER_OBJ) $(GEOIP_OBJ) $(HEALTHD_OBJ) $(CLI_OBJ) $(COMMON_OBJ)
+	@pkg-config --exists check || { echo "the unit tests need Check: install the Debian package check (scripts/deps.sh test, as root)" >&2; exit 1; }
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(CHECK_LIBS)
 
-check: binaries $(BUILD)/unit-tests
+# deps.sh runs before anything of the unit tests is compiled, so that a
+# fresh machine gets Check (and the test tools) first.
+check: binaries
 	@scripts/deps.sh test
+	@echo "== layering"
+	scripts/layers.sh
+	@$(MAKE) --no-print-directory $(BUILD)/unit-tests
 	@echo "== unit tests"
 	CK_DEFAULT_TIMEOUT=60 $(BUILD)/unit-tests
 	@echo "== integration tests"
 	BUILD=$(abspath $(BUILD)) tests/integration/run.sh $(T)
 
 unit: $(BUILD)/unit-tests
-	$(BUILD)/unit-tests
+	CK_DEFAULT_TIMEOUT=60 $(BUILD)/unit-tests
+
+layers:
+	scripts/layers.sh
 
 run: binaries
 	@scripts/deps.sh run
@@ -132,6 +150,6 @@ clean:
 distclean: clean
 	rm -rf autom4te.cache configure config.log config.status
 
-.PHONY: all binaries check unit run bench bench-zone bench-answer install deps clean distclean
+.PHONY: all binaries check unit layers run bench bench-zone bench-answer install deps clean distclean
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -9,10 +9,10 @@
  * machine is doing; subtract a run with N=1 to remove the zone load.
  */
 #include "config.h"
-#include "server/answer.h"
+#include "server/answer/answer.h"
 #include "server/conf.h"
-#include "server/snapshot.h"
-#include "server/zonedb.h"
+#include "server/zone/snapshot.h"
+#include "server/zone/zonedb.h"
 #include "common/errlist.h"
 #include <ldns/ldns.h>
 #include <stdio.h>

@@ -2,6 +2,7 @@
 #include "config.h"
 #include "common/pools.h"
 #include "common/conf.h"
+#include "common/dns.h"
 #include "common/errlist.h"
 #include "common/errors.h"
 #include "common/log.h"
@@ -125,8 +126,6 @@ static void check_raw_clear(struct check_raw *r)
 	conf_strlist_clear(&r->command);
 }
 
-static const char *const rcode_names[] = { "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED" };
-
 static int parse_status_item(json_t *v, struct status_range *r)
 {
 	if (json_is_integer(v)) {
@@ -207,15 +206,15 @@ static int check_finish(const struct conf_file *cf, const char *const *path, str
 	c->dns_tcp = r->transport && strcasecmp(r->transport, "tcp") == 0;
 	c->rcode = 0;
 	if (r->rcode) {
-		size_t i;
-		for (i = 0; i < sizeof(rcode_names) / sizeof(rcode_names[0]); i++)
-			if (strcasecmp(r->rcode, rcode_names[i]) == 0)
-				break;
-		if (i == sizeof(rcode_names) / sizeof(rcode_names[0])) {
+		/* A DNS check reads the header's 4-bit rcode: extended rcodes
+		 * (BADVERS and up) cannot be expected. */
+		int rc = dns_rcode_parse(r->rcode);
+		if (rc < 0 || rc > 15) {
 			conf_err(errs, cf, path, "unknown rcode \"%s\" (NOERROR, NXDOMAIN, REFUSED, ...)", r->rcode);
 			nerr++;
+			rc = 0;
 		}
-		c->rcode = (int)i;
+		c->rcode = rc;
 	}
 	if (c->type == CHECK_EXEC && r->command.n == 0) {
 		conf_err(errs, cf, path, "an exec check needs a \"command\"");

@@ -9,6 +9,7 @@
  */
 #include "config.h"
 #include "healthd/probe.h"
+#include "common/dns.h"
 #include "common/errors.h"
 
 #include <event2/buffer.h>
@@ -27,11 +28,6 @@ struct dns_probe {
 	struct bufferevent *bev; /* owned (tcp); closes its socket */
 	uint8_t query[DNS_MAX_QUERY];
 	size_t qlen;
-};
-
-static const char *const rcode_text[16] = {
-	"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED", "YXDOMAIN", "YXRRSET",
-	"NXRRSET", "NOTAUTH", "NOTZONE", "RCODE11", "RCODE12", "RCODE13", "RCODE14", "RCODE15",
 };
 
 static void dns_release(struct probe *p)
@@ -87,6 +83,7 @@ static int judge(struct probe *p, const uint8_t *r, size_t n)
 	const struct check_conf *c = p->check;
 	size_t qsect = d->qlen - 12;
 	int rcode, ancount;
+	char b1[16], b2[16];
 
 	if (n < d->qlen || memcmp(r, d->query, 2) != 0 || !(r[2] & 0x80) ||
 	    memcmp(r + 12, d->query + 12, qsect) != 0)
@@ -95,11 +92,13 @@ static int judge(struct probe *p, const uint8_t *r, size_t n)
 	ancount = (r[6] << 8) | r[7];
 	dns_release(p);
 	if (rcode != c->rcode)
-		probe_finish(p, 0, "DNS %s (want %s)", rcode_text[rcode], rcode_text[c->rcode & 15]);
+		probe_finish(p, 0, "DNS %s (want %s)", dns_rcode_name((unsigned)rcode, b1, sizeof(b1)),
+			     dns_rcode_name((unsigned)c->rcode & 15, b2, sizeof(b2)));
 	else if (c->require_answer && ancount == 0)
-		probe_finish(p, 0, "DNS %s with an empty answer", rcode_text[rcode]);
+		probe_finish(p, 0, "DNS %s with an empty answer", dns_rcode_name((unsigned)rcode, b1, sizeof(b1)));
 	else
-		probe_finish(p, 1, "DNS %s, %d answer%s", rcode_text[rcode], ancount, ancount == 1 ? "" : "s");
+		probe_finish(p, 1, "DNS %s, %d answer%s", dns_rcode_name((unsigned)rcode, b1, sizeof(b1)), ancount,
+			     ancount == 1 ? "" : "s");
 	return 1;
 }
 

@@ -3,9 +3,9 @@
 # Usage: scripts/deps.sh [build|run|test|bench]...   (default: build)
 # Exits 0 when everything is present, 1 when something is missing and could not be installed.
 set -u
-build_pkgs="gcc make autoconf pkg-config libldns-dev libevent-dev libmaxminddb-dev libjansson-dev check libssl-dev"
+build_pkgs="gcc make autoconf pkg-config libldns-dev libevent-dev libmaxminddb-dev libjansson-dev libssl-dev"
 run_pkgs="python3 dnsutils"   # demo backends (http.server) and dig for trying it
-test_pkgs="dnsutils knot-dnsutils ldnsutils nsd knot libmaxmind-db-writer-perl openssl curl procps python3 iproute2"
+test_pkgs="check dnsutils knot-dnsutils ldnsutils nsd knot libmaxmind-db-writer-perl openssl curl procps python3 iproute2"
 # clang with its libFuzzer runtime: tests/fuzz/build.sh (021_fuzz_smoke skips without them)
 test_pkgs="$test_pkgs clang libclang-rt-14-dev"
 bench_pkgs="dnsperf nsd knot gdnsd procps dnsutils iproute2 libmaxmind-db-writer-perl"

@@ -10,13 +10,9 @@
 
 #include <stdint.h>
 #include "common/conf.h"
+#include "server/zone/load/zoneload.h"
 
 struct errlist;
-
-struct zone_conf {
-	char *name; /* owned; as written, no trailing dot required */
-	char *file; /* owned; resolved path */
-};
 
 struct server_conf {
 	struct conf_file cf;          /* owned: the parsed file (kept for line numbers and other sections) */

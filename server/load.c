@@ -1,9 +1,9 @@
 /* load.c -- config + listen addresses + zones, validated as one unit. */
 #include "config.h"
 #include "server/load.h"
-#include "server/listen.h"
-#include "server/steer_build.h"
-#include "server/zonedb.h"
+#include "server/net/listen.h"
+#include "server/steer/steer_build.h"
+#include "server/zone/zonedb.h"
 #include "common/errlist.h"
 #include "common/errors.h"
 
@@ -61,7 +61,7 @@ int load_all(const char *path, struct load_result *r, struct errlist *errs)
 	}
 	/* Steering (records, pools, geoip) needs the zones: steered names must exist in them. */
 	if (r->zones)
-		nerr += steer_build(&r->conf, r->zones, &r->steer, errs);
+		nerr += steer_build(&r->conf.cf, r->zones, &r->steer, errs);
 	if (nerr == 0)
 		return STEER_EOK;
 	load_result_clear(r);

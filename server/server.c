@@ -1,15 +1,16 @@
 /* server.c -- the steerdns process: startup, reload, shutdown, signals. */
 #include "config.h"
 #include "server/server.h"
-#include "server/control.h"
-#include "server/health_link.h"
-#include "server/steer_build.h"
-#include "server/listen.h"
+#include "server/answer/answer.h"
+#include "server/ctl/control.h"
+#include "server/steer/health_link.h"
+#include "server/steer/steer_build.h"
+#include "server/net/listen.h"
 #include "server/load.h"
-#include "server/stats.h"
-#include "server/tcp.h"
-#include "server/udp.h"
-#include "server/zonedb.h"
+#include "server/net/stats.h"
+#include "server/net/tcp.h"
+#include "server/net/udp.h"
+#include "server/zone/zonedb.h"
 #include "common/errlist.h"
 #include "common/errors.h"
 #include "common/log.h"
@@ -176,6 +177,58 @@ static unsigned worker_count(long long configured)
 	return n < 1 ? 1 : (unsigned)n;
 }
 
+/* The control socket reaches the process through these (server/ctl/control.h). */
+static struct snapshot *ops_snapshot(void *arg)
+{
+	struct server *srv = arg;
+	return snap_current(&srv->snaps);
+}
+
+static uint64_t ops_generation(void *arg)
+{
+	const struct server *srv = arg;
+	return srv->generation;
+}
+
+static int ops_reload(void *arg, struct errlist *errs)
+{
+	return server_reload(arg, errs);
+}
+
+static struct stats *ops_stats(void *arg)
+{
+	struct server *srv = arg;
+	return srv->stats;
+}
+
+static time_t ops_started_at(void *arg)
+{
+	const struct server *srv = arg;
+	return srv->started_at;
+}
+
+static unsigned ops_workers(void *arg)
+{
+	const struct server *srv = arg;
+	return srv->nworkers;
+}
+
+static size_t ops_tcp_connections(void *arg)
+{
+	const struct server *srv = arg;
+	return srv->tcp ? tcp_server_connections(srv->tcp) : 0;
+}
+
+static const struct ctl_ops server_ctl_ops = {
+	.snapshot = ops_snapshot,
+	.generation = ops_generation,
+	.reload = ops_reload,
+	.stats = ops_stats,
+	.started_at = ops_started_at,
+	.workers = ops_workers,
+	.tcp_connections = ops_tcp_connections,
+};
+
 /* Steal what stays fixed for the process lifetime from the first load. */
 static int take_fixed(struct server *srv, struct load_result *r)
 {
@@ -208,7 +261,7 @@ static int setup_io(struct server *srv)
 	if (ret == STEER_EOK)
 		ret = udp_workers_new(&srv->udp, (unsigned)nudp, srv->addrs, srv->naddrs, &srv->snaps, srv->stats, 0);
 	if (ret == STEER_EOK && srv->control_path)
-		ret = control_new(&srv->ctl, srv->base, srv->control_path, srv);
+		ret = control_new(&srv->ctl, srv->base, srv->control_path, &server_ctl_ops, srv);
 	if (ret == STEER_EOK)
 		ret = health_link_new(&srv->hl, srv->base, &srv->snaps);
 	for (int i = 0; ret == STEER_EOK && i < 3; i++) {
@@ -305,32 +358,3 @@ void server_free(struct server *srv)
 	free(srv);
 }
 
-struct snapshot *server_snapshot(struct server *srv)
-{
-	return snap_current(&srv->snaps);
-}
-
-uint64_t server_generation(const struct server *srv)
-{
-	return srv->generation;
-}
-
-struct stats *server_stats(struct server *srv)
-{
-	return srv->stats;
-}
-
-time_t server_started_at(const struct server *srv)
-{
-	return srv->started_at;
-}
-
-unsigned server_workers(const struct server *srv)
-{
-	return srv->nworkers;
-}
-
-size_t server_tcp_connections(const struct server *srv)
-{
-	return srv->tcp ? tcp_server_connections(srv->tcp) : 0;
-}

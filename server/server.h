@@ -12,35 +12,18 @@
  *                 long zone load in the main thread never stalls TCP.
  * Answering threads read the live data through the hazard-pointer snapshot
  * domain (snapshot.h); the main thread is its only writer.
+ *
+ * Layer: the top of the server; it may include every server/ folder, and
+ * none of them includes it (scripts/layers.sh).
  */
 #ifndef STEER_SERVER_H
 #define STEER_SERVER_H
 
 #include <stdint.h>
-#include "server/answer.h"
-#include "server/snapshot.h"
 
 struct server;
 struct errlist;
 struct stats;
-
-/*
- * What a snapshot carries for steerdns: the zones (struct snapshot) plus the
- * answer settings of the same config, so a reload swaps both at once.
- * snap is the first member and the whole struct is one allocation:
- * snapshot_free()'s free(s) releases it, strings included.
- */
-struct served {
-	struct snapshot snap;
-	struct answer_env env; /* identity/version point into the arrays below */
-	char identity[256];    /* a TXT string holds at most 255 bytes */
-	char version[256];
-};
-
-static inline const struct answer_env *served_env(const struct snapshot *s)
-{
-	return &((const struct served *)(const void *)s)->env;
-}
 
 /* Load the config and zones, bind every listener, open the control socket.
  * Nothing runs yet. On failure everything is logged (each config/zone error
@@ -57,14 +40,5 @@ void server_free(struct server *srv);
  * error nothing changes, every error is logged and added to errs, and a
  * negative code is returned. */
 int server_reload(struct server *srv, struct errlist *errs);
-
-/* For the control commands (main thread only). */
-struct snapshot *server_snapshot(struct server *srv);
-uint64_t server_generation(const struct server *srv);
-struct stats *server_stats(struct server *srv);
-time_t server_started_at(const struct server *srv);
-unsigned server_workers(const struct server *srv);
-/* Open TCP connections right now. */
-size_t server_tcp_connections(const struct server *srv);
 
 #endif

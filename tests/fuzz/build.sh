@@ -44,7 +44,7 @@ TCFLAGS="-DFUZZ_DIR=\"$here\""
 
 mkdir -p "$out/obj"
 objs=""
-for src in "$top"/server/*.c "$top"/geoip/*.c "$top"/common/*.c; do
+for src in $(find "$top/server" "$top/geoip" "$top/common" -name '*.c' | sort); do
 	case "$src" in */server/main.c) continue ;; esac
 	rel=${src#"$top"/}
 	obj="$out/obj/$(echo "$rel" | tr / _ | sed 's/\.c$/.o/')"

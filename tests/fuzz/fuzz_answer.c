@@ -17,10 +17,10 @@
  * STEER_FUZZ_CONF overrides the config path.
  */
 #include "config.h"
-#include "server/answer.h"
+#include "server/answer/answer.h"
 #include "server/load.h"
-#include "server/snapshot.h"
-#include "server/steer_build.h"
+#include "server/zone/snapshot.h"
+#include "server/steer/steer_build.h"
 #include "common/errlist.h"
 #include "common/log.h"
 

@@ -17,13 +17,13 @@
  * Run: build-fuzz/fuzz_zone -max_total_time=60 -dict=tests/fuzz/zone.dict CORPUS SEEDS...
  */
 #include "config.h"
-#include "server/answer.h"
+#include "server/answer/answer.h"
 #include "server/conf.h"
-#include "server/dname.h"
-#include "server/snapshot.h"
-#include "server/zone.h"
-#include "server/zonedb.h"
-#include "server/zonedb_find.h"
+#include "server/wire/dname.h"
+#include "server/zone/snapshot.h"
+#include "server/zone/zone.h"
+#include "server/zone/zonedb.h"
+#include "server/zone/zonedb_find.h"
 #include "common/errlist.h"
 #include "common/log.h"
 

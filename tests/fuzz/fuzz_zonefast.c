@@ -1,6 +1,6 @@
 /*
  * fuzz_zonefast.c -- libFuzzer target: differential test of the zone
- * loader's fast path (server/zonefast.c) against ldns.
+ * loader's fast path (server/zone/load/zonefast.c) against ldns.
  *
  * zonefast.h promises "same result as ldns or no result": for every entry
  * zonefast_parse() accepts, owner, type, TTL and RDATA equal what
@@ -17,7 +17,7 @@
  * Run: build-fuzz/fuzz_zonefast -max_total_time=60 -dict=tests/fuzz/zone.dict CORPUS
  */
 #include "config.h"
-#include "server/zonefast.h"
+#include "server/zone/load/zonefast.h"
 
 #include <ctype.h>
 #include <ldns/ldns.h>

@@ -4,10 +4,10 @@
  * codec), so these tests check our encoder and decoder against another. */
 #include "config.h"
 #include "tests/unit/lib.h"
-#include "server/answer.h"
+#include "server/answer/answer.h"
 #include "server/conf.h"
-#include "server/snapshot.h"
-#include "server/zonedb.h"
+#include "server/zone/snapshot.h"
+#include "server/zone/zonedb.h"
 #include "common/errlist.h"
 
 #include <arpa/inet.h>

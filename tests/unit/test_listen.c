@@ -1,7 +1,7 @@
 /* test_listen.c -- listen address syntax and the sockets opened on it. */
 #include "config.h"
 #include "tests/unit/lib.h"
-#include "server/listen.h"
+#include "server/net/listen.h"
 #include "common/errors.h"
 
 #include <arpa/inet.h>

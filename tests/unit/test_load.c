@@ -3,7 +3,7 @@
 #include "config.h"
 #include "tests/unit/lib.h"
 #include "server/load.h"
-#include "server/zonedb.h"
+#include "server/zone/zonedb.h"
 #include "common/errlist.h"
 #include "common/errors.h"
 

@@ -20,12 +20,12 @@
  * each (table below); a manifest case without an entry fails the test. */
 #include "config.h"
 #include "tests/unit/lib.h"
-#include "server/answer.h"
+#include "server/answer/answer.h"
 #include "server/load.h"
-#include "server/snapshot.h"
-#include "server/steer_build.h"
+#include "server/zone/snapshot.h"
+#include "server/steer/steer_build.h"
 #include "server/conf.h"
-#include "server/zonedb.h"
+#include "server/zone/zonedb.h"
 #include "common/errlist.h"
 
 #include <arpa/inet.h>

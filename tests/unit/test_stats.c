@@ -1,8 +1,9 @@
 /* test_stats.c -- per-thread counters, their sum, names and JSON form. */
 #include "config.h"
 #include "tests/unit/lib.h"
-#include "server/answer.h"
-#include "server/stats.h"
+#include "server/answer/answer.h"
+#include "server/net/stats.h"
+#include "common/dns.h"
 
 #include <pthread.h>
 #include <string.h>
@@ -61,17 +62,23 @@ END_TEST
 START_TEST(test_names)
 {
 	char buf[32];
-	ck_assert_str_eq(stats_qtype_name(1, buf, sizeof(buf)), "A");
-	ck_assert_str_eq(stats_qtype_name(28, buf, sizeof(buf)), "AAAA");
-	ck_assert_str_eq(stats_qtype_name(255, buf, sizeof(buf)), "ANY");
-	ck_assert_str_eq(stats_qtype_name(252, buf, sizeof(buf)), "AXFR");
-	ck_assert_str_eq(stats_qtype_name(0, buf, sizeof(buf)), "TYPE0");
-	ck_assert_str_eq(stats_qtype_name(200, buf, sizeof(buf)), "TYPE200");
-	ck_assert_str_eq(stats_rcode_name(0, buf, sizeof(buf)), "NOERROR");
-	ck_assert_str_eq(stats_rcode_name(5, buf, sizeof(buf)), "REFUSED");
-	ck_assert_str_eq(stats_rcode_name(16, buf, sizeof(buf)), "BADVERS");
-	ck_assert_str_eq(stats_rcode_name(23, buf, sizeof(buf)), "BADCOOKIE");
-	ck_assert_str_eq(stats_rcode_name(12, buf, sizeof(buf)), "RCODE12");
+	ck_assert_str_eq(dns_type_name(1, buf, sizeof(buf)), "A");
+	ck_assert_str_eq(dns_type_name(28, buf, sizeof(buf)), "AAAA");
+	ck_assert_str_eq(dns_type_name(255, buf, sizeof(buf)), "ANY");
+	ck_assert_str_eq(dns_type_name(252, buf, sizeof(buf)), "AXFR");
+	ck_assert_str_eq(dns_type_name(0, buf, sizeof(buf)), "TYPE0");
+	ck_assert_str_eq(dns_type_name(200, buf, sizeof(buf)), "TYPE200");
+	ck_assert_str_eq(dns_rcode_name(0, buf, sizeof(buf)), "NOERROR");
+	ck_assert_str_eq(dns_rcode_name(5, buf, sizeof(buf)), "REFUSED");
+	ck_assert_str_eq(dns_rcode_name(16, buf, sizeof(buf)), "BADVERS");
+	ck_assert_str_eq(dns_rcode_name(23, buf, sizeof(buf)), "BADCOOKIE");
+	ck_assert_str_eq(dns_rcode_name(12, buf, sizeof(buf)), "RCODE12");
+	ck_assert_str_eq(dns_rcode_name(17, buf, sizeof(buf)), "BADKEY"); /* RFC 8945; was off by one */
+	ck_assert_str_eq(dns_rcode_name(22, buf, sizeof(buf)), "BADTRUNC");
+	ck_assert_int_eq(dns_rcode_parse("nxdomain"), 3);
+	ck_assert_int_eq(dns_rcode_parse("NOPE"), -1);
+	ck_assert_str_eq(dns_class_name(3, buf, sizeof(buf)), "CH");
+	ck_assert_str_eq(dns_type_name(65, buf, sizeof(buf)), "HTTPS");
 }
 END_TEST
 

@@ -12,7 +12,7 @@
  * `bench/gen-zone -n 1000000`) through both paths and compares every record. */
 #include "config.h"
 #include "tests/unit/lib.h"
-#include "server/zonefast.h"
+#include "server/zone/load/zonefast.h"
 #include "common/errors.h"
 
 #include <ldns/ldns.h>

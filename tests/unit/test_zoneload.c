@@ -3,9 +3,9 @@
 #include "config.h"
 #include "tests/unit/lib.h"
 #include "server/conf.h"
-#include "server/dname.h"
-#include "server/zone.h"
-#include "server/zonedb.h"
+#include "server/wire/dname.h"
+#include "server/zone/zone.h"
+#include "server/zone/zonedb.h"
 #include "common/errlist.h"
 
 #include <stdlib.h>

@@ -2,8 +2,8 @@
 # 001_zone_syntax -- master-file syntax (RFC 1035 5.1, RFC 2308 $TTL, RFC
 # 3597 generic records) and every common record type, through the server:
 # tests/data/zones/types.example.net.zone loaded, each record queried.
-. "$(dirname "$0")/../lib.sh"
-. "$TESTDIR/../dnstest.sh"
+. "$(dirname "$0")/../lib/lib.sh"
+. "$TESTDIR/../lib/dnstest.sh"
 dns_serve $TEST_ZONES
 Z=types.example.net.
 S="$Z 5400 IN SOA ns1.$Z hostmaster.$Z 2024060101 86400 7200 604800 3600"

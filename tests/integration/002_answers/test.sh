@@ -6,8 +6,8 @@
 # addresses, REFUSED outside our zones, DNAME (RFC 6672).
 # Positive answers are checked without their authority section: whether NS
 # records go there (NSD) or not (minimal responses) is a policy choice.
-. "$(dirname "$0")/../lib.sh"
-. "$TESTDIR/../dnstest.sh"
+. "$(dirname "$0")/../lib/lib.sh"
+. "$TESTDIR/../lib/dnstest.sh"
 dns_serve $TEST_ZONES $DEMO_ZONES
 O=example.org.
 SOA="$O 300 IN SOA ns1.$O hostmaster.$O 2024060101 7200 900 1209600 300"

@@ -4,8 +4,8 @@
 # 8482), zone transfers over UDP, the ID/RD/question case echoed, and name
 # compression. Hand-made messages are sent with rawdns.py; the shared test
 # packets are in tests/data/packets (see tests/data/README.md).
-. "$(dirname "$0")/../lib.sh"
-. "$TESTDIR/../dnstest.sh"
+. "$(dirname "$0")/../lib/lib.sh"
+. "$TESTDIR/../lib/dnstest.sh"
 dns_serve $TEST_ZONES $DEMO_ZONES
 P=$STEER_SRC/tests/data/packets
 field() { printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }

@@ -3,8 +3,8 @@
 # queries, our UDP payload (1232, configurable) advertised and enforced,
 # BADVERS for version 1, unknown options ignored, DO echoed, TC=1 when the
 # answer does not fit and the whole answer over TCP.
-. "$(dirname "$0")/../lib.sh"
-. "$TESTDIR/../dnstest.sh"
+. "$(dirname "$0")/../lib/lib.sh"
+. "$TESTDIR/../lib/dnstest.sh"
 dns_serve $TEST_ZONES $DEMO_ZONES
 field() { printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 O=example.org.

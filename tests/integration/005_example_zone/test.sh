@@ -5,8 +5,8 @@
 # promises: 60 s for the steered names, 300 s for LB/CDN endpoints, 3600 s
 # for static data; the dev.example.com child with DS at the parent; the
 # customer wildcard and its exception; the reverse zone.
-. "$(dirname "$0")/../lib.sh"
-. "$TESTDIR/../dnstest.sh"
+. "$(dirname "$0")/../lib/lib.sh"
+. "$TESTDIR/../lib/dnstest.sh"
 C=example.com.
 
 if [ "$SERVER" = steerdns ]; then

@@ -10,8 +10,8 @@
 #
 # STEER_DIFF_SELF=1 compares NSD with a second NSD instead (checks the
 # harness itself: it must report 0 differences).
-. "$(dirname "$0")/../lib.sh"
-. "$TESTDIR/../nsd.sh"
+. "$(dirname "$0")/../lib/lib.sh"
+. "$TESTDIR/../lib/nsd.sh"
 command -v nsd > /dev/null || skip "nsd is not installed"
 command -v dig > /dev/null || skip "dig is not installed"
 Z=$STEER_SRC/tests/data/zones
@@ -51,7 +51,7 @@ fi
 wait_dns 127.0.0.1 "$nsd_port" || { cat "$T/nsd.log"; exit 1; }
 wait_dns 127.0.0.1 "$test_port" || { cat "$T/$test_name.log"; exit 1; }
 
-out=$(/usr/bin/python3 "$TESTDIR/../dnsdiff.py" --names "nsd,$test_name" --allow "$TESTDIR/allow.txt" \
+out=$(/usr/bin/python3 "$TESTDIR/../lib/dnsdiff.py" --names "nsd,$test_name" --allow "$TESTDIR/allow.txt" \
 	"$TESTDIR/queries.txt" "127.0.0.1:$nsd_port" "127.0.0.1:$test_port")
 rc=$?
 echo "$out"

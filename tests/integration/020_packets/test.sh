@@ -6,7 +6,7 @@
 # input gets FORMERR (or its case's rcode, expect.tsv) or no reply, never a
 # crash: afterwards the same process still answers. Zones and steering are
 # those of tests/fuzz/fuzz.json.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 [ -x "$STEERDNS" ] || skip "no steerdns binary at $STEERDNS"
 PORT=$(free_port)
 v6=0

@@ -8,7 +8,7 @@
 # broken invariant fails the test; the crashing input is kept in the log
 # directory. Skips (77) when clang or its libFuzzer runtime is missing.
 # FUZZ_SECONDS (default 20) sets the time per target.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 secs=${FUZZ_SECONDS:-20}
 out=$T/fuzz
 command -v clang > /dev/null || skip "clang not installed (Debian: clang libclang-rt-14-dev)"

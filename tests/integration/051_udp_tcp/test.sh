@@ -1,8 +1,8 @@
 #!/bin/bash
 # 051_udp_tcp -- steerdns answers over UDP and TCP, on IPv4 and IPv6, and on
 # a wildcard address replies from the address the query was sent to.
-. "$(dirname "$0")/../lib.sh"
-. "$TESTDIR/../050_common/common.sh"
+. "$(dirname "$0")/../lib/lib.sh"
+. "$TESTDIR/../lib/common.sh"
 [ -x "$STEERDNS" ] || skip "no steerdns binary at $STEERDNS"
 command -v kdig > /dev/null || skip "kdig is not installed"
 

@@ -1,8 +1,8 @@
 #!/bin/bash
 # 052_truncation -- a response too big for UDP comes back with TC=1 and no
 # records; the client's retry over TCP gets the whole RRset. Both counted.
-. "$(dirname "$0")/../lib.sh"
-. "$TESTDIR/../050_common/common.sh"
+. "$(dirname "$0")/../lib/lib.sh"
+. "$TESTDIR/../lib/common.sh"
 [ -x "$STEERDNS" ] || skip "no steerdns binary at $STEERDNS"
 
 make_zone 1 192.0.2.10

@@ -2,8 +2,8 @@
 # 053_tcp_pipelining -- several queries on one TCP connection, sent back to
 # back in one write, are all answered, in order (RFC 7766 section 6.2.1);
 # a query arriving a byte at a time is reassembled; kdig +keepopen works.
-. "$(dirname "$0")/../lib.sh"
-. "$TESTDIR/../050_common/common.sh"
+. "$(dirname "$0")/../lib/lib.sh"
+. "$TESTDIR/../lib/common.sh"
 [ -x "$STEERDNS" ] || skip "no steerdns binary at $STEERDNS"
 
 make_zone 1 192.0.2.10

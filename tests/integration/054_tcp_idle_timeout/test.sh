@@ -1,8 +1,8 @@
 #!/bin/bash
 # 054_tcp_idle_timeout -- an idle TCP connection is closed after
 # server.tcp_idle_timeout; a connection that keeps asking stays open.
-. "$(dirname "$0")/../lib.sh"
-. "$TESTDIR/../050_common/common.sh"
+. "$(dirname "$0")/../lib/lib.sh"
+. "$TESTDIR/../lib/common.sh"
 [ -x "$STEERDNS" ] || skip "no steerdns binary at $STEERDNS"
 
 make_zone 1 192.0.2.10

@@ -2,8 +2,8 @@
 # 055_tcp_conn_cap -- at server.tcp_max_connections open connections steerdns
 # stops accepting: a new client waits (kernel backlog) and is served as soon
 # as one connection closes; established connections are never cut off.
-. "$(dirname "$0")/../lib.sh"
-. "$TESTDIR/../050_common/common.sh"
+. "$(dirname "$0")/../lib/lib.sh"
+. "$TESTDIR/../lib/common.sh"
 [ -x "$STEERDNS" ] || skip "no steerdns binary at $STEERDNS"
 
 make_zone 1 192.0.2.10

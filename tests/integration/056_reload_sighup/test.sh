@@ -2,8 +2,8 @@
 # 056_reload_sighup -- SIGHUP reloads config and zones atomically: a broken
 # zone or config is rejected whole (logged as file:line, the old data keeps
 # serving); a good reload changes the answers.
-. "$(dirname "$0")/../lib.sh"
-. "$TESTDIR/../050_common/common.sh"
+. "$(dirname "$0")/../lib/lib.sh"
+. "$TESTDIR/../lib/common.sh"
 [ -x "$STEERDNS" ] || skip "no steerdns binary at $STEERDNS"
 
 # wait_log REGEX: until the server log matches (5 s).

@@ -2,8 +2,8 @@
 # 057_reload_steerctl -- `steerctl reload`: ok + generation, or exit 1 with
 # the file:line errors and "the old data is still serving". Settings that
 # need a restart (listen) are kept, with a warning.
-. "$(dirname "$0")/../lib.sh"
-. "$TESTDIR/../050_common/common.sh"
+. "$(dirname "$0")/../lib/lib.sh"
+. "$TESTDIR/../lib/common.sh"
 [ -x "$STEERDNS" ] || skip "no steerdns binary at $STEERDNS"
 
 make_zone 1 192.0.2.10

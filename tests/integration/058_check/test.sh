@@ -2,8 +2,8 @@
 # 058_check -- `steerdns --check` and `steerctl check` validate the config and
 # every zone without starting anything, print every error as file:line:
 # reason, and exit 1; a good config gives exit 0 and a one-line summary.
-. "$(dirname "$0")/../lib.sh"
-. "$TESTDIR/../050_common/common.sh"
+. "$(dirname "$0")/../lib/lib.sh"
+. "$TESTDIR/../lib/common.sh"
 [ -x "$STEERDNS" ] || skip "no steerdns binary at $STEERDNS"
 
 cd "$T" || exit 1

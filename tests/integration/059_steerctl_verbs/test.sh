@@ -2,8 +2,8 @@
 # 059_steerctl_verbs -- `steerctl zones` and `stats` (tables and --json) over
 # the control socket; the counters follow the queries; the control protocol
 # answers unknown commands and bad versions with an error.
-. "$(dirname "$0")/../lib.sh"
-. "$TESTDIR/../050_common/common.sh"
+. "$(dirname "$0")/../lib/lib.sh"
+. "$TESTDIR/../lib/common.sh"
 [ -x "$STEERDNS" ] || skip "no steerdns binary at $STEERDNS"
 
 jget() { $PY -c 'import json,sys; j=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }

@@ -1,8 +1,8 @@
 #!/bin/bash
 # 060_shutdown -- SIGTERM and SIGINT stop steerdns promptly with exit 0,
 # remove the control socket and free the port for the next start.
-. "$(dirname "$0")/../lib.sh"
-. "$TESTDIR/../050_common/common.sh"
+. "$(dirname "$0")/../lib/lib.sh"
+. "$TESTDIR/../lib/common.sh"
 [ -x "$STEERDNS" ] || skip "no steerdns binary at $STEERDNS"
 
 make_zone 1 192.0.2.10

@@ -2,8 +2,8 @@
 # 061_reload_under_load -- dnsperf sends a steady stream of queries while the
 # zone is reloaded 10 times (SIGHUP and steerctl reload, alternating, the
 # answer changing each time): no query is lost, every answer is NOERROR.
-. "$(dirname "$0")/../lib.sh"
-. "$TESTDIR/../050_common/common.sh"
+. "$(dirname "$0")/../lib/lib.sh"
+. "$TESTDIR/../lib/common.sh"
 [ -x "$STEERDNS" ] || skip "no steerdns binary at $STEERDNS"
 command -v dnsperf > /dev/null || skip "dnsperf is not installed"
 

@@ -1,8 +1,8 @@
 #!/bin/bash
 # 062_startup_errors -- steerdns refuses to start, with a clear message and
 # exit 1, on a broken config or zone and when its port is taken.
-. "$(dirname "$0")/../lib.sh"
-. "$TESTDIR/../050_common/common.sh"
+. "$(dirname "$0")/../lib/lib.sh"
+. "$TESTDIR/../lib/common.sh"
 [ -x "$STEERDNS" ] || skip "no steerdns binary at $STEERDNS"
 
 expect_match "-V" "$("$STEERDNS" -V)" "^steerdns [0-9]"

@@ -2,8 +2,8 @@
 # 300_healthd_proto -- steer-healthd's socket and lifecycle: --check, steerctl
 # when the daemon is down, socket mode, malformed requests, unknown targets,
 # usage errors, many clients, SIGHUP reload keeping state, SIGTERM cleanup.
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/health.sh"
+. "$(dirname "$0")/../lib/lib.sh"
+. "$(dirname "$0")/../lib/health.sh"
 
 closed=$(free_port)   # nothing listens here: the tcp check fails with "connection refused"
 CONF=$T/steerdns.json

@@ -4,8 +4,8 @@
 # exactly `rise` successes; body substring and status lists; the steerctl
 # table; drain / force-up / undrain by name and by bare address; a drain
 # survives a healthd restart.
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../300_healthd_proto/health.sh"
+. "$(dirname "$0")/../lib/lib.sh"
+. "$(dirname "$0")/../lib/health.sh"
 
 port=$(free_port)
 CONF=$T/steerdns.json

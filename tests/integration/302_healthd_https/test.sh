@@ -4,8 +4,8 @@
 # with a reason; "ca_file" and "verify": false succeed; "host" sets SNI and the
 # name to verify. Stopping the server turns the target down after exactly
 # `fall` failures, restarting it up after exactly `rise` successes.
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../300_healthd_proto/health.sh"
+. "$(dirname "$0")/../lib/lib.sh"
+. "$(dirname "$0")/../lib/health.sh"
 command -v openssl > /dev/null || skip "openssl is not installed"
 
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/key.pem" -out "$T/cert.pem" -days 1 \

@@ -3,8 +3,8 @@
 # connect, send/expect, and an expect that never matches. Stopping the
 # listener turns the targets down after exactly `fall` failures with
 # "connection refused"; restarting it, up after exactly `rise` successes.
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../300_healthd_proto/health.sh"
+. "$(dirname "$0")/../lib/lib.sh"
+. "$(dirname "$0")/../lib/health.sh"
 
 port=$(free_port)
 CONF=$T/steerdns.json

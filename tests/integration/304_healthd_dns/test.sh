@@ -3,9 +3,9 @@
 # and TCP, an expected NXDOMAIN, require_answer on a name without that type.
 # Stopping NSD turns the targets down after exactly `fall` failures,
 # restarting it up after exactly `rise` successes.
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../nsd.sh"
-. "$(dirname "$0")/../300_healthd_proto/health.sh"
+. "$(dirname "$0")/../lib/lib.sh"
+. "$(dirname "$0")/../lib/nsd.sh"
+. "$(dirname "$0")/../lib/health.sh"
 command -v nsd > /dev/null || skip "nsd is not installed"
 
 port=$(free_port)

@@ -4,8 +4,8 @@
 # non-zero exits, up after exactly `rise` zero exits; a hung command is killed
 # with its whole process group at the timeout; a missing program is a
 # failure with a reason.
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../300_healthd_proto/health.sh"
+. "$(dirname "$0")/../lib/lib.sh"
+. "$(dirname "$0")/../lib/health.sh"
 
 CONF=$T/steerdns.json
 mkdir -p "$T/s"

@@ -8,7 +8,7 @@
 # Then SIGHUP: a broken database is refused and the old one keeps answering;
 # the committed demo database (zones/demo-geo.mmdb) routes the documentation
 # ranges of three continents apart.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 [ -x "$STEERDNS" ] || skip "no steerdns binary at $STEERDNS"
 perl -MMaxMind::DB::Writer::Tree -e 1 2>/dev/null || skip "perl MaxMind::DB::Writer is not installed"
 

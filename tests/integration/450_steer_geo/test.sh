@@ -8,7 +8,7 @@
 # location-free (scope 0); `steerctl explain` (text and --json); geoip.ecs
 # false by reload; a record for a name missing from the zone is a
 # file:line error.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 [ -x "$STEERDNS" ] || skip "no steerdns binary at $STEERDNS"
 perl -MMaxMind::DB::Writer::Tree -e 1 2>/dev/null || skip "perl MaxMind::DB::Writer is not installed"
 

@@ -9,7 +9,7 @@
 # member states; healthd killed -> steerdns keeps the last-known state (a
 # backend that recovers meanwhile is not used) and picks up when healthd
 # returns; everything down -> fall open.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 [ -x "$STEERDNS" ] && [ -x "$HEALTHD" ] || skip "no steerdns/steer-healthd binaries in $BUILD"
 
 HP=$(free_port)

@@ -4,7 +4,7 @@
 # HTTP backends), on free ports: the `dig +subnet=` queries shown in
 # docs/steering.md land where the document says, with the scopes it shows,
 # and a drain fails Europe over to us-east as shown there.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 [ -x "$STEERDNS" ] && [ -x "$HEALTHD" ] || skip "no steerdns/steer-healthd binaries in $BUILD"
 
 PORT=$(free_port)

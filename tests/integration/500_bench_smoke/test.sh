@@ -3,7 +3,7 @@
 # harness runs end to end against every installed server (steerdns, NSD,
 # Knot, gdnsd; missing peers are skipped by the harness), writes its JSON, and
 # the reload-under-load, health-flap and zone-load scripts run. Not a performance check.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 B=$STEER_SRC/bench
 command -v dnsperf > /dev/null || skip "dnsperf not installed (scripts/deps.sh bench)"
 [ -x "$STEERDNS" ] || skip "steerdns not built"

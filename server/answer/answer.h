@@ -1,0 +1,82 @@
+/*
+ * answer.h -- turn one DNS query into one response. The heart of steerdns.
+ *
+ * udp.c and tcp.c receive bytes and call answer_query(); everything between
+ * "bytes in" and "bytes out" happens here and in the modules it calls:
+ *   query.c   parse header, question and EDNS (no allocation)
+ *   lookup.c  find zone and node, authoritative semantics (RFC 1034 4.3.2)
+ *   respond.c write sections with name compression, EDNS, TC
+ * Nothing allocates: all scratch space lives in struct answer_scratch, made
+ * once per worker thread.
+ *
+ * Layer: server/answer, on server/steer, server/zone and server/wire; used
+ * by server/net (and later server/xfr). Room below it for server/dnssec/,
+ * above it for server/limit/.
+ */
+#ifndef STEER_ANSWER_H
+#define STEER_ANSWER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "server/zone/snapshot.h"
+
+struct snapshot;
+struct answer_scratch;
+
+/* Settings from the config that shape answers; read-only while serving
+ * (replaced as a whole with the snapshot on reload). */
+struct answer_env {
+	uint16_t udp_payload; /* our advertised/maximum EDNS UDP size, e.g. 1232 */
+	int chaos;            /* answer CH TXT version.bind/version.server/id.server/hostname.bind */
+	const char *identity; /* borrowed */
+	const char *version;  /* borrowed */
+};
+
+struct answer_client {
+	const struct sockaddr *addr; /* source address of the query */
+	socklen_t addrlen;
+	int tcp;                     /* 1 over TCP: no UDP size limit, AXFR/IXFR not refused for transport */
+};
+
+struct answer_result {
+	size_t len;     /* bytes written to resp; 0 = send nothing (drop) */
+	uint16_t qtype; /* 0 when the question could not be parsed */
+	uint16_t rcode; /* full 12-bit rcode (BADVERS = 16) */
+	uint8_t tc;     /* response was truncated */
+};
+
+/*
+ * What a snapshot carries for steerdns: the zones (struct snapshot) plus the
+ * answer settings of the same config, so a reload swaps both at once.
+ * snap is the first member (the UDP and TCP engines and
+ * the control commands see a struct snapshot) and the whole struct is one allocation:
+ * snapshot_free()'s free(s) releases it, strings included.
+ */
+struct served {
+	struct snapshot snap;
+	struct answer_env env; /* identity/version point into the arrays below */
+	char identity[256];    /* a TXT string holds at most 255 bytes */
+	char version[256];
+};
+
+static inline const struct answer_env *served_env(const struct snapshot *s)
+{
+	return &((const struct served *)(const void *)s)->env;
+}
+
+/* Per-worker scratch space (compression table, lookup state). NULL on ENOMEM. */
+struct answer_scratch *answer_scratch_new(void);
+void answer_scratch_free(struct answer_scratch *s);
+
+/* Answer q[0..qlen) into resp[0..resp_cap). resp_cap must be at least 65535
+ * for TCP and at least 4096 for UDP. snap may be NULL (nothing loaded yet:
+ * every query is REFUSED). Never fails: malformed input gives FORMERR or a
+ * drop (res->len == 0, e.g. for a packet too short to hold a header, or a
+ * response sent to us). */
+void answer_query(struct answer_scratch *scratch, const struct answer_env *env, const struct snapshot *snap,
+		  const struct answer_client *client, const uint8_t *q, size_t qlen, uint8_t *resp,
+		  size_t resp_cap, struct answer_result *res);
+
+#endif

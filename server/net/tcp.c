@@ -1,0 +1,348 @@
+/* tcp.c -- the TCP thread: framing, pipelining, idle timeout, connection cap. */
+#include "config.h"
+#include "server/net/tcp.h"
+#include "server/answer/answer.h"
+#include "server/net/listen.h"
+#include "server/answer/answer.h"
+#include "server/zone/snapshot.h"
+#include "server/net/stats.h"
+#include "common/dns.h"
+#include "common/errors.h"
+#include "common/log.h"
+
+#include <errno.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+
+struct tcp_conn {
+	struct tcp_server *srv;
+	struct bufferevent *bev;   /* owned, closes the socket */
+	struct sockaddr_storage peer;
+	socklen_t peerlen;
+	struct tcp_conn *prev, *next;
+	int closing;               /* EOF seen: close once the output is flushed */
+	int throttled;             /* reading stopped until the output drains */
+};
+
+struct tcp_server {
+	struct event_base *base;          /* owned, used by the TCP thread only */
+	struct evconnlistener **lev;      /* owned, naddrs entries */
+	size_t nlev;
+	struct event *stop_ev;            /* owned: fires when stop_fd is written */
+	int stop_fd;
+	pthread_t thread;
+	int started;
+	struct snap_domain *snaps;        /* borrowed */
+	int slot;
+	struct stats_block *stats;        /* borrowed, written by this thread only */
+	struct answer_scratch *scratch;   /* owned */
+	uint8_t *query;                   /* owned: DNS_MSG_MAX */
+	uint8_t *resp;                    /* owned: 2 + DNS_MSG_MAX (length prefix first) */
+	struct tcp_conn *conns;           /* open connections (for shutdown) */
+	_Atomic size_t nconns;            /* written by the TCP thread only */
+	int paused;                       /* listeners disabled at the cap */
+	_Atomic long long max_conns;
+	_Atomic uint32_t idle_ms;
+};
+
+static void conn_free(struct tcp_conn *c)
+{
+	struct tcp_server *t = c->srv;
+	size_t n = atomic_load_explicit(&t->nconns, memory_order_relaxed) - 1;
+
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		t->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	bufferevent_free(c->bev);
+	free(c);
+	atomic_store_explicit(&t->nconns, n, memory_order_relaxed);
+	if (t->paused && (long long)n < atomic_load_explicit(&t->max_conns, memory_order_relaxed)) {
+		for (size_t i = 0; i < t->nlev; i++)
+			evconnlistener_enable(t->lev[i]);
+		t->paused = 0;
+	}
+}
+
+/* Answer one framed query of len bytes at the head of in. */
+static void answer_one(struct tcp_conn *c, struct evbuffer *in, size_t len, struct snapshot *snap)
+{
+	struct tcp_server *t = c->srv;
+	struct answer_client client = { (const struct sockaddr *)&c->peer, c->peerlen, 1 };
+	struct answer_result res = { 0 };
+
+	evbuffer_drain(in, 2);
+	evbuffer_remove(in, t->query, len);
+	answer_query(t->scratch, served_env(snap), snap, &client, t->query, len, t->resp + 2, DNS_MSG_MAX, &res);
+	stats_count(t->stats, STATS_TCP, &res);
+	if (res.len == 0)
+		return;
+	t->resp[0] = (uint8_t)(res.len >> 8);
+	t->resp[1] = (uint8_t)res.len;
+	evbuffer_add(bufferevent_get_output(c->bev), t->resp, res.len + 2);
+}
+
+/* Answer every complete query in the input, in order. Returns -1 when the
+ * connection must be closed (a zero-length message). */
+static int drain_queries(struct tcp_conn *c)
+{
+	struct tcp_server *t = c->srv;
+	struct evbuffer *in = bufferevent_get_input(c->bev), *out = bufferevent_get_output(c->bev);
+	struct snapshot *snap = NULL;
+	int ret = 0;
+
+	while (evbuffer_get_length(in) >= 2) {
+		uint8_t hdr[2];
+		evbuffer_copyout(in, hdr, 2);
+		size_t len = (size_t)hdr[0] << 8 | hdr[1];
+		if (len == 0) {
+			ret = -1;
+			break;
+		}
+		if (evbuffer_get_length(in) < len + 2)
+			break;
+		if (!snap)
+			snap = snap_acquire(t->snaps, t->slot);
+		answer_one(c, in, len, snap);
+		if (evbuffer_get_length(out) > TCP_OUT_HIGH) {
+			/* The client is not reading: stop taking its queries. */
+			bufferevent_disable(c->bev, EV_READ);
+			c->throttled = 1;
+			break;
+		}
+	}
+	if (snap)
+		snap_release(t->snaps, t->slot);
+	return ret;
+}
+
+static void conn_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct tcp_conn *c = arg;
+
+	if (drain_queries(c) < 0)
+		conn_free(c);
+}
+
+/* Called when the output has drained (low watermark 0). */
+static void conn_write_cb(struct bufferevent *bev, void *arg)
+{
+	struct tcp_conn *c = arg;
+
+	if (c->closing) {
+		conn_free(c);
+		return;
+	}
+	if (c->throttled) {
+		c->throttled = 0;
+		bufferevent_enable(bev, EV_READ);
+		/* Queries already buffered get no new read event: answer them now. */
+		if (drain_queries(c) < 0)
+			conn_free(c);
+	}
+}
+
+static void conn_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct tcp_conn *c = arg;
+
+	if ((what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR) &&
+	    evbuffer_get_length(bufferevent_get_output(bev)) > 0) {
+		/* Half-closed after its last query: send what is owed, then close. */
+		c->closing = 1;
+		bufferevent_disable(bev, EV_READ);
+		return;
+	}
+	if ((what & BEV_EVENT_TIMEOUT) && log_enabled(LOG_DEBUG))
+		log_debug("TCP: closing an idle connection");
+	conn_free(c);
+}
+
+static void accept_cb(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa, int salen, void *arg)
+{
+	struct tcp_server *t = arg;
+	struct tcp_conn *c = calloc(1, sizeof(*c));
+	uint32_t idle = atomic_load_explicit(&t->idle_ms, memory_order_relaxed);
+	struct timeval tv = { idle / 1000, (idle % 1000) * 1000 };
+	int on = 1;
+
+	if (!c || !(c->bev = bufferevent_socket_new(t->base, fd, BEV_OPT_CLOSE_ON_FREE))) {
+		log_warn("TCP: out of memory; refusing a connection");
+		free(c);
+		close(fd);
+		return;
+	}
+	c->srv = t;
+	memcpy(&c->peer, sa, (size_t)salen < sizeof(c->peer) ? (size_t)salen : sizeof(c->peer));
+	c->peerlen = (socklen_t)salen;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+	c->next = t->conns;
+	if (t->conns)
+		t->conns->prev = c;
+	t->conns = c;
+	size_t n = atomic_load_explicit(&t->nconns, memory_order_relaxed) + 1;
+	atomic_store_explicit(&t->nconns, n, memory_order_relaxed);
+	if ((long long)n >= atomic_load_explicit(&t->max_conns, memory_order_relaxed)) {
+		for (size_t i = 0; i < t->nlev; i++)
+			evconnlistener_disable(t->lev[i]);
+		t->paused = 1;
+		log_debug("TCP: %zu connections, at the cap: not accepting until one closes", n);
+	}
+	bufferevent_setcb(c->bev, conn_read_cb, conn_write_cb, conn_event_cb, c);
+	bufferevent_set_timeouts(c->bev, &tv, &tv);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+}
+
+static void accept_error_cb(struct evconnlistener *lev, void *arg)
+{
+	/* EMFILE and friends: log and keep listening; a closing connection frees a descriptor. */
+	log_warn("TCP: accept: %s", strerror(errno));
+}
+
+static void stop_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct tcp_server *t = arg;
+	event_base_loopexit(t->base, NULL);
+}
+
+static int add_listener(struct tcp_server *t, const struct listen_addr *a, long long max_conns)
+{
+	int backlog = max_conns < 128 ? 128 : max_conns > 4096 ? 4096 : (int)max_conns;
+	int fd = listen_tcp_socket(a, backlog);
+
+	if (fd < 0) {
+		log_err("cannot listen on TCP %s: %s", a->text, steer_strerror(fd));
+		return fd;
+	}
+	t->lev[t->nlev] = evconnlistener_new(t->base, accept_cb, t, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
+	if (!t->lev[t->nlev]) {
+		close(fd);
+		return STEER_ENOMEM;
+	}
+	evconnlistener_set_error_cb(t->lev[t->nlev], accept_error_cb);
+	t->nlev++;
+	return STEER_EOK;
+}
+
+int tcp_server_new(struct tcp_server **out, const struct listen_addr *addrs, size_t naddrs,
+		   struct snap_domain *snaps, struct stats_block *stats, long long max_conns, uint32_t idle_ms)
+{
+	struct tcp_server *t = calloc(1, sizeof(*t));
+	int ret = STEER_ENOMEM;
+
+	*out = NULL;
+	if (!t)
+		return STEER_ENOMEM;
+	t->stop_fd = -1;
+	t->snaps = snaps;
+	t->stats = stats;
+	atomic_init(&t->nconns, 0);
+	atomic_init(&t->max_conns, max_conns);
+	atomic_init(&t->idle_ms, idle_ms);
+	t->base = event_base_new();
+	t->lev = calloc(naddrs, sizeof(*t->lev));
+	t->query = malloc(DNS_MSG_MAX);
+	t->resp = malloc(DNS_MSG_MAX + 2);
+	t->scratch = answer_scratch_new();
+	t->slot = snap_reader_register(snaps);
+	t->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (!t->base || !t->lev || !t->query || !t->resp || !t->scratch || t->slot < 0 || t->stop_fd < 0)
+		goto fail;
+	t->stop_ev = event_new(t->base, t->stop_fd, EV_READ, stop_cb, t);
+	if (!t->stop_ev || event_add(t->stop_ev, NULL) < 0)
+		goto fail;
+	for (size_t i = 0; i < naddrs; i++)
+		if ((ret = add_listener(t, &addrs[i], max_conns)) != STEER_EOK)
+			goto fail;
+	*out = t;
+	return STEER_EOK;
+fail:
+	if (ret == STEER_ENOMEM)
+		log_err("TCP: cannot set up (out of memory or descriptors)");
+	tcp_server_free(t);
+	return ret;
+}
+
+static void *tcp_main(void *arg)
+{
+	struct tcp_server *t = arg;
+	event_base_dispatch(t->base);
+	return NULL;
+}
+
+int tcp_server_start(struct tcp_server *t)
+{
+	sigset_t all, old;
+	int e;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	e = pthread_create(&t->thread, NULL, tcp_main, t);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (e != 0) {
+		log_err("cannot start the TCP thread: %s", strerror(e));
+		return -e;
+	}
+	t->started = 1;
+	return STEER_EOK;
+}
+
+void tcp_server_set_limits(struct tcp_server *t, long long max_conns, uint32_t idle_ms)
+{
+	atomic_store_explicit(&t->max_conns, max_conns, memory_order_relaxed);
+	atomic_store_explicit(&t->idle_ms, idle_ms, memory_order_relaxed);
+}
+
+size_t tcp_server_connections(const struct tcp_server *t)
+{
+	return atomic_load_explicit(&t->nconns, memory_order_relaxed);
+}
+
+void tcp_server_stop(struct tcp_server *t)
+{
+	uint64_t one = 1;
+
+	if (!t || !t->started)
+		return;
+	if (write(t->stop_fd, &one, sizeof(one)) < 0)
+		log_err("cannot signal the TCP thread to stop: %s", strerror(errno));
+	pthread_join(t->thread, NULL);
+	t->started = 0;
+}
+
+void tcp_server_free(struct tcp_server *t)
+{
+	if (!t)
+		return;
+	tcp_server_stop(t);
+	while (t->conns)
+		conn_free(t->conns);
+	for (size_t i = 0; i < t->nlev; i++)
+		evconnlistener_free(t->lev[i]);
+	if (t->stop_ev)
+		event_free(t->stop_ev);
+	if (t->base)
+		event_base_free(t->base);
+	if (t->stop_fd >= 0)
+		close(t->stop_fd);
+	if (t->scratch)
+		answer_scratch_free(t->scratch);
+	free(t->lev);
+	free(t->query);
+	free(t->resp);
+	free(t);
+}

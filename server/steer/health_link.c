@@ -1,0 +1,207 @@
+/* health_link.c -- follow steer-healthd's state (see health_link.h). */
+#include "config.h"
+#include "server/steer/health_link.h"
+#include "server/zone/snapshot.h"
+#include "server/steer/steer_build.h"
+#include "server/steer/steer_policy.h"
+#include "common/errors.h"
+#include "common/health.h"
+#include "common/jsonl.h"
+#include "common/log.h"
+
+#include <event2/event.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BACKOFF_MIN_MS 100
+#define BACKOFF_MAX_MS 5000
+#define IDLE_RECHECK_MS 1000
+
+struct health_link {
+	struct event_base *base;   /* borrowed: the main loop */
+	struct snap_domain *snaps; /* borrowed */
+	struct event *timer;       /* owned: (re)connect */
+	struct jsonl_peer *peer;   /* owned while connected (the jsonl layer frees it on close) */
+	unsigned backoff_ms;
+	int subscribed;            /* a snapshot arrived on this connection */
+	int warned;                /* "cannot connect" was logged in this outage */
+};
+
+static void schedule(struct health_link *hl, unsigned ms)
+{
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+	evtimer_add(hl->timer, &tv);
+}
+
+static void retry_later(struct health_link *hl)
+{
+	schedule(hl, hl->backoff_ms);
+	hl->backoff_ms = hl->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : hl->backoff_ms * 2;
+}
+
+static uint8_t state_byte(const struct health_status *s)
+{
+	uint8_t b = s->effective == HEALTH_UP ? STEER_ST_UP : s->effective == HEALTH_DOWN ? STEER_ST_DOWN : STEER_ST_UNKNOWN;
+	if (s->admin == HEALTH_ADMIN_DOWN)
+		b |= STEER_ST_DRAINED;
+	else if (s->admin == HEALTH_ADMIN_UP)
+		b |= STEER_ST_FORCED;
+	return b;
+}
+
+static const char *byte_name(uint8_t b)
+{
+	static const char *const names[] = { "unknown", "up", "down", "?" };
+	if (b & STEER_ST_DRAINED)
+		return "drained";
+	return names[b & STEER_ST_MASK];
+}
+
+static void set_state(struct steer_set *set, size_t i, uint8_t b)
+{
+	uint8_t old = atomic_load_explicit(&set->state[i], memory_order_relaxed);
+
+	if (old == b)
+		return;
+	atomic_store_explicit(&set->state[i], b, memory_order_relaxed);
+	log_info("health: %s %s -> %s", set->pc.targets[i].name, byte_name(old), byte_name(b));
+}
+
+/* Apply one TARGET object; returns the target index or POOLS_NO_TARGET. */
+static size_t apply_target(struct steer_set *set, json_t *obj)
+{
+	struct health_status s;
+	size_t i = POOLS_NO_TARGET;
+
+	if (health_status_decode(obj, &s) == STEER_EOK && s.name)
+		i = pools_find_target(&set->pc, s.name);
+	if (i != POOLS_NO_TARGET)
+		set_state(set, i, state_byte(&s));
+	health_status_clear(&s);
+	return i;
+}
+
+static void apply_snapshot(struct health_link *hl, struct steer_set *set, json_t *targets)
+{
+	uint8_t *seen = calloc(set->pc.ntargets + 1, 1);
+	size_t idx, nup = 0, ndown = 0;
+	json_t *t;
+
+	json_array_foreach(targets, idx, t) {
+		size_t i = apply_target(set, t);
+		if (i != POOLS_NO_TARGET && seen)
+			seen[i] = 1;
+	}
+	for (size_t i = 0; seen && i < set->pc.ntargets; i++) {
+		uint8_t b = atomic_load_explicit(&set->state[i], memory_order_relaxed);
+		if (!seen[i])
+			set_state(set, i, STEER_ST_UNKNOWN); /* healthd does not check it */
+		else if ((b & STEER_ST_MASK) == STEER_ST_DOWN)
+			ndown++;
+		else if ((b & STEER_ST_MASK) == STEER_ST_UP)
+			nup++;
+	}
+	free(seen);
+	if (!hl->subscribed)
+		log_notice("healthd: subscribed; %zu targets: %zu up, %zu down, %zu unknown", set->pc.ntargets, nup,
+			   ndown, set->pc.ntargets - nup - ndown);
+	hl->subscribed = 1;
+	hl->backoff_ms = BACKOFF_MIN_MS;
+}
+
+static void on_msg(struct jsonl_peer *peer, json_t *msg, void *arg)
+{
+	struct health_link *hl = arg;
+	struct steer_set *set = steer_set_of(snap_current(hl->snaps));
+	json_t *targets = json_object_get(msg, "targets");
+	const char *event = json_string_value(json_object_get(msg, "event"));
+
+	if (!msg) {
+		log_warn("healthd: connection lost; keeping the last-known health state, reconnecting");
+		hl->peer = NULL;
+		hl->subscribed = 0;
+		hl->warned = 0;
+		retry_later(hl);
+		return;
+	}
+	if (json_is_false(json_object_get(msg, "ok"))) {
+		log_warn("healthd: %s", json_string_value(json_object_get(msg, "error")) ?: "request failed");
+		return;
+	}
+	if (!set)
+		return;
+	if (json_is_array(targets))
+		apply_snapshot(hl, set, targets);
+	else if (event && strcmp(event, "change") == 0)
+		apply_target(set, json_object_get(msg, "target"));
+}
+
+static void try_connect(evutil_socket_t fd_unused, short what, void *arg)
+{
+	struct health_link *hl = arg;
+	struct steer_set *set = steer_set_of(snap_current(hl->snaps));
+	json_t *req;
+	int fd;
+
+	if (hl->peer)
+		return;
+	if (!set || set->pc.ntargets == 0) {
+		schedule(hl, IDLE_RECHECK_MS); /* nothing to follow; a reload may add targets */
+		return;
+	}
+	fd = jsonl_connect(set->pc.socket);
+	if (fd < 0) {
+		if (!hl->warned)
+			log_warn("healthd: cannot connect to %s: %s; unknown/last-known health is used, retrying",
+				 set->pc.socket, steer_strerror(fd));
+		hl->warned = 1;
+		retry_later(hl);
+		return;
+	}
+	hl->peer = jsonl_peer_new(hl->base, fd, 0, on_msg, hl);
+	req = health_req_subscribe();
+	if (!hl->peer || !req || jsonl_peer_send(hl->peer, req) != STEER_EOK) {
+		if (hl->peer)
+			jsonl_peer_free(hl->peer);
+		hl->peer = NULL;
+		retry_later(hl);
+	} else {
+		log_info("healthd: connected to %s", set->pc.socket);
+	}
+	json_decref(req);
+}
+
+int health_link_new(struct health_link **out, struct event_base *base, struct snap_domain *snaps)
+{
+	struct health_link *hl = calloc(1, sizeof(*hl));
+
+	*out = NULL;
+	if (!hl)
+		return STEER_ENOMEM;
+	hl->base = base;
+	hl->snaps = snaps;
+	hl->backoff_ms = BACKOFF_MIN_MS;
+	hl->timer = evtimer_new(base, try_connect, hl);
+	if (!hl->timer) {
+		free(hl);
+		return STEER_ENOMEM;
+	}
+	schedule(hl, 0);
+	*out = hl;
+	return STEER_EOK;
+}
+
+void health_link_free(struct health_link *hl)
+{
+	if (!hl)
+		return;
+	if (hl->peer)
+		jsonl_peer_free(hl->peer);
+	event_free(hl->timer);
+	free(hl);
+}
+
+int health_link_connected(const struct health_link *hl)
+{
+	return hl && hl->subscribed;
+}

@@ -1,0 +1,42 @@
+/*
+ * steer.h -- the query path's interface to traffic steering (issue 4).
+ *
+ * A name with a policy ("records" in the config) has node->dyn set when the
+ * snapshot is built; answer.c then asks steer_answer() for its A/AAAA data
+ * instead of using the zone file's records. The zone file's records for
+ * that name stay the fallback: they are what a transfer exports and what
+ * is served when the policy cannot be evaluated (use_static).
+ *
+ * Contract: no allocation, no locks, no blocking; health state is read
+ * with relaxed atomic loads; addresses point into policy data that lives
+ * as long as the snapshot.
+ *
+ * Layer: server/steer, on server/zone and geoip/: the engine, its config
+ * compiler (steer_build.h), the health link and explain; the policies live
+ * in server/steer/policy/, one file each, behind steer_policy.h.
+ */
+#ifndef STEER_STEER_H
+#define STEER_STEER_H
+
+#include <stdint.h>
+#include <sys/socket.h>
+
+struct query;
+struct snapshot;
+
+#define STEER_MAX_ADDRS 16
+
+struct steer_answer {
+	int use_static;       /* 1: answer from the zone file instead (nothing else is read) */
+	uint32_t ttl;
+	uint16_t naddrs;      /* 0 with use_static 0 = NODATA (no member of that family, or "nodata" when all down) */
+	const uint8_t *addrs[STEER_MAX_ADDRS]; /* 4 bytes for A, 16 for AAAA */
+	uint8_t ecs_scope;    /* SCOPE PREFIX-LENGTH to echo when the query had ECS */
+};
+
+/* Choose the answer for qtype (A or AAAA) at a dynamic name. src is the
+ * query's source address; q carries the parsed ECS option if any. */
+void steer_answer(const struct snapshot *snap, const void *dyn, uint16_t qtype, const struct query *q,
+		  const struct sockaddr *src, struct steer_answer *out);
+
+#endif

@@ -1,0 +1,523 @@
+/*
+ * steer_build.c -- compile "records" (with pools, health targets and the
+ * GeoIP database) into a struct steer_set, mark the steered zone nodes, and
+ * hand the set to a snapshot with the last-known health state.
+ *
+ *   "records": { "app.example.com": { "ttl": 60, "degraded_ttl": 30,
+ *                   "when_all_down": "fall_open" | "nodata",
+ *                   "geo" | "failover" | "weighted" | "multivalue" |
+ *                   "closest" | "sticky": POLICY VALUE } }
+ *
+ * Each policy compiles its own value (policy_<name>.c); this file does what
+ * they share: the record's common keys, pool lists, weights, geo maps.
+ */
+#include "config.h"
+#include "server/steer/steer_build.h"
+#include "server/steer/steer_policy.h"
+#include "server/wire/dname.h"
+#include "server/zone/lookup.h"
+#include "server/zone/snapshot.h"
+#include "server/zone/zone.h"
+#include "server/zone/zonedb_find.h"
+#include "common/conf.h"
+#include "common/dns.h"
+#include "common/errlist.h"
+#include "common/errors.h"
+#include "common/log.h"
+#include "geoip/geo.h"
+#include "geoip/geoconf.h"
+#include "geoip/geomap.h"
+
+#include <ctype.h>
+#include <sys/socket.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+const struct steer_policy *const steer_policies[] = {
+	&policy_failover, &policy_geo, &policy_weighted, &policy_multivalue, &policy_closest, &policy_sticky, NULL,
+};
+
+void steer_list_clear(struct steer_list *l)
+{
+	free(l->pools);
+	free(l->weights);
+	memset(l, 0, sizeof(*l));
+}
+
+static void record_clear(struct steer_record *r)
+{
+	for (size_t i = 0; i < r->nlists; i++)
+		steer_list_clear(&r->lists[i]);
+	free(r->lists);
+	for (size_t i = 0; i < r->nkeys; i++)
+		free(r->keys[i].name);
+	free(r->keys);
+	geo_map_free(r->map);
+	free(r->name);
+}
+
+void steer_set_free(struct steer_set *set)
+{
+	if (!set)
+		return;
+	for (size_t i = 0; i < set->nrecords; i++)
+		record_clear(&set->records[i]);
+	free(set->records);
+	for (size_t i = 0; i < set->npools; i++) {
+		free(set->pools[i].m[0]);
+		free(set->pools[i].m[1]);
+	}
+	free(set->pools);
+	free((void *)set->state);
+	geo_db_free(set->geo);
+	if (set->geoconf)
+		geo_conf_clear(set->geoconf);
+	free(set->geoconf);
+	pools_conf_clear(&set->pc);
+	free(set);
+}
+
+static void free_extra(void *p)
+{
+	steer_set_free(p);
+}
+
+struct steer_set *steer_set_of(const struct snapshot *snap)
+{
+	return snap && snap->free_extra == free_extra ? snap->extra : NULL;
+}
+
+void steer_attach(struct snapshot *snap, struct steer_set **setp, const struct snapshot *old)
+{
+	struct steer_set *set = *setp;
+	const struct steer_set *prev = steer_set_of(old);
+
+	*setp = NULL;
+	if (!set)
+		return;
+	snap->extra = set;
+	snap->free_extra = free_extra;
+	snap->no_ecs = !set->ecs;
+	/* Health state survives a reload: same target name, same state. */
+	for (size_t i = 0; prev && i < set->pc.ntargets; i++) {
+		size_t j = pools_find_target(&prev->pc, set->pc.targets[i].name);
+		if (j != POOLS_NO_TARGET)
+			atomic_store_explicit(&set->state[i], atomic_load(&prev->state[j]), memory_order_relaxed);
+	}
+}
+
+/* --- shared helpers for the policies ------------------------------------ */
+
+static int pool_index(struct steer_build *b, const char *name)
+{
+	size_t i = pools_find_pool(&b->set->pc, name);
+	return i == POOLS_NO_TARGET ? -1 : (int)i;
+}
+
+static int list_add(struct steer_build *b, const char *const *path, struct steer_list *l, const char *name,
+		    uint32_t weight, size_t cap)
+{
+	int p = pool_index(b, name);
+
+	if (p < 0) {
+		conf_err(b->errs, b->cf, path, "no pool named \"%s\"", name);
+		return 1;
+	}
+	for (uint16_t i = 0; i < l->n; i++) {
+		if (l->pools[i] == p) {
+			conf_err(b->errs, b->cf, path, "pool \"%s\" is listed twice", name);
+			return 1;
+		}
+	}
+	if (!l->pools && !(l->pools = calloc(cap, sizeof(*l->pools)))) {
+		errlist_add(b->errs, "%s: out of memory", b->cf->path);
+		return 1;
+	}
+	if (weight && !l->weights && !(l->weights = calloc(cap, sizeof(*l->weights)))) {
+		errlist_add(b->errs, "%s: out of memory", b->cf->path);
+		return 1;
+	}
+	if (l->weights)
+		l->weights[l->n] = weight;
+	l->pools[l->n++] = (uint16_t)p;
+	return 0;
+}
+
+int steer_parse_list(struct steer_build *b, json_t *v, const char *const *path, struct steer_list *l)
+{
+	int nerr = 0;
+
+	if (json_is_string(v))
+		return list_add(b, path, l, json_string_value(v), 0, 1);
+	if (!json_is_array(v) || json_array_size(v) == 0 || json_array_size(v) > 1000) {
+		conf_err(b->errs, b->cf, path, "expected a list of pool names");
+		return 1;
+	}
+	for (size_t i = 0; i < json_array_size(v); i++) {
+		json_t *e = json_array_get(v, i);
+		if (!json_is_string(e)) {
+			conf_err(b->errs, b->cf, path, "expected a list of pool names");
+			return nerr + 1;
+		}
+		nerr += list_add(b, path, l, json_string_value(e), 0, json_array_size(v));
+	}
+	return nerr;
+}
+
+int steer_parse_weights(struct steer_build *b, json_t *v, const char *const *path, struct steer_list *l)
+{
+	const char *key;
+	json_t *w;
+	int nerr = 0;
+
+	if (!json_is_object(v) || json_object_size(v) == 0 || json_object_size(v) > 1000) {
+		conf_err(b->errs, b->cf, path, "expected {\"POOL\": WEIGHT, ...}");
+		return 1;
+	}
+	json_object_foreach(v, key, w) {
+		if (!json_is_integer(w) || json_integer_value(w) < 1 || json_integer_value(w) > 1000000) {
+			conf_err(b->errs, b->cf, path, "the weight of \"%s\" must be an integer 1..1000000", key);
+			nerr++;
+			continue;
+		}
+		nerr += list_add(b, path, l, key, (uint32_t)json_integer_value(w), json_object_size(v));
+	}
+	return nerr;
+}
+
+static int list_equal(const struct steer_list *a, const struct steer_list *b)
+{
+	if (a->n != b->n || !a->weights != !b->weights)
+		return 0;
+	if (memcmp(a->pools, b->pools, a->n * sizeof(*a->pools)) != 0)
+		return 0;
+	return !a->weights || memcmp(a->weights, b->weights, a->n * sizeof(*a->weights)) == 0;
+}
+
+long steer_intern_list(struct steer_record *r, struct steer_list *l)
+{
+	struct steer_list *nl;
+
+	for (size_t i = 0; i < r->nlists; i++) {
+		if (list_equal(&r->lists[i], l)) {
+			steer_list_clear(l);
+			return (long)i;
+		}
+	}
+	nl = realloc(r->lists, (r->nlists + 1) * sizeof(*nl));
+	if (!nl) {
+		steer_list_clear(l);
+		return -1;
+	}
+	r->lists = nl;
+	r->lists[r->nlists] = *l;
+	memset(l, 0, sizeof(*l));
+	return (long)r->nlists++;
+}
+
+struct classify_arg {
+	struct steer_record *rec;
+	const struct steer_set *set;
+};
+
+static int classify_cb(const struct geo_loc *loc, void *arg)
+{
+	struct classify_arg *a = arg;
+	int r = a->rec->policy->classify(a->rec, a->set, loc, a->rec, NULL, 0);
+	return r < 0 ? GEO_MAP_RESULT_MAX + 1 : r;
+}
+
+int steer_build_map(struct steer_build *b, struct steer_record *r, const char *const *path)
+{
+	struct classify_arg a = { r, b->set };
+	int ret = geo_map_build(b->set->geo, classify_cb, &a, &r->map);
+
+	if (ret != STEER_EOK) {
+		conf_err(b->errs, b->cf, path, "cannot compile the GeoIP map: %s", steer_strerror(ret));
+		r->map = NULL;
+		return 1;
+	}
+	return 0;
+}
+
+/* --- pools --------------------------------------------------------------- */
+
+static int build_pools(struct steer_set *set)
+{
+	const struct pools_conf *pc = &set->pc;
+
+	set->npools = pc->npools;
+	set->pools = calloc(pc->npools + 1, sizeof(*set->pools));
+	set->state = calloc(pc->ntargets + 1, sizeof(*set->state));
+	if (!set->pools || !set->state)
+		return STEER_ENOMEM;
+	for (size_t i = 0; i < pc->npools; i++) {
+		const struct pool_conf *p = &pc->pools[i];
+		struct steer_pool *sp = &set->pools[i];
+		sp->name = p->name;
+		sp->has_location = p->has_location;
+		sp->lat = p->latitude;
+		sp->lon = p->longitude;
+		for (int f = 0; f < 2; f++)
+			if (!(sp->m[f] = calloc(p->nmembers + 1, sizeof(*sp->m[f]))))
+				return STEER_ENOMEM;
+		for (size_t j = 0; j < p->nmembers && j < 65535; j++) {
+			const struct pool_member *pm = &p->members[j];
+			int f = pm->addr.family == AF_INET ? STEER_V4 : STEER_V6;
+			struct steer_member *m = &sp->m[f][sp->n[f]++];
+			memcpy(m->addr, pm->addr.bytes, f == STEER_V4 ? 4 : 16);
+			m->target = pm->target == POOLS_NO_TARGET ? STEER_NO_TARGET : (uint32_t)pm->target;
+			m->text = pm->addr.text;
+		}
+	}
+	return STEER_EOK;
+}
+
+/* --- records ------------------------------------------------------------- */
+
+/* "App.Example.COM" -> lowercase wire. Returns the length or -1. */
+static int name_to_wire(const char *s, uint8_t *out)
+{
+	size_t n = 0, lab = 0;
+
+	if (!*s || strcmp(s, ".") == 0)
+		return -1;
+	out[0] = 0;
+	for (const char *p = s; *p; p++) {
+		if (*p == '.') {
+			if (p[1] && out[lab] == 0)
+				return -1; /* empty label */
+			if (!p[1])
+				break;
+			lab = ++n;
+			out[lab] = 0;
+			continue;
+		}
+		if (out[lab] == 63 || n + 2 >= DNAME_MAXLEN)
+			return -1;
+		out[++n] = (uint8_t)tolower((unsigned char)*p);
+		out[lab]++;
+	}
+	if (out[lab] == 0)
+		return -1;
+	out[++n] = 0;
+	return (int)n + 1;
+}
+
+/* Find the zone node of name and check that it can be steered. */
+static struct node *steered_node(struct steer_build *b, const struct zonedb *zones, const char *name,
+				 const char *const *path)
+{
+	uint8_t wire[DNAME_MAXLEN + 1];
+	int len = name_to_wire(name, wire);
+	const struct zone *z;
+	struct lookup_result lr;
+
+	if (len < 0) {
+		conf_err(b->errs, b->cf, path, "not a valid domain name");
+		return NULL;
+	}
+	z = zones ? zonedb_find(zones, wire, (size_t)len) : NULL;
+	if (!z) {
+		conf_err(b->errs, b->cf, path, "not in any zone served here");
+		return NULL;
+	}
+	lookup_name(z, wire, (size_t)len, dname_labels(wire), DNS_TYPE_A, NULL, &lr);
+	if (lr.kind != LOOKUP_NODE || lr.node->nrrsets == 0) {
+		conf_err(b->errs, b->cf, path, "no such name in zone %s: add its A/AAAA records to the zone file "
+			 "(they are the fallback and what transfers export)", z->name);
+		return NULL;
+	}
+	if (lr.node->cut || (lr.node->flags & NODE_CNAME)) {
+		conf_err(b->errs, b->cf, path, "%s", lr.node->cut ? "below a delegation: not answered here"
+								  : "has a CNAME: it cannot also have addresses");
+		return NULL;
+	}
+	if (lr.node->dyn) {
+		conf_err(b->errs, b->cf, path, "listed twice");
+		return NULL;
+	}
+	return (struct node *)(uintptr_t)lr.node; /* not yet published: ours to mark */
+}
+
+static uint32_t default_ttl(const struct node *n)
+{
+	const struct rrset *s = node_rrset(n, DNS_TYPE_A);
+	if (!s)
+		s = node_rrset(n, DNS_TYPE_AAAA);
+	return s ? s->ttl : 60;
+}
+
+static int read_ttl(struct steer_build *b, json_t *v, const char *const *path, uint32_t *out)
+{
+	if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 2147483647) {
+		conf_err(b->errs, b->cf, path, "expected a TTL in seconds (0..2147483647)");
+		return 1;
+	}
+	*out = (uint32_t)json_integer_value(v);
+	return 0;
+}
+
+static const struct steer_policy *policy_named(const char *key)
+{
+	for (size_t i = 0; steer_policies[i]; i++)
+		if (strcmp(steer_policies[i]->name, key) == 0)
+			return steer_policies[i];
+	return NULL;
+}
+
+static int read_record(struct steer_build *b, const struct zonedb *zones, const char *name, json_t *obj,
+		       struct steer_record *r)
+{
+	const char *path[] = { "records", name, NULL, NULL };
+	const char *key;
+	json_t *v, *pv = NULL, *dttl = NULL;
+	struct node *node;
+	int nerr = 0;
+
+	if (!json_is_object(obj)) {
+		conf_err(b->errs, b->cf, path, "expected an object with a policy (%s)",
+			 "failover, geo, weighted, multivalue, closest or sticky");
+		return 1;
+	}
+	if (!(node = steered_node(b, zones, name, path)))
+		return 1;
+	r->ttl = default_ttl(node);
+	json_object_foreach(obj, key, v) {
+		const struct steer_policy *pol = policy_named(key);
+		path[2] = key;
+		if (strcmp(key, "ttl") == 0) {
+			nerr += read_ttl(b, v, path, &r->ttl);
+		} else if (strcmp(key, "degraded_ttl") == 0) {
+			dttl = v;
+		} else if (strcmp(key, "when_all_down") == 0) {
+			const char *s = json_string_value(v);
+			if (s && strcmp(s, "nodata") == 0)
+				r->nodata_when_down = 1;
+			else if (!s || strcmp(s, "fall_open") != 0) {
+				conf_err(b->errs, b->cf, path, "expected \"fall_open\" (the default) or \"nodata\"");
+				nerr++;
+			}
+		} else if (strcmp(key, "comment") == 0) {
+			continue;
+		} else if (pol && r->policy) {
+			conf_err(b->errs, b->cf, path, "a record has one policy (it already has %s)", r->policy->name);
+			nerr++;
+		} else if (pol) {
+			r->policy = pol;
+			pv = v;
+		} else {
+			conf_err(b->errs, b->cf, path, "unknown key (ttl, degraded_ttl, when_all_down, comment, "
+				 "or a policy: failover, geo, weighted, multivalue, closest, sticky)");
+			nerr++;
+		}
+	}
+	r->degraded_ttl = r->ttl > 1 ? r->ttl / 2 : r->ttl;
+	path[2] = "degraded_ttl";
+	if (dttl && read_ttl(b, dttl, path, &r->degraded_ttl) == 0 && r->degraded_ttl > r->ttl) {
+		conf_err(b->errs, b->cf, path, "larger than the ttl (%u)", r->ttl);
+		nerr++;
+	}
+	path[2] = NULL;
+	if (!r->policy) {
+		conf_err(b->errs, b->cf, path, "no policy (failover, geo, weighted, multivalue, closest or sticky)");
+		return nerr + 1;
+	}
+	path[2] = r->policy->name;
+	nerr += r->policy->compile(b, r, pv, path);
+	if (nerr == 0)
+		node->dyn = r;
+	return nerr;
+}
+
+static char *presentation(const char *name)
+{
+	size_t n = strlen(name);
+	char *s = malloc(n + 2);
+
+	if (!s)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		s[i] = (char)tolower((unsigned char)name[i]);
+	if (n == 0 || s[n - 1] != '.')
+		s[n++] = '.';
+	s[n] = 0;
+	return s;
+}
+
+static int read_records(struct steer_build *b, const struct zonedb *zones)
+{
+	json_t *sec = json_object_get(b->cf->root, "records"), *v;
+	const char *name;
+	int nerr = 0;
+
+	if (!sec)
+		return 0;
+	if (!json_is_object(sec)) {
+		conf_err(b->errs, b->cf, (conf_path_t){ "records", NULL }, "expected an object of name: policy");
+		return 1;
+	}
+	b->set->records = calloc(json_object_size(sec) + 1, sizeof(*b->set->records));
+	if (!b->set->records) {
+		errlist_add(b->errs, "%s: out of memory", b->cf->path);
+		return 1;
+	}
+	json_object_foreach(sec, name, v) {
+		struct steer_record *r = &b->set->records[b->set->nrecords++];
+		if (!(r->name = presentation(name))) {
+			errlist_add(b->errs, "%s: out of memory", b->cf->path);
+			return nerr + 1;
+		}
+		nerr += read_record(b, zones, name, v, r);
+	}
+	return nerr;
+}
+
+static int open_geo(struct steer_build *b)
+{
+	struct geo_conf *gc = calloc(1, sizeof(*gc));
+	int nerr;
+
+	if (!gc) {
+		errlist_add(b->errs, "%s: out of memory", b->cf->path);
+		return 1;
+	}
+	b->set->geoconf = gc;
+	nerr = geo_conf_read(b->cf, gc, b->errs);
+	b->set->ecs = gc->ecs;
+	if (nerr == 0 && geo_db_open(gc, &b->set->geo, b->errs) != STEER_EOK)
+		nerr++;
+	return nerr;
+}
+
+int steer_build(const struct conf_file *cf, struct zonedb *zones, struct steer_set **out, struct errlist *errs)
+{
+	struct steer_set *set = calloc(1, sizeof(*set));
+	struct steer_build b = { .cf = cf, .set = set, .errs = errs };
+	int nerr;
+
+	*out = NULL;
+	if (!set || !cf->root) {
+		free(set);
+		if (cf->root)
+			errlist_add(errs, "%s: out of memory", cf->path);
+		return 1;
+	}
+	nerr = pools_conf_load(cf, &set->pc, errs);
+	nerr += open_geo(&b);
+	if (nerr == 0 && build_pools(set) != STEER_EOK) {
+		errlist_add(errs, "%s: out of memory", cf->path);
+		nerr++;
+	}
+	if (nerr == 0)
+		nerr += read_records(&b, zones);
+	if (nerr) {
+		steer_set_free(set);
+		return nerr;
+	}
+	set->healthd_socket = set->pc.socket;
+	*out = set;
+	return 0;
+}

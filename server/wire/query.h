@@ -1,0 +1,54 @@
+/*
+ * query.h -- parse one DNS query (header, question, EDNS) without allocating.
+ *
+ * The parsed form points into the packet for the original question (so the
+ * response can echo the query name's case) and holds a lowercased copy of
+ * the name for lookups.
+ *
+ * Layer: server/wire, the lowest of the server (libc only): names (dname.h),
+ * query parsing (here), the packet writer (respond.h) and RR headers (rr.h).
+ * Nothing here knows about zones.
+ */
+#ifndef STEER_QUERY_H
+#define STEER_QUERY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "server/wire/dname.h"
+
+enum query_status {
+	QUERY_OK = 0,
+	QUERY_DROP,    /* not worth an answer: too short for a header, or a response (QR=1) */
+	QUERY_FORMERR, /* RFC 1035/6891/7871 violations */
+	QUERY_NOTIMP,  /* opcode other than QUERY */
+	QUERY_BADVERS, /* EDNS version > 0 (RFC 6891 6.1.3) */
+};
+
+struct query {
+	uint16_t id;
+	uint8_t opcode;
+	uint8_t rd, cd;
+	/* question (valid when question_ok) */
+	int question_ok;
+	size_t question_len;  /* bytes of the question in the packet (name + 4) */
+	uint16_t qtype, qclass;
+	uint8_t qname[DNAME_MAXLEN]; /* lowercased wire name */
+	uint16_t qname_len;
+	uint8_t qlabels;
+	/* EDNS (valid when edns) */
+	int edns;
+	uint16_t edns_payload; /* client's UDP size, clamped to >= 512 */
+	uint8_t edns_version;
+	uint8_t edns_do;
+	/* EDNS Client Subnet, RFC 7871 (valid when ecs) */
+	int ecs;
+	uint16_t ecs_family;   /* 1 = IPv4, 2 = IPv6 */
+	uint8_t ecs_source;    /* SOURCE PREFIX-LENGTH */
+	uint8_t ecs_addr[16];  /* address, host bits zero */
+};
+
+/* Parse pkt[0..len) into q. Never reads outside the packet. */
+enum query_status query_parse(const uint8_t *pkt, size_t len, struct query *q);
+
+#endif

@@ -1,0 +1,257 @@
+/* respond.c -- DNS response writer with name compression. */
+#include "config.h"
+#include "server/wire/respond.h"
+#include "server/wire/rr.h"
+#include "common/dns.h"
+
+#include <string.h>
+
+/* Labels a name can have: 255 bytes of 1-byte labels plus their lengths. */
+#define DNAME_LABELS_MAX 128
+
+static void sfx_add(struct pkt *p, const size_t *offs, int n, int parent);
+
+void pkt_begin(struct pkt *p, uint8_t *buf, size_t limit, const uint8_t *query, size_t question_len)
+{
+	p->buf = buf;
+	p->limit = limit;
+	memcpy(buf, query, 2);                               /* ID */
+	buf[2] = (uint8_t)(0x80 | (query[2] & 0x79));        /* QR, opcode, RD */
+	buf[3] = (uint8_t)(query[3] & 0x10);                 /* CD */
+	memset(buf + 4, 0, 8);
+	p->len = 12;
+	p->count[0] = p->count[1] = p->count[2] = 0;
+	p->nsfx = 0;
+	if (question_len) {
+		size_t offs[DNAME_LABELS_MAX];
+		int n = 0;
+		memcpy(buf + 12, query + 12, question_len);
+		wire_put16(buf + 4, 1);
+		p->len += question_len;
+		/* The question name is the first compression target, so names
+		 * under it are written as pointers into it and keep its case. */
+		for (size_t o = 12; buf[o] && n < DNAME_LABELS_MAX; o += buf[o] + 1u)
+			offs[n++] = o;
+		sfx_add(p, offs, n, -1);
+	}
+}
+
+void pkt_set_rcode(struct pkt *p, uint16_t rcode)
+{
+	p->buf[3] = (uint8_t)((p->buf[3] & 0xf0) | (rcode & 0x0f));
+}
+
+void pkt_set_aa(struct pkt *p, int on)
+{
+	if (on)
+		p->buf[2] |= 0x04;
+	else
+		p->buf[2] &= (uint8_t)~0x04;
+}
+
+void pkt_set_tc(struct pkt *p)
+{
+	p->buf[2] |= 0x02;
+}
+
+static uint8_t lc(uint8_t c)
+{
+	return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
+}
+
+static int label_eq(const uint8_t *a, const uint8_t *b)
+{
+	uint8_t i;
+
+	if (*a != *b)
+		return 0;
+	/* Zone data is lowercase and so are most queries: try exact first.
+	 * Labels are short, so an inline loop beats a call to memcmp. */
+	for (i = 1; i <= *a && a[i] == b[i]; i++)
+		;
+	if (i > *a)
+		return 1;
+	for (; i <= *a; i++)
+		if (lc(a[i]) != lc(b[i]))
+			return 0;
+	return 1;
+}
+
+/* Remember that the labels labels[0..n) were written at offsets offs[]
+ * (label i's suffix is label i+1; the last one's suffix is entry parent). */
+static void sfx_add(struct pkt *p, const size_t *offs, int n, int parent)
+{
+	for (int i = n - 1; i >= 0 && p->nsfx < PKT_SFX_MAX && offs[i] < 0x4000; i--) {
+		p->sfx[p->nsfx].off = (uint16_t)offs[i];
+		p->sfx[p->nsfx].parent = (int16_t)parent;
+		parent = p->nsfx++;
+	}
+}
+
+/*
+ * Compression (RFC 1035 4.1.4). Every label written so far is an entry of
+ * a suffix tree (entry -> the entry of its parent suffix, -1 for the root),
+ * so the longest suffix of name already in the packet is found by walking
+ * name from its last label down, one level per label; a level only looks
+ * at entries whose parent is the level above, an integer compare each.
+ */
+int pkt_put_name(struct pkt *p, const uint8_t *name)
+{
+	const uint8_t *nl[DNAME_LABELS_MAX];
+	size_t offs[DNAME_LABELS_MAX];
+	size_t start = p->len, len = p->len;
+	int nn = 0, cur = -1, matched = 0;
+
+	for (const uint8_t *q = name; *q && nn < DNAME_LABELS_MAX; q += *q + 1)
+		nl[nn++] = q;
+	while (matched < nn) {
+		const uint8_t *want = nl[nn - 1 - matched];
+		int found = -1;
+		for (int e = 0; e < p->nsfx; e++) {
+			if (p->sfx[e].parent == cur && label_eq(p->buf + p->sfx[e].off, want)) {
+				found = e;
+				break;
+			}
+		}
+		if (found < 0)
+			break;
+		cur = found;
+		matched++;
+	}
+	for (int i = 0; i < nn - matched; i++) {
+		if (len + *nl[i] + 1u > p->limit)
+			goto full;
+		offs[i] = len;
+		memcpy(p->buf + len, nl[i], *nl[i] + 1u);
+		len += *nl[i] + 1u;
+	}
+	if (matched > 0) {
+		if (len + 2 > p->limit)
+			goto full;
+		wire_put16(p->buf + len, (uint16_t)(0xc000 | p->sfx[cur].off));
+		len += 2;
+	} else {
+		if (len + 1 > p->limit)
+			goto full;
+		p->buf[len++] = 0;
+	}
+	sfx_add(p, offs, nn - matched, cur);
+	p->len = len;
+	return 0;
+full:
+	p->len = start;
+	return -1;
+}
+
+/* Write RDATA whose layout has names at known places, compressing them. */
+static int put_rdata_names(struct pkt *p, uint16_t type, const uint8_t *rd, uint16_t rdlen)
+{
+	const uint8_t *end = rd + rdlen;
+	size_t fixed = 0;
+	int names = 1;
+
+	if (type == DNS_TYPE_MX) {
+		if (rdlen < 3 || p->len + 2 > p->limit)
+			return -1;
+		memcpy(p->buf + p->len, rd, 2);
+		p->len += 2;
+		rd += 2;
+	} else if (type == DNS_TYPE_SOA) {
+		names = 2;
+		fixed = 20;
+	}
+	for (int i = 0; i < names; i++) {
+		size_t l = 0;
+		while (rd + l < end && rd[l])
+			l += rd[l] + 1u;
+		if (rd + l >= end || pkt_put_name(p, rd) < 0)
+			return -1;
+		rd += l + 1;
+	}
+	if ((size_t)(end - rd) != fixed || p->len + fixed > p->limit)
+		return -1;
+	memcpy(p->buf + p->len, rd, fixed);
+	p->len += fixed;
+	return 0;
+}
+
+int pkt_put_rr(struct pkt *p, int section, const uint8_t *owner, const uint8_t *wire, uint16_t wlen,
+	       uint32_t ttl_override)
+{
+	struct pkt_mark m;
+	uint16_t type = (uint16_t)(wire[0] << 8 | wire[1]);
+
+	pkt_mark(p, &m);
+	if (owner) {
+		if (pkt_put_name(p, owner) < 0)
+			return -1;
+	} else {
+		if (p->len + 2 > p->limit)
+			return -1;
+		wire_put16(p->buf + p->len, 0xc000 | 12);
+		p->len += 2;
+	}
+	if (type == DNS_TYPE_NS || type == DNS_TYPE_CNAME || type == DNS_TYPE_PTR || type == DNS_TYPE_MX || type == DNS_TYPE_SOA) {
+		size_t rdlen_at = p->len + 8;
+		if (p->len + 10 > p->limit)
+			goto full;
+		memcpy(p->buf + p->len, wire, 10);
+		p->len += 10;
+		if (put_rdata_names(p, type, wire + 10, (uint16_t)(wlen - 10)) < 0)
+			goto full;
+		wire_put16(p->buf + rdlen_at, (uint16_t)(p->len - rdlen_at - 2));
+	} else {
+		if (p->len + wlen > p->limit)
+			goto full;
+		memcpy(p->buf + p->len, wire, wlen);
+		p->len += wlen;
+	}
+	if (ttl_override != UINT32_MAX) {
+		uint8_t *t = p->buf + m.len + (owner ? 0 : 2);
+		/* TTL sits 4 bytes after the owner; find the owner's end. */
+		if (owner) {
+			t = p->buf + m.len;
+			while (*t && (*t & 0xc0) != 0xc0)
+				t += *t + 1;
+			t += (*t & 0xc0) == 0xc0 ? 2 : 1;
+		}
+		wire_put32(t + RR_TTL_OFF, ttl_override);
+	}
+	p->count[section]++;
+	return 0;
+full:
+	pkt_rollback(p, &m);
+	return -1;
+}
+
+int pkt_put_raw_rr(struct pkt *p, int section, const uint8_t *rr, size_t len)
+{
+	if (p->len + len > p->limit)
+		return -1;
+	memcpy(p->buf + p->len, rr, len);
+	p->len += len;
+	p->count[section]++;
+	return 0;
+}
+
+void pkt_mark(const struct pkt *p, struct pkt_mark *m)
+{
+	m->len = p->len;
+	memcpy(m->count, p->count, sizeof(m->count));
+	m->nsfx = p->nsfx;
+}
+
+void pkt_rollback(struct pkt *p, const struct pkt_mark *m)
+{
+	p->len = m->len;
+	memcpy(p->count, m->count, sizeof(p->count));
+	p->nsfx = m->nsfx;
+}
+
+size_t pkt_finish(struct pkt *p)
+{
+	wire_put16(p->buf + 6, p->count[0]);
+	wire_put16(p->buf + 8, p->count[1]);
+	wire_put16(p->buf + 10, p->count[2]);
+	return p->len;
+}

@@ -1,0 +1,32 @@
+/*
+ * zoneload.h -- load time only: RFC 1035 master files -> compiled zones.
+ *
+ * Layer: server/zone/load sits on server/zone (the compiled form it
+ * builds) and below everything that answers; nothing on the query path
+ * includes it. zonefast.c parses the common record types, ldns the rest;
+ * every error is collected as "file:line: reason" so one run shows all.
+ */
+#ifndef STEER_ZONELOAD_H
+#define STEER_ZONELOAD_H
+
+#include <stddef.h>
+
+struct errlist;
+struct zone;
+struct zonedb;
+
+/* One zone of the config: its name and master file. */
+struct zone_conf {
+	char *name; /* owned; as written, no trailing dot required */
+	char *file; /* owned; resolved path */
+};
+
+/* Compile one master file. Returns a zone or NULL with errors in errs. */
+struct zone *zone_load(const char *name, const char *file, struct errlist *errs);
+
+/* Load every zone in zones[0..n). Every error found is added to errs as
+ * "file:line: reason". Returns STEER_EOK with *out set, or a negative code
+ * (and *out NULL) when any zone failed: a reload is all or nothing. */
+int zonedb_load(const struct zone_conf *zones, size_t n, struct zonedb **out, struct errlist *errs);
+
+#endif

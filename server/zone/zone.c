@@ -1,0 +1,39 @@
+/* zone.c -- lookups in a compiled zone (query path: no allocation), and freeing one. */
+#include "config.h"
+#include "server/zone/zone.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const struct node *zone_find(const struct zone *z, const uint8_t *name, size_t len, uint32_t hash)
+{
+	uint32_t i = hash & z->mask;
+	const struct node *n;
+
+	/* Linear probing over a table at most half full: a miss ends at the
+	 * first empty slot after a couple of probes. */
+	while ((n = z->table[i]) != NULL) {
+		if (n->hash == hash && n->namelen == len && memcmp(n->name, name, len) == 0)
+			return n;
+		i = (i + 1) & z->mask;
+	}
+	return NULL;
+}
+
+const struct rrset *node_rrset(const struct node *n, uint16_t type)
+{
+	/* Nodes hold a handful of rrsets: a linear scan beats a search. */
+	for (uint16_t i = 0; i < n->nrrsets; i++)
+		if (n->rrsets[i].type == type)
+			return &n->rrsets[i];
+	return NULL;
+}
+
+void zone_free(struct zone *z)
+{
+	if (!z)
+		return;
+	arena_clear(&z->arena);
+	free(z->table);
+	free(z);
+}

@@ -1,0 +1,94 @@
+/*
+ * zone.h -- one compiled zone: the query path's view of zone data.
+ *
+ *   zone --table--> node (one per owner name, including empty non-terminals)
+ *                    |-- rrsets[] sorted by type; each RR precompiled as the
+ *                    |   wire bytes that follow the owner name:
+ *                    |   TYPE CLASS TTL RDLENGTH RDATA
+ *                    |-- cut:      delegation point at or above the node
+ *                    |-- dname:    nearest ancestor owning a DNAME
+ *                    `-- wildcard: the node "*.<this>", if any
+ *
+ * Built by zoneload.c (the only user of ldns), read by lookup.c and
+ * answer.c. Everything lives in the zone's arena and is immutable after
+ * load, so worker threads read it without locks.
+ *
+ * Layer: server/zone, on server/wire: compiled zones, the zone db, lookup and
+ * the snapshot. Built by server/zone/load (load time only), read by the
+ * layers above without locks.
+ */
+#ifndef STEER_ZONE_H
+#define STEER_ZONE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "server/zone/arena.h"
+#include "server/wire/rr.h"
+
+struct node;
+
+/* The RRs of an rrset are stored back to back, each as the wire bytes that
+ * follow an owner name: TYPE CLASS TTL RDLENGTH RDATA (server/wire/rr.h).
+ * An RR's length is rr_len() = RR_FIXED + RDLENGTH, so no per-RR length or
+ * pointer is stored. */
+
+struct rrset {
+	uint16_t type;
+	uint16_t count;
+	uint32_t ttl;
+	const uint8_t *data;         /* count RRs back to back; step with rr_len() */
+	const struct node **targets; /* NULL, or count entries: the in-zone node named
+					by the RR's target (NS, MX, SRV) for additional data */
+};
+
+enum {
+	NODE_APEX = 1,
+	NODE_DELEG = 2, /* owns NS and is not the apex: a zone cut */
+	NODE_CNAME = 4,
+	NODE_DNAME = 8,
+};
+
+struct node {
+	const uint8_t *name;   /* lowercase wire */
+	uint16_t namelen;
+	uint8_t labels;
+	uint8_t flags;
+	uint32_t hash;
+	uint16_t nrrsets;
+	uint32_t first_rec;    /* load time only: the loader's list of this name's records */
+	struct rrset *rrsets;  /* sorted by type; 0 rrsets = empty non-terminal */
+	const struct node *cut;      /* highest delegation point at or above this node, or NULL */
+	const struct node *dname;    /* nearest strict ancestor owning a DNAME, or NULL */
+	const struct node *wildcard; /* child "*", or NULL */
+	const void *dyn;             /* answer policy for this name (steering), or NULL */
+};
+
+struct zone {
+	char *name;            /* arena: presentation, trailing dot */
+	char *file;            /* arena */
+	const uint8_t *apex;   /* lowercase wire */
+	uint16_t apexlen;
+	uint8_t apexlabels;
+	const struct node *apex_node;
+	const struct rrset *soa;
+	uint32_t neg_ttl;      /* RFC 2308: min(SOA TTL, SOA MINIMUM) */
+	uint32_t serial;
+	size_t nrecords;
+	time_t loaded_at;
+	const struct node **table; /* owned (malloc): open addressing, mask + 1 slots, at most half full */
+	uint32_t mask;
+	size_t nnodes;
+	struct arena arena;    /* owns everything above */
+};
+
+/* Exact lookup of a lowercase wire name. */
+const struct node *zone_find(const struct zone *z, const uint8_t *name, size_t len, uint32_t hash);
+/* The rrset of type at node, or NULL. */
+const struct rrset *node_rrset(const struct node *n, uint16_t type);
+
+/* Free a zone built by zone_load() (server/zone/load/zoneload.h). NULL is fine. */
+void zone_free(struct zone *z);
+
+#endif
