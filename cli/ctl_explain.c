@@ -1,9 +1,12 @@
 /*
  * ctl_explain.c -- `steerctl explain NAME TYPE [--from IP | --subnet CIDR]`:
- * ask the running steerdns (control socket, command "explain") why NAME
- * gets the answer it gets, and print the reasoning: where the client is,
- * which region matched, which pools were tried with each member's health,
- * the answer, its TTL and the ECS scope. --json prints the server's reply.
+ * ask the running steerdns (control socket, command "explain") what NAME
+ * gets and why, and print it: the CNAME chain the answer follows; for a
+ * steered name where the client is, which region matched, which pools were
+ * tried with each member's health (and whether that health is live), the
+ * answer, its TTL and the ECS scope; otherwise what the zone answers
+ * (static records, NODATA, NXDOMAIN with the SOA, REFUSED, a referral).
+ * --json prints the server's reply (server/ctl/explain_answer.h).
  */
 #include "config.h"
 #include "cli/commands.h"
@@ -11,10 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: steerctl explain NAME A|AAAA [--from IP | --subnet CIDR] [--json]\n");
+	fprintf(stderr, "usage: steerctl explain NAME TYPE [--from IP | --subnet CIDR] [--json]\n");
 }
 
 static const char *str(json_t *o, const char *key)
@@ -60,7 +64,7 @@ static void print_pools(json_t *r)
 	}
 }
 
-static void print_human(json_t *r)
+static void print_policy(json_t *r)
 {
 	json_t *region = json_object_get(r, "region"), *ans = json_object_get(r, "answer"), *a;
 	json_t *scope = json_object_get(r, "ecs_scope");
@@ -88,6 +92,87 @@ static void print_human(json_t *r)
 		printf("ecs scope  /%lld\n", (long long)json_integer_value(scope));
 	else
 		printf("ecs scope  - (no ECS in the query: use --subnet to see it)\n");
+}
+
+static void print_rrs(const char *title, json_t *rrs)
+{
+	json_t *rr;
+	size_t i;
+
+	json_array_foreach(rrs, i, rr)
+		printf("%-10s %s\n", i ? "" : title, json_string_value(rr));
+}
+
+static void utc(json_t *t, char *buf, size_t cap)
+{
+	time_t v = (time_t)json_integer_value(t);
+	struct tm tm;
+
+	snprintf(buf, cap, "-");
+	if (json_is_integer(t) && gmtime_r(&v, &tm))
+		strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Whether the member states above are live (health link to steer-healthd). */
+static void print_health(json_t *h)
+{
+	char since[32], last[32];
+	long long ago = (long long)(time(NULL) - json_integer_value(json_object_get(h, "since")));
+
+	if (!json_is_object(h))
+		return;
+	utc(json_object_get(h, "since"), since, sizeof(since));
+	utc(json_object_get(h, "last_update"), last, sizeof(last));
+	if (!json_is_true(json_object_get(h, "stale")))
+		printf("health     live: linked to steer-healthd since %s, last update %s\n", since, last);
+	else if (json_is_null(json_object_get(h, "last_update")))
+		printf("health     STALE: no link to steer-healthd since %s (%llds); no health data yet, so every "
+		       "checked member is unknown (counts as up)\n", since, ago);
+	else
+		printf("health     STALE: no link to steer-healthd since %s (%llds); member states are the last known, "
+		       "from %s\n", since, ago, last);
+}
+
+/* What the zone answers when no policy does. */
+static void print_static(json_t *r)
+{
+	json_t *resp = json_object_get(r, "response");
+	const char *out = str(r, "outcome"), *name = str(r, "name");
+
+	if (strcmp(out, "static") == 0)
+		printf("answer     from the zone file (no steering policy)\n");
+	else if (strcmp(out, "nodata") == 0)
+		printf("answer     NODATA: %s exists but has no %s record\n", name, str(r, "type"));
+	else if (strcmp(out, "nxdomain") == 0)
+		printf("answer     NXDOMAIN: %s does not exist\n", name);
+	else if (strcmp(out, "refused") == 0)
+		printf("answer     REFUSED: %s is in no zone steerdns serves\n", name);
+	else if (strcmp(out, "referral") == 0)
+		printf("answer     referral: %s is delegated (not authoritative)\n", name);
+	else if (strcmp(out, "external") == 0)
+		printf("answer     the chain leaves the zones steerdns serves: resolvers look up %s elsewhere\n", name);
+	else
+		printf("answer     %s\n", str(resp, "rcode"));
+	print_rrs("", json_object_get(resp, "answer"));
+	print_rrs("authority", json_object_get(resp, "authority"));
+	print_rrs("additional", json_object_get(resp, "additional"));
+	if (*str(r, "note"))
+		printf("note       %s\n", str(r, "note"));
+}
+
+static void print_human(json_t *r)
+{
+	json_t *q = json_object_get(r, "query"), *chain = json_object_get(r, "chain");
+
+	if (json_array_size(chain) || strcmp(str(r, "outcome"), "steered") != 0)
+		printf("%s %s\n", str(q, "name"), str(q, "type"));
+	print_rrs("cname", chain);
+	if (strcmp(str(r, "outcome"), "steered") != 0) {
+		print_static(r);
+		return;
+	}
+	print_policy(r);
+	print_health(json_object_get(r, "health"));
 }
 
 int ctl_explain(const struct ctl_opts *o, int argc, char **argv)

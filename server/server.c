@@ -219,6 +219,12 @@ static size_t ops_tcp_connections(void *arg)
 	return srv->tcp ? tcp_server_connections(srv->tcp) : 0;
 }
 
+static void ops_health(void *arg, struct health_link_info *out)
+{
+	const struct server *srv = arg;
+	health_link_info(srv->hl, out);
+}
+
 static const struct ctl_ops server_ctl_ops = {
 	.snapshot = ops_snapshot,
 	.generation = ops_generation,
@@ -227,6 +233,7 @@ static const struct ctl_ops server_ctl_ops = {
 	.started_at = ops_started_at,
 	.workers = ops_workers,
 	.tcp_connections = ops_tcp_connections,
+	.health = ops_health,
 };
 
 /* Steal what stays fixed for the process lifetime from the first load. */

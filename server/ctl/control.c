@@ -1,7 +1,8 @@
 /* control.c -- the control socket: accept clients, dispatch commands from a table. */
 #include "config.h"
 #include "server/ctl/control.h"
-#include "server/steer/explain.h"
+#include "server/ctl/explain_answer.h"
+#include "server/steer/health_link.h"
 #include "server/net/stats.h"
 #include "server/zone/snapshot.h"
 #include "server/zone/zonedb.h"
@@ -42,7 +43,7 @@ static const struct {
 	{ "zones", cmd_zones },
 	{ "reload", cmd_reload },
 	{ "stats", cmd_stats },
-	{ "explain", cmd_explain }, /* computed by server/steer/explain.c */
+	{ "explain", cmd_explain }, /* the answer path, then server/steer/explain.c */
 };
 
 static void iso_time(time_t t, char *buf, size_t cap)
@@ -120,10 +121,11 @@ static void cmd_stats(const struct ctl_ops *ops, void *arg, struct jsonl_peer *p
 static void cmd_explain(const struct ctl_ops *ops, void *arg, struct jsonl_peer *peer, json_t *req)
 {
 	char err[256] = "out of memory";
-	json_t *j = explain_json(ops->snapshot(arg), json_string_value(json_object_get(req, "name")),
-				 json_string_value(json_object_get(req, "type")),
-				 json_string_value(json_object_get(req, "from")),
-				 json_string_value(json_object_get(req, "subnet")), err, sizeof(err));
+	struct health_link_info hl;
+	json_t *j;
+
+	ops->health(arg, &hl);
+	j = explain_answer_json(ops->snapshot(arg), &hl, req, err, sizeof(err));
 
 	if (!j) {
 		jsonl_peer_error(peer, "%s", err);

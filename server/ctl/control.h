@@ -10,6 +10,7 @@
  *   stats   -> {"ok":true,"generation":N,"uptime":S,"workers":W,"tcp_connections":N,
  *               "queries":{"udp":N,"tcp":N},"responses":N,"truncated":N,"dropped":N,
  *               "qtype":{"A":N,...},"rcode":{"NOERROR":N,...}}
+ *   explain -> what a query would get and why (server/ctl/explain_answer.h)
  * Everything runs in the main thread: a reload requested here blocks other
  * control clients (not the answering threads) until it is done.
  *
@@ -32,6 +33,7 @@
 struct control;
 struct errlist;
 struct event_base;
+struct health_link_info;
 struct jsonl_peer;
 struct snapshot;
 struct stats;
@@ -46,6 +48,7 @@ struct ctl_ops {
 	time_t (*started_at)(void *arg);
 	unsigned (*workers)(void *arg);
 	size_t (*tcp_connections)(void *arg);
+	void (*health)(void *arg, struct health_link_info *out); /* the steer-healthd link */
 };
 
 /* A command handler: answer req on peer, exactly once, with

@@ -1,6 +1,7 @@
 /* explain.c -- the "explain" control command (see explain.h). */
 #include "config.h"
 #include "server/steer/explain.h"
+#include "server/steer/health_link.h"
 #include "server/zone/snapshot.h"
 #include "server/steer/steer_build.h"
 #include "server/steer/steer_policy.h"
@@ -69,26 +70,37 @@ static json_t *pools_json(const struct steer_set *set, const struct steer_record
 	return arr;
 }
 
-static int parse_client(const char *from, const char *subnet, struct steer_client *cl, char *err, size_t errlen)
+int explain_client(const char *from, const char *subnet, uint8_t addr[16], unsigned *plen, char *err, size_t errlen)
 {
 	const char *s = subnet ? subnet : from;
-	unsigned plen;
 
-	memset(cl, 0, sizeof(*cl));
+	memset(addr, 0, 16);
+	*plen = 0;
 	if (!s) {
-		cl->addr[10] = cl->addr[11] = 0xff; /* 0.0.0.0/0 */
+		addr[10] = addr[11] = 0xff; /* 0.0.0.0/0 */
 		return 0;
 	}
-	if (geo_prefix_parse(s, cl->addr, &plen) != 0) {
+	if (from && subnet) {
+		snprintf(err, errlen, "give --from or --subnet, not both");
+		return -1;
+	}
+	if (geo_prefix_parse(s, addr, plen) != 0) {
 		snprintf(err, errlen, "\"%s\" is not an %s", s, subnet ? "IPv4/IPv6 subnet (CIDR)" : "IPv4/IPv6 address");
 		return -1;
 	}
-	if (from && !subnet && plen != (geo_addr_is_v4(cl->addr) ? 32u : 128u)) {
+	if (from && *plen != (geo_addr_is_v4(addr) ? 32u : 128u)) {
 		snprintf(err, errlen, "--from takes an address; use --subnet for %s", s);
 		return -1;
 	}
-	geo_addr_mask(cl->addr, (geo_addr_is_v4(cl->addr) ? 96 : 0) + plen); /* ECS: host bits ignored */
-	cl->source = plen;
+	geo_addr_mask(addr, (geo_addr_is_v4(addr) ? 96 : 0) + *plen); /* ECS: host bits ignored */
+	return 0;
+}
+
+static int parse_client(const char *from, const char *subnet, struct steer_client *cl, char *err, size_t errlen)
+{
+	memset(cl, 0, sizeof(*cl));
+	if (explain_client(from, subnet, cl->addr, &cl->source, err, errlen) < 0)
+		return -1;
 	cl->ecs = subnet != NULL;
 	return 0;
 }
@@ -171,4 +183,24 @@ json_t *explain_json(const struct snapshot *snap, const char *name, const char *
 			 "fell_open", tr.fell_open, "nodata", tr.nodata_all_down || ans.naddrs == 0,
 			 "answer", answer_json(&ans, fam), "ttl", (json_int_t)ans.ttl, "degraded", tr.degraded,
 			 "ecs_scope", cl.ecs ? json_integer(ans.ecs_scope) : json_null(), "note", tr.note);
+}
+
+int explain_has_policy(const struct snapshot *snap, const char *name)
+{
+	return name && steer_find_record(steer_set_of(snap), name) != NULL;
+}
+
+json_t *explain_health_json(const struct snapshot *snap, const struct health_link_info *hl)
+{
+	const struct steer_set *set = steer_set_of(snap);
+	size_t n = set ? set->pc.ntargets : 0;
+
+	if (n == 0)
+		return json_null(); /* no checks: nothing can be stale */
+	/* Disconnected, the state table keeps the last-known states (or
+	 * unknown, which counts as up) and no change reaches the answers. */
+	return json_pack("{s:I, s:b, s:I, s:o, s:b}", "targets", (json_int_t)n, "linked", hl->connected, "since",
+			 (json_int_t)hl->since, "last_update",
+			 hl->last_update ? json_integer((json_int_t)hl->last_update) : json_null(), "stale",
+			 !hl->connected);
 }

@@ -5,9 +5,10 @@
  * (steer_eval() with a trace), so the explanation cannot drift from what a
  * query gets.
  *
- * Control request: {"v":1,"cmd":"explain","name":"app.example.com","type":"A",
- *                   "from":"198.51.100.7" | "subnet":"203.0.113.0/24"}
- * Reply: {"ok":true, "name", "type", "policy",
+ * The control command (server/ctl/explain_answer.c) first runs the query
+ * through the answer path, follows the CNAME chain, and calls explain_json()
+ * for the steered name at its end; these are the fields it adds:
+ *   {"name", "type", "policy",
  *   "client": {"address","source_prefix","ecs"},
  *   "location": {"found","continent","country","subdivision","net","network",
  *                "latitude","longitude"},
@@ -24,7 +25,9 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
 
+struct health_link_info;
 struct snapshot;
 
 /* The reply fields for one explain request against snap (NULL with a
@@ -32,5 +35,21 @@ struct snapshot;
  * subnet may be NULL (then: a client of unknown location). */
 json_t *explain_json(const struct snapshot *snap, const char *name, const char *type, const char *from,
 		     const char *subnet, char *err, size_t errlen);
+
+/* The client of an explain request: --from ADDRESS or --subnet CIDR (at
+ * most one; neither: 0.0.0.0/0, no known location). addr gets the address
+ * (IPv4 as ::ffff:a.b.c.d) with the host bits beyond *plen cleared; *plen
+ * is in the address's own family. Returns 0, or -1 with a reason in err. */
+int explain_client(const char *from, const char *subnet, uint8_t addr[16], unsigned *plen, char *err, size_t errlen);
+
+/* 1 when name ("app.example.com" or with the final dot, any case) has a
+ * steering policy in snap. */
+int explain_has_policy(const struct snapshot *snap, const char *name);
+
+/* Is the health data behind the member states live? {"targets":N,
+ * "linked":bool,"since":T,"last_update":T|null,"stale":bool}: stale while
+ * the link to steer-healthd is down (the states are the last known, since
+ * T); JSON null when the config has no health checks. */
+json_t *explain_health_json(const struct snapshot *snap, const struct health_link_info *hl);
 
 #endif

@@ -12,6 +12,7 @@
 #include <event2/event.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 5000
@@ -25,6 +26,8 @@ struct health_link {
 	unsigned backoff_ms;
 	int subscribed;            /* a snapshot arrived on this connection */
 	int warned;                /* "cannot connect" was logged in this outage */
+	time_t since;              /* when subscribed last changed (start: the link's creation) */
+	time_t last_update;        /* when a message last updated the state table; 0: never */
 };
 
 static void schedule(struct health_link *hl, unsigned ms)
@@ -102,9 +105,11 @@ static void apply_snapshot(struct health_link *hl, struct steer_set *set, json_t
 			nup++;
 	}
 	free(seen);
-	if (!hl->subscribed)
+	if (!hl->subscribed) {
+		hl->since = time(NULL);
 		log_notice("healthd: subscribed; %zu targets: %zu up, %zu down, %zu unknown", set->pc.ntargets, nup,
 			   ndown, set->pc.ntargets - nup - ndown);
+	}
 	hl->subscribed = 1;
 	hl->backoff_ms = BACKOFF_MIN_MS;
 }
@@ -119,6 +124,8 @@ static void on_msg(struct jsonl_peer *peer, json_t *msg, void *arg)
 	if (!msg) {
 		log_warn("healthd: connection lost; keeping the last-known health state, reconnecting");
 		hl->peer = NULL;
+		if (hl->subscribed)
+			hl->since = time(NULL);
 		hl->subscribed = 0;
 		hl->warned = 0;
 		retry_later(hl);
@@ -134,6 +141,9 @@ static void on_msg(struct jsonl_peer *peer, json_t *msg, void *arg)
 		apply_snapshot(hl, set, targets);
 	else if (event && strcmp(event, "change") == 0)
 		apply_target(set, json_object_get(msg, "target"));
+	else
+		return;
+	hl->last_update = time(NULL);
 }
 
 static void try_connect(evutil_socket_t fd_unused, short what, void *arg)
@@ -181,6 +191,7 @@ int health_link_new(struct health_link **out, struct event_base *base, struct sn
 	hl->base = base;
 	hl->snaps = snaps;
 	hl->backoff_ms = BACKOFF_MIN_MS;
+	hl->since = time(NULL);
 	hl->timer = evtimer_new(base, try_connect, hl);
 	if (!hl->timer) {
 		free(hl);
@@ -204,4 +215,14 @@ void health_link_free(struct health_link *hl)
 int health_link_connected(const struct health_link *hl)
 {
 	return hl && hl->subscribed;
+}
+
+void health_link_info(const struct health_link *hl, struct health_link_info *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!hl)
+		return;
+	out->connected = hl->subscribed;
+	out->since = hl->since;
+	out->last_update = hl->last_update;
 }

@@ -18,6 +18,8 @@
 #ifndef STEER_HEALTH_LINK_H
 #define STEER_HEALTH_LINK_H
 
+#include <time.h>
+
 struct event_base;
 struct health_link;
 struct snap_domain;
@@ -31,5 +33,14 @@ void health_link_free(struct health_link *hl);
 
 /* 1 while subscribed (for stats and tests). */
 int health_link_connected(const struct health_link *hl);
+
+/* The link's state, for `steerctl explain` (is the health data live?). */
+struct health_link_info {
+	int connected;      /* subscribed: changes arrive as they happen */
+	time_t since;       /* when it was last subscribed or lost (or the link started) */
+	time_t last_update; /* when the state table was last written; 0: never */
+};
+/* hl may be NULL (no link: all zero). */
+void health_link_info(const struct health_link *hl, struct health_link_info *out);
 
 #endif

@@ -113,8 +113,9 @@ out=$("$STEERCTL" -s "$T/ctl.sock" explain app.example.test A --from 100.64.3.9)
 expect_match "explain: default with reasons" "$out" "region +default: subdivision AU-NSW: no key; country AU: no key; continent OC: no key; default"
 json=$("$STEERCTL" -s "$T/ctl.sock" --json explain near.example.test A --subnet 203.0.113.0/24)
 expect_eq "explain --json: closest ranking" "$(printf '%s' "$json" | python3 -c 'import json,sys; j=json.load(sys.stdin); print(" ".join(p["pool"] for p in j["pools"]), j["answer"], j["ecs_scope"])')" "eu us-east us-west ap ['198.18.3.1'] 24"
-"$STEERCTL" -s "$T/ctl.sock" explain www.example.test A > /dev/null 2>&1
-expect_eq "explain: a name without a policy fails (exit 1)" "$?" 1
+out=$("$STEERCTL" -s "$T/ctl.sock" explain www.example.test A 2>&1); rc=$?
+expect_eq "explain: a name the zone lacks is explained (exit 0)" "$rc" 0
+expect_match "explain: ... as NXDOMAIN" "$out" "answer +NXDOMAIN: www\.example\.test\. does not exist"
 "$STEERCTL" -s "$T/ctl.sock" explain app.example.test > /dev/null 2>&1
 expect_eq "explain: usage error (exit 2)" "$?" 2
 

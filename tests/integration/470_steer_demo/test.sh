@@ -7,17 +7,9 @@
 . "$(dirname "$0")/../lib/lib.sh"
 [ -x "$STEERDNS" ] && [ -x "$HEALTHD" ] || skip "no steerdns/steer-healthd binaries in $BUILD"
 
-PORT=$(free_port)
-HP=$(free_port)
-Z=$STEER_SRC/zones
-mkdir -p "$T/www"
-echo ok > "$T/www/index.html"
-sed -e "s|127.0.0.1:5353|127.0.0.1:$PORT|; s|\"\[::1\]:5353\"|\"[::1]:$PORT\"|; s|\"\.\./run/|\"$T/|g" \
-    -e "s|\"port\": 18080|\"port\": $HP|; s|\"demo-geo.mmdb\"|\"$Z/demo-geo.mmdb\"|; s|\"file\": \"|\"file\": \"$Z/|" \
-    "$Z/steerdns.json" > "$T/steerdns.json"
-for a in 127.0.1.10 127.0.1.11 127.0.2.20 127.0.3.30; do
-	start_bg "www$a" /usr/bin/python3 -m http.server --bind "$a" "$HP" --directory "$T/www"
-done
+. "$TESTDIR/../lib/demo.sh"
+demo_config
+demo_backends
 start_bg hd "$HEALTHD" -c "$T/steerdns.json"
 start_bg server "$STEERDNS" -c "$T/steerdns.json"
 wait_dns 127.0.0.1 "$PORT" || { cat "$T/server.log"; finish; }
