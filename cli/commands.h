@@ -1,13 +1,20 @@
 /*
  * commands.h -- steerctl verbs. Each verb group lives in its own file:
- *   ctl_server.c  check, zones, reload, stats, explain (steerdns control socket)
- *   ctl_health.c  status, drain, undrain, force-up, auto (steer-healthd socket)
+ *   ctl_server.c  check, zones, reload, stats (steerdns control socket)
+ *   ctl_explain.c explain (steerdns control socket)
+ *   ctl_health.c  status, drain, undrain, force-up (steer-healthd socket)
  * main.c parses the global options and dispatches through one table.
  *
- * Exit codes (scripts rely on them):
- *   0 success, 1 the operation failed or was rejected (e.g. a reload with
- *   errors, a config with errors), 2 usage error, 3 the daemon is not
- *   running / its socket cannot be reached.
+ * Exit codes (scripts rely on them; man steerctl(8) EXIT STATUS), the same
+ * for every verb:
+ *   CTL_OK 0           success (explain: whatever the answer, REFUSED too)
+ *   CTL_FAILED 1       the daemon answered with an error (reload rejected,
+ *                      no such target, unknown command), check found errors
+ *   CTL_USAGE 2        usage error; nothing was sent
+ *   CTL_UNREACHABLE 3  the daemon cannot be reached: not running, socket
+ *                      missing, permission denied, no answer in time, or
+ *                      no socket path (no config, no -s)
+ * A verb returns one of these and nothing else: main() exits with it.
  */
 #ifndef STEER_CLI_COMMANDS_H
 #define STEER_CLI_COMMANDS_H
@@ -39,13 +46,21 @@ int ctl_force_up(const struct ctl_opts *o, int argc, char **argv);
 
 /* Helpers shared by the verb files (cli/util.c). */
 
+/* Check a verb's arguments: argv[0] is the verb; "--json" is skipped;
+ * between min and max positional arguments are stored in pos (may be NULL
+ * when max is 0); any other option is an error. Returns the number of
+ * positional arguments, or -1 after printing "usage: steerctl USAGE" (the
+ * caller then returns CTL_USAGE). */
+int ctl_args(int argc, char **argv, const char **pos, int min, int max, const char *usage);
 /* Socket path for a daemon: o->socket if set, else the string at
  * section/key in the config (resolved against the config's directory).
  * Returns malloc'ed path or NULL after printing why. */
 char *ctl_socket_path(const struct ctl_opts *o, const char *section, const char *key);
 /* Send req to the socket and read one reply. Prints a clear message and
- * returns CTL_UNREACHABLE when the daemon is not running. *reply is set
- * on CTL_OK. */
+ * returns CTL_UNREACHABLE when the daemon cannot be reached: not running
+ * (no socket, or no one listening), permission denied on the socket, no
+ * reply within the timeout, or the connection broken. *reply is set on
+ * CTL_OK, whatever the reply says (the caller checks "ok"). */
 int ctl_request(const struct ctl_opts *o, const char *path, const char *daemon_name, json_t *req, json_t **reply);
 /* Print rows as an aligned text table; rows[r][c], header first. */
 void ctl_table(char ***rows, int nrows, int ncols);

@@ -5,14 +5,18 @@
  */
 #include "config.h"
 #include "cli/commands.h"
+#include "common/conf.h"
+#include "common/errlist.h"
 #include "common/health.h"
+#include "common/pools.h"
 
 #include <stdio.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#define NCOLS 8
+#define NCOLS 10
 
 static int health_call(const struct ctl_opts *o, json_t *req, json_t **reply)
 {
@@ -46,44 +50,157 @@ static const char *admin_label(enum health_admin a)
 	return labels[a];
 }
 
-/* One table row from a TARGET; cells are malloc'ed. */
-static void fill_row(char **row, const struct health_status *s)
+/* What steerdns does with the target (common/health.h: the admin override
+ * wins, and unknown counts as up). */
+static const char *steering_state(const struct health_status *s)
 {
+	if (s->admin == HEALTH_ADMIN_DOWN)
+		return "drained";
+	if (s->admin == HEALTH_ADMIN_UP)
+		return "forced";
+	return s->state == HEALTH_DOWN ? "down" : "up";
+}
+
+/* One target of the reply, with what the config says about it. */
+struct status_row {
+	json_t *obj;              /* borrowed from the reply */
+	struct health_status s;   /* decoded from obj; owns its strings */
+	char *pools;              /* owned: "eu-west,us-east" (sorted), NULL: in no pool of the config */
+	struct pools_addr addr;   /* family 0 when the address does not parse */
+};
+
+/* The pools config of -c, or an empty one: healthd's reply carries no pool
+ * names, but the targets come from the same config (common/pools.h). */
+static void load_pools(const struct ctl_opts *o, struct pools_conf *pc)
+{
+	struct conf_file cf;
+	struct errlist errs;
+
+	memset(pc, 0, sizeof(*pc));
+	errlist_init(&errs);
+	if (conf_file_load(o->config, &cf, &errs) == 0) {
+		if (pools_conf_load(&cf, pc, &errs) != 0) {
+			pools_conf_clear(pc);
+			memset(pc, 0, sizeof(*pc));
+		}
+		conf_file_clear(&cf);
+	}
+	errlist_clear(&errs);
+}
+
+/* "a,b": the pools (sorted by name, as pc keeps them) that have target t. */
+static char *pools_of(const struct pools_conf *pc, size_t t)
+{
+	char *list = NULL, *next;
+
+	for (size_t p = 0; t != POOLS_NO_TARGET && p < pc->npools; p++)
+		for (size_t m = 0; m < pc->pools[p].nmembers; m++) {
+			if (pools_member_target(pc, p, m) != t)
+				continue;
+			if (asprintf(&next, "%s%s%s", list ? list : "", list ? "," : "", pc->pools[p].name) < 0)
+				return list;
+			free(list);
+			list = next;
+			break;
+		}
+	return list;
+}
+
+/* The order of `status`: pool list (targets in no pool last), check, then
+ * address (IPv4 before IPv6, numerically), then name. Every key together
+ * is unique, so the order does not depend on the reply's. */
+static int row_cmp(const void *a, const void *b)
+{
+	const struct status_row *x = a, *y = b;
+	int c;
+
+	if (!x->pools != !y->pools)
+		return x->pools ? -1 : 1;
+	if (x->pools && (c = strcmp(x->pools, y->pools)) != 0)
+		return c;
+	if ((c = strcmp(x->s.check ? x->s.check : "", y->s.check ? y->s.check : "")) != 0)
+		return c;
+	if (x->addr.family != y->addr.family)
+		return x->addr.family == AF_INET ? -1 : y->addr.family == AF_INET ? 1 : x->addr.family - y->addr.family;
+	if ((c = memcmp(x->addr.bytes, y->addr.bytes, sizeof(x->addr.bytes))) != 0)
+		return c;
+	return strcmp(x->s.name ? x->s.name : "", y->s.name ? y->s.name : "");
+}
+
+/* Decode and sort the reply's targets; NULL (and *n = 0) on ENOMEM. */
+static struct status_row *status_rows(const struct ctl_opts *o, json_t *targets, size_t *n)
+{
+	struct status_row *rows = calloc(json_array_size(targets) + 1, sizeof(*rows));
+	struct pools_conf pc;
+	json_t *t;
+	size_t i;
+
+	*n = 0;
+	if (!rows)
+		return NULL;
+	load_pools(o, &pc);
+	json_array_foreach(targets, i, t) {
+		struct status_row *r = &rows[*n];
+		if (health_status_decode(t, &r->s) != 0) {
+			health_status_clear(&r->s);
+			continue;
+		}
+		r->obj = t;
+		r->pools = pools_of(&pc, r->s.name ? pools_find_target(&pc, r->s.name) : POOLS_NO_TARGET);
+		if (!r->s.address || pools_addr_parse(r->s.address, &r->addr) != 0)
+			memset(&r->addr, 0, sizeof(r->addr));
+		(*n)++;
+	}
+	pools_conf_clear(&pc);
+	qsort(rows, *n, sizeof(*rows), row_cmp);
+	return rows;
+}
+
+static void rows_free(struct status_row *rows, size_t n)
+{
+	for (size_t i = 0; rows && i < n; i++) {
+		health_status_clear(&rows[i].s);
+		free(rows[i].pools);
+	}
+	free(rows);
+}
+
+/* One table row; cells are malloc'ed. */
+static void fill_row(char **row, const struct status_row *r)
+{
+	const struct health_status *s = &r->s;
 	char since[32] = "-";
 	time_t t = (time_t)s->since;
 	struct tm tm;
 
 	if (s->since > 0 && localtime_r(&t, &tm))
 		strftime(since, sizeof(since), "%Y-%m-%dT%H:%M:%S", &tm);
-	row[0] = strdup(s->name ? s->name : "-");
-	row[1] = strdup(s->check ? s->check : "-");
-	row[2] = strdup(s->address ? s->address : "-");
-	row[3] = strdup(health_state_name(s->state));
-	row[4] = strdup(admin_label(s->admin));
-	row[5] = strdup(since);
-	row[6] = strdup(s->last && s->last[0] ? s->last : "-");
-	if (s->latency_ms < 0 || asprintf(&row[7], "%ldms", s->latency_ms) < 0)
-		row[7] = strdup("-");
+	row[0] = strdup(r->pools ? r->pools : "-");
+	row[1] = strdup(s->name ? s->name : "-");
+	row[2] = strdup(s->check ? s->check : "-");
+	row[3] = strdup(s->address ? s->address : "-");
+	row[4] = strdup(health_state_name(s->state));
+	row[5] = strdup(admin_label(s->admin));
+	row[6] = strdup(steering_state(s));
+	row[7] = strdup(since);
+	row[8] = strdup(s->last && s->last[0] ? s->last : "-");
+	if (s->latency_ms < 0 || asprintf(&row[9], "%ldms", s->latency_ms) < 0)
+		row[9] = strdup("-");
 }
 
-static void print_table(json_t *targets)
+static void print_table(const struct status_row *sr, size_t n)
 {
-	static const char *const header[NCOLS] = { "TARGET", "CHECK", "ADDRESS", "STATE", "ADMIN",
-						   "SINCE", "LAST RESULT", "LATENCY" };
-	size_t n = json_array_size(targets);
+	static const char *const header[NCOLS] = { "POOL",      "TARGET", "CHECK", "ADDRESS",     "STATE",
+						   "ADMIN",     "EFFECTIVE", "SINCE", "LAST RESULT", "LATENCY" };
 	char ***rows = calloc(n + 1, sizeof(*rows));
 	int nrows = 1;
 
 	if (!rows)
 		return;
 	rows[0] = (char **)header;
-	for (size_t i = 0; i < n; i++) {
-		struct health_status s;
-		if (health_status_decode(json_array_get(targets, i), &s) == 0 &&
-		    (rows[nrows] = calloc(NCOLS, sizeof(char *))) != NULL)
-			fill_row(rows[nrows++], &s);
-		health_status_clear(&s);
-	}
+	for (size_t i = 0; i < n; i++)
+		if ((rows[nrows] = calloc(NCOLS, sizeof(char *))) != NULL)
+			fill_row(rows[nrows++], &sr[i]);
 	if (n == 0)
 		printf("steer-healthd monitors no targets (no pool has a check)\n");
 	else
@@ -96,25 +213,51 @@ static void print_table(json_t *targets)
 	free(rows);
 }
 
+/* The reply with its targets in table order, each with "pools" and
+ * "effective_state" added. */
+static void print_json(json_t *reply, const struct status_row *sr, size_t n)
+{
+	json_t *sorted = json_array();
+
+	for (size_t i = 0; sorted && i < n; i++) {
+		json_t *pools = json_array();
+		char *save = NULL, *list = sr[i].pools ? strdup(sr[i].pools) : NULL;
+		for (char *p = list ? strtok_r(list, ",", &save) : NULL; p; p = strtok_r(NULL, ",", &save))
+			json_array_append_new(pools, json_string(p));
+		free(list);
+		json_object_set_new(sr[i].obj, "pools", pools);
+		json_object_set_new(sr[i].obj, "effective_state", json_string(steering_state(&sr[i].s)));
+		json_array_append(sorted, sr[i].obj);
+	}
+	if (sorted)
+		json_object_set_new(reply, "targets", sorted);
+	ctl_print_json(reply);
+}
+
 int ctl_status(const struct ctl_opts *o, int argc, char **argv)
 {
 	json_t *reply = NULL;
+	struct status_row *rows;
+	size_t n;
 	int rc;
 
-	for (int i = 1; i < argc; i++)
-		if (strcmp(argv[i], "--json") != 0) {
-			fprintf(stderr, "usage: steerctl status [--json]\n");
-			return CTL_USAGE;
-		}
+	if (ctl_args(argc, argv, NULL, 0, 0, "status [--json]") < 0)
+		return CTL_USAGE;
 	rc = health_call(o, health_req_status(), &reply);
 	if (rc != CTL_OK)
 		return rc;
-	if (o->json)
-		ctl_print_json(reply);
-	else
-		print_table(json_object_get(reply, "targets"));
+	rows = status_rows(o, json_object_get(reply, "targets"), &n);
+	if (!rows) {
+		fprintf(stderr, "steerctl: out of memory\n");
+		rc = CTL_FAILED;
+	} else if (o->json) {
+		print_json(reply, rows, n);
+	} else {
+		print_table(rows, n);
+	}
+	rows_free(rows, n);
 	json_decref(reply);
-	return CTL_OK;
+	return rc;
 }
 
 /* drain / undrain / force-up TARGET: TARGET is CHECK@ADDRESS or an address
@@ -123,22 +266,13 @@ static int set_admin(const struct ctl_opts *o, int argc, char **argv, enum healt
 {
 	const char *target = NULL;
 	json_t *reply = NULL, *t;
+	char usage[64];
 	size_t i;
 	int rc;
 
-	for (int a = 1; a < argc; a++) {
-		if (strcmp(argv[a], "--json") == 0)
-			continue;
-		if (target) {
-			target = NULL;
-			break;
-		}
-		target = argv[a];
-	}
-	if (!target) {
-		fprintf(stderr, "usage: steerctl %s CHECK@ADDRESS | ADDRESS\n", argv[0]);
+	snprintf(usage, sizeof(usage), "%s CHECK@ADDRESS | ADDRESS", argv[0]);
+	if (ctl_args(argc, argv, &target, 1, 1, usage) < 0)
 		return CTL_USAGE;
-	}
 	rc = health_call(o, health_req_set(target, admin), &reply);
 	if (rc != CTL_OK)
 		return rc;

@@ -9,14 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The config named on the command line after the verb, else -c. */
-static const char *verb_config(const struct ctl_opts *o, int argc, char **argv)
-{
-	for (int i = 1; i < argc; i++)
-		if (strncmp(argv[i], "--", 2) != 0)
-			return argv[i];
-	return o->config;
-}
 
 static int check_json(const char *path)
 {
@@ -43,21 +35,26 @@ static int check_json(const char *path)
 
 int ctl_check(const struct ctl_opts *o, int argc, char **argv)
 {
-	const char *path = verb_config(o, argc, argv);
+	const char *path = o->config; /* the argument, else -c */
 
+	if (ctl_args(argc, argv, &path, 0, 1, "check [CONFIG] [--json]") < 0)
+		return CTL_USAGE;
 	if (o->json)
 		return check_json(path);
 	return load_check(path, stdout, stderr) == 0 ? CTL_OK : CTL_FAILED;
 }
 
-/* Send {"cmd":cmd} to steerdns' control socket. On CTL_OK *reply is set. */
-static int request(const struct ctl_opts *o, const char *cmd, json_t **reply)
+/* Send {"cmd":cmd} to steerdns' control socket, after checking that the
+ * verb got no arguments (but --json). On CTL_OK *reply is set. */
+static int request(const struct ctl_opts *o, int argc, char **argv, const char *cmd, json_t **reply)
 {
-	char *path = ctl_socket_path(o, "server", "control_socket");
+	char *path;
 	json_t *req;
 	int ret;
 
-	if (!path)
+	if (ctl_args(argc, argv, NULL, 0, 0, argv[0]) < 0)
+		return CTL_USAGE;
+	if (!(path = ctl_socket_path(o, "server", "control_socket")))
 		return CTL_UNREACHABLE;
 	req = json_pack("{s:s}", "cmd", cmd);
 	ret = ctl_request(o, path, "steerdns", req, reply);
@@ -79,19 +76,19 @@ static int print_error(json_t *reply)
 }
 
 /* A reply that needs no table: --json prints it as it is, an error reply
- * prints its error. Returns the exit code then (reply freed), or -1 when
- * the caller should go on and print its table. */
-static int reply_done(const struct ctl_opts *o, json_t *reply)
+ * prints its error. Returns 1 when the reply is handled that way (reply
+ * freed, the exit code in *ret), 0 when the caller should go on and print
+ * its table (*ret untouched: CTL_OK). The exit code is never left to the
+ * caller's arithmetic: that is how `zones` once exited 255. */
+static int reply_done(const struct ctl_opts *o, json_t *reply, int *ret)
 {
-	int ret;
-
 	if (!o->json && reply_ok(reply))
-		return -1;
-	ret = reply_ok(reply) ? CTL_OK : print_error(reply);
+		return 0;
+	*ret = reply_ok(reply) ? CTL_OK : print_error(reply);
 	if (o->json)
 		ctl_print_json(reply);
 	json_decref(reply);
-	return ret;
+	return 1;
 }
 
 static long long num(json_t *obj, const char *key)
@@ -103,9 +100,9 @@ int ctl_zones(const struct ctl_opts *o, int argc, char **argv)
 {
 	json_t *reply, *zones, *z;
 	size_t i;
-	int ret = request(o, "zones", &reply);
+	int ret = request(o, argc, argv, "zones", &reply);
 
-	if (ret != CTL_OK || (ret = reply_done(o, reply)) >= 0)
+	if (ret != CTL_OK || reply_done(o, reply, &ret))
 		return ret;
 	zones = json_object_get(reply, "zones");
 	size_t n = json_array_size(zones);
@@ -143,7 +140,7 @@ int ctl_reload(const struct ctl_opts *o, int argc, char **argv)
 {
 	json_t *reply, *errs, *e;
 	size_t i;
-	int ret = request(o, "reload", &reply);
+	int ret = request(o, argc, argv, "reload", &reply);
 
 	if (ret != CTL_OK)
 		return ret;
@@ -203,9 +200,9 @@ static void print_counts(json_t *obj, const char *title, const char *unit)
 int ctl_stats(const struct ctl_opts *o, int argc, char **argv)
 {
 	json_t *reply, *q;
-	int ret = request(o, "stats", &reply);
+	int ret = request(o, argc, argv, "stats", &reply);
 
-	if (ret != CTL_OK || (ret = reply_done(o, reply)) >= 0)
+	if (ret != CTL_OK || reply_done(o, reply, &ret))
 		return ret;
 	q = json_object_get(reply, "queries");
 	printf("%-16s %lld\n", "queries udp", num(q, "udp"));

@@ -24,12 +24,26 @@ static const struct {
 	{ "force-up", ctl_force_up, "TARGET", "force a target up whatever its checks say" },
 };
 
+/* -t SECONDS: a positive number, at most an hour (a typo such as "-t 5s"
+ * or "-t x" is a usage error, not a zero timeout). */
+static int parse_timeout(const char *arg, int *ms)
+{
+	char *end;
+	double sec = strtod(arg, &end);
+
+	if (end == arg || *end || !(sec >= 0.001 && sec <= 3600))
+		return -1;
+	*ms = (int)(sec * 1000);
+	return 0;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: steerctl [-c CONFIG] [-s SOCKET] [--json] [-t SECONDS] VERB [ARGS]\n\nverbs:\n");
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
 		fprintf(f, "  %-8s %-38s %s\n", verbs[i].name, verbs[i].args, verbs[i].help);
-	fprintf(f, "\nexit codes: 0 ok, 1 failed or rejected, 2 usage, 3 daemon not reachable\n");
+	fprintf(f, "\nexit status: 0 ok; 1 failed: the daemon answered with an error, the check or reload\n"
+		   "found errors, no such target; 2 usage error; 3 the daemon cannot be reached\n");
 }
 
 int main(int argc, char **argv)
@@ -52,7 +66,12 @@ int main(int argc, char **argv)
 		case 'c': o.config = optarg; break;
 		case 's': o.socket = optarg; break;
 		case 'j': o.json = 1; break;
-		case 't': o.timeout_ms = (int)(atof(optarg) * 1000); break;
+		case 't':
+			if (parse_timeout(optarg, &o.timeout_ms) < 0) {
+				fprintf(stderr, "steerctl: -t %s: not a number of seconds between 0.001 and 3600\n", optarg);
+				return CTL_USAGE;
+			}
+			break;
 		case 'h': usage(stdout); return CTL_OK;
 		case 'V': printf("steerctl %s\n", STEER_VERSION); return CTL_OK;
 		default: usage(stderr); return CTL_USAGE;

@@ -37,6 +37,31 @@ char *ctl_socket_path(const struct ctl_opts *o, const char *section, const char 
 	return path;
 }
 
+int ctl_args(int argc, char **argv, const char **pos, int min, int max, const char *usage)
+{
+	int n = 0;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			continue;
+		if (argv[i][0] == '-' || n == max) {
+			fprintf(stderr, "steerctl: %s: unexpected argument '%s'\n", argv[0], argv[i]);
+			n = -1;
+			break;
+		}
+		if (pos)
+			pos[n] = argv[i];
+		n++;
+	}
+	if (n >= 0 && n < min)
+		fprintf(stderr, "steerctl: %s: missing argument\n", argv[0]);
+	if (n < min) {
+		fprintf(stderr, "usage: steerctl %s\n", usage);
+		return -1;
+	}
+	return n;
+}
+
 int ctl_request(const struct ctl_opts *o, const char *path, const char *daemon_name, json_t *req, json_t **reply)
 {
 	int ret = jsonl_call(path, req, o->timeout_ms, reply);
@@ -45,6 +70,9 @@ int ctl_request(const struct ctl_opts *o, const char *path, const char *daemon_n
 		return CTL_OK;
 	if (ret == -ENOENT || ret == -ECONNREFUSED)
 		fprintf(stderr, "steerctl: %s is not running (no one listens on %s)\n", daemon_name, path);
+	else if (ret == -EACCES || ret == -EPERM)
+		fprintf(stderr, "steerctl: permission denied on %s's socket %s (run as root or as a member of its group)\n",
+			daemon_name, path);
 	else if (ret == STEER_EAGAIN)
 		fprintf(stderr, "steerctl: %s did not answer within %d ms (%s)\n", daemon_name, o->timeout_ms, path);
 	else

@@ -40,8 +40,8 @@ expect_match "configured Host header" "$(cat "$T/http4.log")" "200 / app.example
 
 # steerctl's table.
 table=$("$STEERCTL" -c "$CONF" status)
-expect_match "table header" "$(sed -n 1p <<< "$table")" "^TARGET +CHECK +ADDRESS +STATE +ADMIN +SINCE +LAST RESULT +LATENCY$"
-expect_match "table row v4" "$table" "web@127\.0\.0\.1 +web +127\.0\.0\.1 +up +auto +20[0-9-]+T[0-9:]+ +HTTP 200 +[0-9]+ms"
+expect_match "table header" "$(sed -n 1p <<< "$table")" "^POOL +TARGET +CHECK +ADDRESS +STATE +ADMIN +EFFECTIVE +SINCE +LAST RESULT +LATENCY$"
+expect_match "table row v4" "$table" "^p4 +web@127\.0\.0\.1 +web +127\.0\.0\.1 +up +auto +up +20[0-9-]+T[0-9:]+ +HTTP 200 +[0-9]+ms"
 expect_match "table row v6" "$table" "web@::1 +web +::1 +up +auto"
 
 # Flip v4 to 503: down after exactly fall=3 failures, v6 unaffected.
