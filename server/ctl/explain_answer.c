@@ -6,6 +6,7 @@
 #include "server/wire/rr.h"
 #include "server/zone/snapshot.h"
 #include "common/dns.h"
+#include "geoip/nets.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -58,7 +59,7 @@ static uint8_t *build_query(const struct explain_req *r, size_t *len)
 		return NULL; /* qname freed with it */
 	ldns_pkt_set_edns_udp_size(q, 4096);
 	if (r->subnet) {
-		int v4 = r->plen <= 32 && memcmp(r->addr, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) == 0;
+		int v4 = geo_addr_is_v4(r->addr);
 		size_t alen = (r->plen + 7) / 8;
 		uint8_t opt[4 + 4 + 16];
 		wire_put16(opt, DNS_EDNS_ECS);
@@ -85,7 +86,7 @@ static socklen_t client_addr(const struct explain_req *r, struct sockaddr_storag
 	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
 
 	memset(ss, 0, sizeof(*ss));
-	if (r->from && r->plen == 128) {
+	if (r->from && !geo_addr_is_v4(r->addr)) {
 		s6->sin6_family = AF_INET6;
 		memcpy(&s6->sin6_addr, r->addr, 16);
 		return sizeof(*s6);
@@ -166,7 +167,8 @@ struct outcome {
 static void read_response(const ldns_pkt *pkt, const struct explain_req *r, struct outcome *o)
 {
 	const ldns_rr_list *ans = ldns_pkt_answer(pkt), *auth = ldns_pkt_authority(pkt);
-	ldns_rdf *cur = ldns_rdf_clone(ldns_rr_owner(ldns_rr_list_rr(ldns_pkt_question(pkt), 0)));
+	const ldns_rr *question = ldns_rr_list_rr(ldns_pkt_question(pkt), 0);
+	ldns_rdf *cur = question ? ldns_rdf_clone(ldns_rr_owner(question)) : NULL;
 	char *s;
 
 	memset(o, 0, sizeof(*o));
@@ -179,7 +181,7 @@ static void read_response(const ldns_pkt *pkt, const struct explain_req *r, stru
 			continue;
 		}
 		if (ldns_dname_compare(ldns_rr_owner(rr), cur) != 0)
-			continue; /* not on the chain: e.g. nothing here, but be strict */
+			continue; /* owned by another name: not part of the chain */
 		if (t == LDNS_RR_TYPE_CNAME && r->qtype != LDNS_RR_TYPE_CNAME && ldns_rr_rdf(rr, 0)) {
 			json_array_append_new(o->chain, rr_json(rr));
 			ldns_rdf_deep_free(cur);

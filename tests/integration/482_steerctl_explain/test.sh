@@ -62,6 +62,12 @@ expect_eq "www human: the query first" "$(sed -n 1p <<< "$out")" "www.example.co
 expect_match "www human: the chain" "$(sed -n 2p <<< "$out")" "^cname +www\.example\.com\. 3600 IN CNAME app\.example\.com\.$"
 expect_eq "www human: then the policy of app" "$(sed -n 3p <<< "$out")" "app.example.com. A: policy geo"
 expect_match "www human: health live" "$out" "health +live: linked to steer-healthd since [0-9T:-]+Z, last update [0-9T:-]+Z"
+j=$(demo_ctl --json explain www.example.com A --subnet 2001:db8:400::/48)
+expect_eq "IPv6 ECS subnet in the query: Sydney -> default, scope /38" \
+	"$(jq '(j["region"]["key"], j["ecs_scope"])' <<< "$j")|$(ex_rrs <<< "$j")" "('default', 38)|$(dig_rrs www.example.com A 2001:db8:400::/48)"
+j=$(demo_ctl --json explain www.example.com A --from 203.0.113.7)
+expect_eq "--from is the query's source: Frankfurt -> eu-west, no ECS" \
+	"$(jq '(j["region"]["key"], j["ecs_scope"], j["response"]["answer"][1:])' <<< "$j")" "('EU', None, ['app.example.com. 60 IN A 127.0.2.20'])"
 j=$(demo_ctl --json explain tenant7.customers.example.com AAAA --subnet 203.0.113.0/24)
 expect_eq "wildcard CNAME: followed to app, AAAA from v6" "$(jq '(j["chain"], j["name"], j["outcome"], j["answer"])' <<< "$j")" \
 	"(['tenant7.customers.example.com. 300 IN CNAME app.example.com.'], 'app.example.com.', 'steered', ['2001:db8::10', '2001:db8:1::20'])"
