@@ -115,6 +115,15 @@ static int install(struct server *srv, struct load_result *r)
 	if (!s)
 		return STEER_ENOMEM;
 	steer_attach(s, &r->steer, snap_current(&srv->snaps)); /* policies + last-known health */
+	/* healthd is there to judge the new targets: do not answer them before
+	 * it has (a new member that is down would otherwise get traffic at full
+	 * TTL until its first check). */
+	if (health_link_connected(srv->hl)) {
+		size_t n = steer_pend_new_targets(s, snap_current(&srv->snaps));
+		if (n)
+			log_info("reload: %zu new health target%s pending until healthd's first verdict", n,
+				 n == 1 ? "" : "s");
+	}
 	snap_publish(&srv->snaps, s);
 	srv->generation++;
 	server_conf_clear(&srv->conf);
@@ -150,6 +159,7 @@ int server_reload(struct server *srv, struct errlist *errs)
 		return ret;
 	}
 	errlist_clear(&mine);
+	health_link_config_loaded(srv->hl, srv->config_path);
 	log_notice("reload done: generation %llu, %zu zone%s", (unsigned long long)srv->generation,
 		   zonedb_count(snap_current(&srv->snaps)->zones),
 		   zonedb_count(snap_current(&srv->snaps)->zones) == 1 ? "" : "s");

@@ -33,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <strings.h>
 
 const struct steer_policy *const steer_policies[] = {
@@ -106,6 +107,31 @@ void steer_attach(struct snapshot *snap, struct steer_set **setp, const struct s
 		if (j != POOLS_NO_TARGET)
 			atomic_store_explicit(&set->state[i], atomic_load(&prev->state[j]), memory_order_relaxed);
 	}
+}
+
+size_t steer_pend_new_targets(struct snapshot *snap, const struct snapshot *old)
+{
+	struct steer_set *set = steer_set_of(snap);
+	const struct steer_set *prev = steer_set_of(old);
+	uint32_t longest = 0;
+	size_t n = 0;
+	struct timespec now;
+
+	for (size_t i = 0; set && i < set->pc.ntargets; i++) {
+		const struct health_target_conf *t = &set->pc.targets[i];
+		const struct check_conf *c = &set->pc.checks[t->check];
+		if (prev && pools_find_target(&prev->pc, t->name) != POOLS_NO_TARGET)
+			continue;
+		atomic_store_explicit(&set->state[i], STEER_ST_PENDING, memory_order_relaxed);
+		if (c->interval_ms + c->timeout_ms > longest)
+			longest = c->interval_ms + c->timeout_ms;
+		n++;
+	}
+	if (n) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		set->pending_until_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000 + longest + 1000;
+	}
+	return n;
 }
 
 /* --- shared helpers for the policies ------------------------------------ */

@@ -15,6 +15,8 @@
 #ifndef STEER_STEER_BUILD_H
 #define STEER_STEER_BUILD_H
 
+#include <stddef.h>
+
 struct errlist;
 struct conf_file;
 struct snapshot;
@@ -31,6 +33,11 @@ void steer_set_free(struct steer_set *set);
  * old (the snapshot being replaced, may be NULL) donates its health state.
  * Call before the snapshot is published. */
 void steer_attach(struct snapshot *snap, struct steer_set **set, const struct snapshot *old);
+/* After steer_attach, while healthd is connected: mark the targets of snap
+ * that old did not have as pending (not answered until healthd's verdict),
+ * with a deadline of the longest interval + timeout among their checks plus
+ * one second. Returns how many were marked. */
+size_t steer_pend_new_targets(struct snapshot *snap, const struct snapshot *old);
 
 /* The policy set of a snapshot, or NULL. */
 struct steer_set *steer_set_of(const struct snapshot *snap);

@@ -36,11 +36,16 @@ struct steer_build;
 #define STEER_NO_TARGET UINT32_MAX
 
 /* One health state byte: the effective state in the low bits, the
- * operator's override as flags (for explain). Unknown counts as up. */
+ * operator's override as flags (for explain). Unknown counts as up.
+ * Pending counts as down: a target that a reload added while healthd is
+ * connected, until healthd's first verdict (or until the link drops or the
+ * deadline in steer_set.pending_until_ms passes: then it becomes unknown),
+ * so a new member is never answered before it has been checked. */
 enum {
 	STEER_ST_UNKNOWN = 0,
 	STEER_ST_UP = 1,
 	STEER_ST_DOWN = 2,
+	STEER_ST_PENDING = 3,
 	STEER_ST_MASK = 3,
 	STEER_ST_DRAINED = 4, /* admin down */
 	STEER_ST_FORCED = 8,  /* admin up */
@@ -103,6 +108,7 @@ struct steer_set {
 	struct geo_db *geo;          /* owned; for explain (the maps do not need it) */
 	struct geo_conf *geoconf;    /* owned; the "geoip" section (nets names for geo keys) */
 	int ecs;                     /* geoip.ecs */
+	int64_t pending_until_ms;    /* CLOCK_MONOTONIC ms: pending targets become unknown after this */
 	char *healthd_socket;        /* borrowed from pc */
 };
 
@@ -189,8 +195,9 @@ static inline int steer_member_up(const struct steer_ctx *c, const struct steer_
 {
 	if (c->assume_up || m->target == STEER_NO_TARGET)
 		return 1;
-	return (atomic_load_explicit(&c->set->state[m->target], memory_order_relaxed) & STEER_ST_MASK) !=
-	       STEER_ST_DOWN;
+	/* UNKNOWN and UP answer; DOWN and PENDING do not. */
+	return (atomic_load_explicit(&c->set->state[m->target], memory_order_relaxed) & STEER_ST_MASK) <=
+	       STEER_ST_UP;
 }
 
 /* Evaluate rec for family fam and client cl into out (the full engine:
