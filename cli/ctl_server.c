@@ -50,8 +50,9 @@ int ctl_check(const struct ctl_opts *o, int argc, char **argv)
 	return load_check(path, stdout, stderr) == 0 ? CTL_OK : CTL_FAILED;
 }
 
-/* Send {"cmd":cmd} to steerdns' control socket. On CTL_OK *reply is set. */
-static int request(const struct ctl_opts *o, const char *cmd, json_t **reply)
+/* Send {"cmd":cmd} (plus "zone":zone when not NULL) to steerdns' control
+ * socket. On CTL_OK *reply is set. */
+static int request_zone(const struct ctl_opts *o, const char *cmd, const char *zone, json_t **reply)
 {
 	char *path = ctl_socket_path(o, "server", "control_socket");
 	json_t *req;
@@ -59,11 +60,16 @@ static int request(const struct ctl_opts *o, const char *cmd, json_t **reply)
 
 	if (!path)
 		return CTL_UNREACHABLE;
-	req = json_pack("{s:s}", "cmd", cmd);
+	req = zone ? json_pack("{s:s, s:s}", "cmd", cmd, "zone", zone) : json_pack("{s:s}", "cmd", cmd);
 	ret = ctl_request(o, path, "steerdns", req, reply);
 	json_decref(req);
 	free(path);
 	return ret;
+}
+
+static int request(const struct ctl_opts *o, const char *cmd, json_t **reply)
+{
+	return request_zone(o, cmd, NULL, reply);
 }
 
 static int reply_ok(json_t *reply)
@@ -142,16 +148,37 @@ out:
 int ctl_reload(const struct ctl_opts *o, int argc, char **argv)
 {
 	json_t *reply, *errs, *e;
+	const char *zone = NULL;
 	size_t i;
-	int ret = request(o, "reload", &reply);
+	int ret;
 
+	for (int a = 1; a < argc; a++) {
+		if (strncmp(argv[a], "--", 2) == 0)
+			continue; /* options after the verb (--json) are main's */
+		if (zone) {
+			fprintf(stderr, "usage: steerctl reload [ZONE]\n");
+			return CTL_USAGE;
+		}
+		zone = argv[a];
+	}
+	ret = request_zone(o, "reload", zone, &reply);
 	if (ret != CTL_OK)
 		return ret;
 	ret = reply_ok(reply) ? CTL_OK : CTL_FAILED;
+	/* Applied except for some zones, which kept their old version: the
+	 * operator has something to fix, so not a plain success. */
+	if (ret == CTL_OK && json_is_true(json_object_get(reply, "partial")))
+		ret = CTL_FAILED;
 	if (o->json) {
 		ctl_print_json(reply);
 	} else if (ret == CTL_OK) {
 		printf("reload ok: generation %lld\n", num(reply, "generation"));
+	} else if (reply_ok(reply)) {
+		errs = json_object_get(reply, "errors");
+		json_array_foreach(errs, i, e)
+			fprintf(stderr, "%s\n", json_string_value(e));
+		fprintf(stderr, "steerctl: reload applied (generation %lld) except for the zones above, which kept "
+				"their old version (a new zone is not served)\n", num(reply, "generation"));
 	} else {
 		errs = json_object_get(reply, "errors");
 		json_array_foreach(errs, i, e)

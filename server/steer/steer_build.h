@@ -23,8 +23,8 @@ struct snapshot;
 struct steer_set;
 struct zonedb;
 
-/* Compile the config's steering sections against zones, setting node->dyn
- * for every steered name. Returns the number of errors added to errs; *out
+/* Compile the config's steering sections against zones, binding every
+ * steered name to its zone node in the set (zones are only read). Returns the number of errors added to errs; *out
  * is set (possibly to a set with no records) only when it returns 0. */
 int steer_build(const struct conf_file *cf, struct zonedb *zones, struct steer_set **out, struct errlist *errs);
 void steer_set_free(struct steer_set *set);

@@ -8,8 +8,8 @@
  *     pools[]     members split by family, each with its health target index
  *     state[]     one atomic byte per health target; written by the health
  *                 link (main thread), read relaxed by the workers
- *     records[]   one per steered name: policy, TTLs, pool lists, geo map;
- *                 zone node->dyn points at its record
+ *     records[]   one per steered name: policy, TTLs, pool lists, geo map
+ *     bind[]      zone node -> its record (steer_record_at())
  *
  * Query path: steer_answer() (steer.h) -> steer_eval() -> policy->choose().
  * explain runs the very same steer_eval() with a trace to fill, so what
@@ -86,6 +86,7 @@ struct steer_policy;
 
 struct steer_record {
 	char *name;                  /* owned; presentation, lowercase, trailing dot */
+	const void *node;            /* the zone node it steers (struct node; the bind key) */
 	const struct steer_policy *policy;
 	uint32_t ttl, degraded_ttl;
 	int nodata_when_down;        /* "when_all_down": "nodata" */
@@ -98,8 +99,20 @@ struct steer_record {
 	unsigned prefix[2];          /* sticky: client prefix hashed, per family */
 };
 
+/* Which zone node a record steers. The zones are not marked: the same
+ * compiled zone can be shared by the live snapshot and the next one (a
+ * reload that keeps a zone, `steerctl reload ZONE`), each with its own
+ * policy set, so the binding lives in the set: an open-addressing table
+ * keyed by the node's address. */
+struct steer_bind {
+	const void *node;                  /* const struct node *, or NULL: empty slot */
+	const struct steer_record *rec;
+};
+
 struct steer_set {
 	struct pools_conf pc;        /* owned: names of pools and targets */
+	struct steer_bind *bind;     /* owned; bind_mask + 1 slots, at most half full */
+	uint32_t bind_mask;
 	struct steer_pool *pools;    /* owned; parallel to pc.pools */
 	size_t npools;
 	_Atomic uint8_t *state;      /* owned; pc.ntargets entries */
@@ -213,6 +226,22 @@ void steer_pick_first_up(const struct steer_ctx *c, const struct steer_list *lis
 void steer_pick_add(struct steer_pick *p, const struct steer_member *m);
 /* A cheap per-thread pseudo-random number (xorshift64*), no locks. */
 uint64_t steer_random(void);
+/* The record steering node, or NULL (query path: one or two probes). */
+static inline const struct steer_record *steer_record_at(const struct steer_set *set, const void *node)
+{
+	uint32_t i;
+
+	if (!set->bind)
+		return NULL;
+	/* Fibonacci hashing of the address; nodes are 8-byte aligned. */
+	i = (uint32_t)(((uintptr_t)node >> 3) * 0x9E3779B97F4A7C15ull >> 32) & set->bind_mask;
+	while (set->bind[i].node) {
+		if (set->bind[i].node == node)
+			return set->bind[i].rec;
+		i = (i + 1) & set->bind_mask;
+	}
+	return NULL;
+}
 /* The record named name (any case, trailing dot optional), or NULL. */
 const struct steer_record *steer_find_record(const struct steer_set *set, const char *name);
 
