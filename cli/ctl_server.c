@@ -44,23 +44,29 @@ int ctl_check(const struct ctl_opts *o, int argc, char **argv)
 	return load_check(path, stdout, stderr) == 0 ? CTL_OK : CTL_FAILED;
 }
 
-/* Send {"cmd":cmd} to steerdns' control socket, after checking that the
- * verb got no arguments (but --json). On CTL_OK *reply is set. */
-static int request(const struct ctl_opts *o, int argc, char **argv, const char *cmd, json_t **reply)
+/* Send {"cmd":cmd} (plus "zone":zone when not NULL) to steerdns' control
+ * socket. On CTL_OK *reply is set. */
+static int request_zone(const struct ctl_opts *o, const char *cmd, const char *zone, json_t **reply)
 {
 	char *path;
 	json_t *req;
 	int ret;
 
-	if (ctl_args(argc, argv, NULL, 0, 0, argv[0]) < 0)
-		return CTL_USAGE;
 	if (!(path = ctl_socket_path(o, "server", "control_socket")))
 		return CTL_UNREACHABLE;
-	req = json_pack("{s:s}", "cmd", cmd);
+	req = zone ? json_pack("{s:s, s:s}", "cmd", cmd, "zone", zone) : json_pack("{s:s}", "cmd", cmd);
 	ret = ctl_request(o, path, "steerdns", req, reply);
 	json_decref(req);
 	free(path);
 	return ret;
+}
+
+/* The same for a verb without arguments (but --json): checks argv first. */
+static int request(const struct ctl_opts *o, int argc, char **argv, const char *cmd, json_t **reply)
+{
+	if (ctl_args(argc, argv, NULL, 0, 0, argv[0]) < 0)
+		return CTL_USAGE;
+	return request_zone(o, cmd, NULL, reply);
 }
 
 static int reply_ok(json_t *reply)
@@ -139,16 +145,30 @@ out:
 int ctl_reload(const struct ctl_opts *o, int argc, char **argv)
 {
 	json_t *reply, *errs, *e;
+	const char *zone = NULL;
 	size_t i;
-	int ret = request(o, argc, argv, "reload", &reply);
+	int ret;
 
+	if (ctl_args(argc, argv, &zone, 0, 1, "reload [ZONE]") < 0)
+		return CTL_USAGE;
+	ret = request_zone(o, "reload", zone, &reply);
 	if (ret != CTL_OK)
 		return ret;
 	ret = reply_ok(reply) ? CTL_OK : CTL_FAILED;
+	/* Applied except for some zones, which kept their old version: the
+	 * operator has something to fix, so not a plain success. */
+	if (ret == CTL_OK && json_is_true(json_object_get(reply, "partial")))
+		ret = CTL_FAILED;
 	if (o->json) {
 		ctl_print_json(reply);
 	} else if (ret == CTL_OK) {
 		printf("reload ok: generation %lld\n", num(reply, "generation"));
+	} else if (reply_ok(reply)) {
+		errs = json_object_get(reply, "errors");
+		json_array_foreach(errs, i, e)
+			fprintf(stderr, "%s\n", json_string_value(e));
+		fprintf(stderr, "steerctl: reload applied (generation %lld) except for the zones above, which kept "
+				"their old version (a new zone is not served)\n", num(reply, "generation"));
 	} else {
 		errs = json_object_get(reply, "errors");
 		json_array_foreach(errs, i, e)

@@ -15,7 +15,7 @@ static const struct {
 } verbs[] = {
 	{ "check", ctl_check, "[CONFIG]", "validate the config and every zone (like steerdns --check)" },
 	{ "zones", ctl_zones, "", "list the zones steerdns serves: name, serial, records, file, loaded at" },
-	{ "reload", ctl_reload, "", "reload config and zones; on errors the old data keeps serving" },
+	{ "reload", ctl_reload, "[ZONE]", "reload config and zones, or one zone; what fails keeps serving the old data" },
 	{ "stats", ctl_stats, "", "query counters by transport, qtype and rcode" },
 	{ "explain", ctl_explain, "NAME TYPE [--from IP | --subnet CIDR]", "why steerdns gives the answer it gives" },
 	{ "status", ctl_status, "", "health of every target (from steer-healthd)" },

@@ -144,18 +144,32 @@ json_t *health_req_set(const char *target, enum health_admin admin)
 			 health_admin_name(admin));
 }
 
+json_t *health_req_reload(const char *config)
+{
+	return json_pack("{s:i, s:s, s:s}", "v", 1, "cmd", "reload", "config", config);
+}
+
 int health_req_decode(json_t *msg, struct health_req *out, const char **why)
 {
-	static const char *const cmds[] = { "status", "subscribe", "set" };
+	static const char *const cmds[] = { "status", "subscribe", "set", "reload" };
 	const char *cmd = json_string_value(json_object_get(msg, "cmd"));
-	int i = name_index(cmds, 3, cmd);
+	int i = name_index(cmds, 4, cmd);
 
 	memset(out, 0, sizeof(*out));
 	if (i < 0) {
-		*why = cmd ? "unknown cmd (status, subscribe, set)" : "missing \"cmd\" (status, subscribe, set)";
+		*why = cmd ? "unknown cmd (status, subscribe, set, reload)"
+			   : "missing \"cmd\" (status, subscribe, set, reload)";
 		return STEER_EMALF;
 	}
 	out->cmd = (enum health_cmd)i;
+	if (out->cmd == HEALTH_CMD_RELOAD) {
+		out->config = json_string_value(json_object_get(msg, "config"));
+		if (!out->config || !out->config[0]) {
+			*why = "reload needs \"config\": the path of the config file";
+			return STEER_EMALF;
+		}
+		return 0;
+	}
 	if (out->cmd != HEALTH_CMD_SET)
 		return 0;
 	out->target = json_string_value(json_object_get(msg, "target"));

@@ -27,6 +27,14 @@
  *     address. "down" drains, "up" forces up, "auto" returns to the checks.
  *     The override is saved in the state file before the reply is sent.
  *
+ *   {"v":1,"cmd":"reload","config":PATH}
+ *     -> {"v":1,"ok":true,"targets":N}              re-read, N targets now
+ *     -> {"v":1,"ok":false,"error":"...","errors":["file:line: reason",...]}
+ *     steerdns sends this after each of its own reloads, so the checks and
+ *     pools healthd runs are the ones steerdns answers from. PATH is the
+ *     config steerdns loaded; healthd refuses (and changes nothing) when it
+ *     is not the file healthd itself reads. Same effect as SIGHUP.
+ *
  *   Anything else -> {"v":1,"ok":false,"error":"..."}; the connection stays.
  *
  * TARGET:
@@ -89,12 +97,14 @@ void health_status_clear(struct health_status *s);
 json_t *health_req_status(void);
 json_t *health_req_subscribe(void);
 json_t *health_req_set(const char *target, enum health_admin admin);
+json_t *health_req_reload(const char *config);
 
-enum health_cmd { HEALTH_CMD_STATUS, HEALTH_CMD_SUBSCRIBE, HEALTH_CMD_SET };
+enum health_cmd { HEALTH_CMD_STATUS, HEALTH_CMD_SUBSCRIBE, HEALTH_CMD_SET, HEALTH_CMD_RELOAD };
 struct health_req {
 	enum health_cmd cmd;
 	const char *target;  /* borrowed from the message (set only) */
 	enum health_admin admin;
+	const char *config;  /* borrowed from the message (reload only) */
 };
 /* Decode a request. On failure returns STEER_EMALF and points *why at a
  * static explanation for the error reply. */

@@ -42,46 +42,78 @@ static void print_errs(struct errlist *errs)
 		log_err("(%zu more errors)", errs->lost);
 }
 
-/* Load and validate the config into pc. Returns 0 or 1 (errors logged). */
-static int load_config(const char *path, struct pools_conf *pc)
+/* Load and validate the config into pc; every error goes to errs.
+ * Returns 0 or 1. */
+static int load_config_errs(const char *path, struct pools_conf *pc, struct errlist *errs)
 {
 	struct conf_file cf;
-	struct errlist errs;
 	int nerr = 1;
 
-	errlist_init(&errs);
 	memset(pc, 0, sizeof(*pc));
-	if (conf_file_load(path, &cf, &errs) == 0) {
-		nerr = pools_conf_load(&cf, pc, &errs);
+	if (conf_file_load(path, &cf, errs) == 0) {
+		nerr = pools_conf_load(&cf, pc, errs);
 		conf_file_clear(&cf);
 	}
-	print_errs(&errs);
-	errlist_clear(&errs);
 	if (nerr)
 		pools_conf_clear(pc);
 	return nerr ? 1 : 0;
 }
 
-static void reload(struct healthd *hd)
+/* The same, errors logged. */
+static int load_config(const char *path, struct pools_conf *pc)
+{
+	struct errlist errs;
+	int ret;
+
+	errlist_init(&errs);
+	ret = load_config_errs(path, pc, &errs);
+	print_errs(&errs);
+	errlist_clear(&errs);
+	return ret;
+}
+
+/* Re-read the config; on any error the running checks stay and errs says
+ * why. Returns 0 or 1. */
+static int reload(struct healthd *hd, const char *why, struct errlist *errs)
 {
 	struct pools_conf pc;
-	struct errlist errs;
+	int ret = 1;
 
-	log_notice("SIGHUP: reloading %s", hd->config_path);
-	if (load_config(hd->config_path, &pc) != 0) {
-		log_err("reload failed; the running checks stay as they were");
-		return;
+	log_notice("%s: reloading %s", why, hd->config_path);
+	if (load_config_errs(hd->config_path, &pc, errs) == 0) {
+		if (strcmp(pc.socket, hd->socket_path) != 0)
+			log_warn("healthd.socket changed to %s; it takes effect at restart", pc.socket);
+		log_init("steer-healthd", pc.syslog, log_level_parse(pc.log_level));
+		ret = monitor_apply(hd->mon, &pc, errs) != 0;
+		pools_conf_clear(&pc);
 	}
-	if (strcmp(pc.socket, hd->socket_path) != 0)
-		log_warn("healthd.socket changed to %s; it takes effect at restart", pc.socket);
-	log_init("steer-healthd", pc.syslog, log_level_parse(pc.log_level));
-	errlist_init(&errs);
-	if (monitor_apply(hd->mon, &pc, &errs) != 0) {
-		print_errs(&errs);
+	if (ret) {
+		print_errs(errs);
 		log_err("reload failed; the running checks stay as they were");
 	}
-	errlist_clear(&errs);
-	pools_conf_clear(&pc);
+	return ret;
+}
+
+/* The health protocol's "reload" (sent by steerdns after its own reload):
+ * only for the file this daemon reads, so the two never run different
+ * configs by accident. */
+static int reload_cmd(const char *config, struct errlist *errs, void *arg)
+{
+	struct healthd *hd = arg;
+	char *want = realpath(config, NULL), *have = realpath(hd->config_path, NULL);
+	int ret;
+
+	if (!want || !have || strcmp(want, have) != 0) {
+		errlist_add(errs, "steer-healthd reads %s, not %s: not reloading (start both daemons with the same -c)",
+			    have ? have : hd->config_path, config);
+		log_err("reload request for %s refused: this daemon reads %s", config, hd->config_path);
+		ret = 1;
+	} else {
+		ret = reload(hd, "reload requested by steerdns", errs);
+	}
+	free(want);
+	free(have);
+	return ret;
 }
 
 static void signal_cb(evutil_socket_t sig, short what, void *arg)
@@ -89,9 +121,13 @@ static void signal_cb(evutil_socket_t sig, short what, void *arg)
 	struct healthd *hd = arg;
 
 	switch (sig) {
-	case SIGHUP:
-		reload(hd);
+	case SIGHUP: {
+		struct errlist errs;
+		errlist_init(&errs);
+		reload(hd, "SIGHUP", &errs);
+		errlist_clear(&errs);
 		break;
+	}
 	case SIGCHLD:
 		check_exec_reap(&hd->env);
 		break;
@@ -135,6 +171,7 @@ static int run(struct healthd *hd, struct pools_conf *pc)
 		log_err("%s: cannot listen: %s", hd->socket_path, steer_strerror(err));
 		goto out;
 	}
+	healthd_server_set_reload(hd->srv, reload_cmd, hd);
 	monitor_set_hooks(hd->mon, &(struct monitor_hooks){ healthd_server_broadcast_change, healthd_server_broadcast_snapshot, hd->srv });
 	for (size_t i = 0; i < 4; i++) {
 		sev[i] = evsignal_new(hd->base, sigs[i], signal_cb, hd);

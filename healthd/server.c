@@ -1,6 +1,7 @@
 /* server.c -- serve status, subscribe and set on the health socket. */
 #include "config.h"
 #include "healthd/server.h"
+#include "common/errlist.h"
 #include "common/errors.h"
 #include "common/health.h"
 #include "common/jsonl.h"
@@ -22,6 +23,8 @@ struct healthd_server {
 	struct monitor *m;           /* borrowed */
 	struct jsonl_listener *lis;  /* owned */
 	struct client *clients;      /* owned list */
+	healthd_reload_fn reload_fn; /* the daemon's reload (main.c), or NULL */
+	void *reload_arg;
 };
 
 static void client_unlink(struct client *c)
@@ -64,11 +67,36 @@ static void cmd_set(struct client *c, const struct health_req *r)
 	jsonl_peer_ok(c->peer, json_pack("{s:o}", "targets", changed));
 }
 
+static void cmd_reload(struct client *c, const struct health_req *r)
+{
+	struct healthd_server *s = c->s;
+	struct errlist errs;
+	json_t *list;
+
+	if (!s->reload_fn) {
+		jsonl_peer_error(c->peer, "reload is not available");
+		return;
+	}
+	errlist_init(&errs);
+	if (s->reload_fn(r->config, &errs, s->reload_arg) == 0) {
+		jsonl_peer_ok(c->peer, json_pack("{s:I}", "targets", (json_int_t)monitor_ntargets(s->m)));
+	} else {
+		list = json_array();
+		for (size_t i = 0; list && i < errs.n; i++)
+			json_array_append_new(list, json_string(errs.msgs[i]));
+		jsonl_peer_send(c->peer, json_pack("{s:i, s:b, s:s, s:o}", "v", 1, "ok", 0, "error",
+						   errs.n ? errs.msgs[0] : "reload failed", "errors",
+						   list ? list : json_array()));
+	}
+	errlist_clear(&errs);
+}
+
 /* One row per command (the same order as enum health_cmd). */
 static void (*const cmd_table[])(struct client *, const struct health_req *) = {
 	[HEALTH_CMD_STATUS] = cmd_status,
 	[HEALTH_CMD_SUBSCRIBE] = cmd_subscribe,
 	[HEALTH_CMD_SET] = cmd_set,
+	[HEALTH_CMD_RELOAD] = cmd_reload,
 };
 
 static void client_cb(struct jsonl_peer *peer, json_t *msg, void *arg)
@@ -174,4 +202,10 @@ void healthd_server_broadcast_snapshot(json_t *targets, void *arg)
 		broadcast(arg, msg);
 		json_decref(msg);
 	}
+}
+
+void healthd_server_set_reload(struct healthd_server *s, healthd_reload_fn fn, void *arg)
+{
+	s->reload_fn = fn;
+	s->reload_arg = arg;
 }

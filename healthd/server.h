@@ -24,6 +24,13 @@ struct healthd_server *healthd_server_new(struct event_base *base, const char *p
 /* Disconnect every client, stop listening and remove the socket file. */
 void healthd_server_free(struct healthd_server *s);
 
+/* The "reload" command (common/health.h): fn re-reads the config if config
+ * names the file this daemon reads, and returns 0, or non-zero with the
+ * reasons in errs. Without it, "reload" is refused. */
+struct errlist;
+typedef int (*healthd_reload_fn)(const char *config, struct errlist *errs, void *arg);
+void healthd_server_set_reload(struct healthd_server *s, healthd_reload_fn fn, void *arg);
+
 /* Hooks for the monitor (arg is the struct healthd_server). */
 void healthd_server_broadcast_change(json_t *target, void *arg);
 void healthd_server_broadcast_snapshot(json_t *targets, void *arg);

@@ -45,7 +45,10 @@ static int parse_listen(struct load_result *r, struct errlist *errs)
 	return nerr;
 }
 
-int load_all(const char *path, struct load_result *r, struct errlist *errs)
+/* load_all, and with keep (a reload) zone failures keep the old zone
+ * instead of failing the load. */
+static int load(const char *path, struct load_result *r, struct errlist *errs, int keep,
+		const struct zonedb *keep_from, size_t *zone_failures)
 {
 	int nerr;
 
@@ -55,7 +58,11 @@ int load_all(const char *path, struct load_result *r, struct errlist *errs)
 		nerr += parse_listen(r, errs);
 	/* Zones are loaded even when the config has errors elsewhere, so one
 	 * check shows every problem at once. */
-	if (r->conf.nzones > 0) {
+	if (r->conf.nzones > 0 && keep) {
+		if (zonedb_load_keep(r->conf.zones, r->conf.nzones, keep_from, &r->zones, errs, zone_failures) !=
+		    STEER_EOK)
+			nerr++;
+	} else if (r->conf.nzones > 0) {
 		if (zonedb_load(r->conf.zones, r->conf.nzones, &r->zones, errs) != STEER_EOK)
 			nerr++;
 	}
@@ -66,6 +73,18 @@ int load_all(const char *path, struct load_result *r, struct errlist *errs)
 		return STEER_EOK;
 	load_result_clear(r);
 	return STEER_EINVAL;
+}
+
+int load_all(const char *path, struct load_result *r, struct errlist *errs)
+{
+	return load(path, r, errs, 0, NULL, NULL);
+}
+
+int load_all_keep(const char *path, struct load_result *r, struct errlist *errs, const struct zonedb *old,
+		  size_t *zone_failures)
+{
+	*zone_failures = 0;
+	return load(path, r, errs, 1, old, zone_failures);
 }
 
 void load_result_clear(struct load_result *r)

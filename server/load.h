@@ -32,6 +32,13 @@ struct load_result {
 int load_all(const char *path, struct load_result *out, struct errlist *errs);
 void load_result_clear(struct load_result *r);
 
+/* The same for a reload beside the live zones old: a zone that does not
+ * load keeps its version from old (or is left out when it is new) and is
+ * counted in *zone_failures, its errors in errs, and the load still
+ * succeeds; config errors fail it as in load_all(). */
+int load_all_keep(const char *path, struct load_result *r, struct errlist *errs, const struct zonedb *old,
+		  size_t *zone_failures);
+
 /* Take the zone database out of r (the caller now owns it). */
 struct zonedb *load_take_zones(struct load_result *r);
 

@@ -11,6 +11,8 @@
 #include "server/net/tcp.h"
 #include "server/net/udp.h"
 #include "server/zone/zonedb.h"
+#include "server/zone/zone.h"
+#include "server/zone/load/zoneload.h"
 #include "common/errlist.h"
 #include "common/errors.h"
 #include "common/log.h"
@@ -20,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 struct server {
@@ -107,16 +110,36 @@ static void warn_restart_only(const struct server *srv, const struct load_result
 			 srv->control_path ? srv->control_path : "none");
 }
 
-/* Make r the live data (r's conf and zones are taken). */
-static int install(struct server *srv, struct load_result *r)
+/* Publish zones (taken) with the policy set *steer (taken) and the
+ * answer settings of c as the next generation. */
+static int publish(struct server *srv, const struct server_conf *c, struct zonedb *zones, struct steer_set **steer)
 {
-	struct snapshot *s = snapshot_make(&r->conf, load_take_zones(r), srv->generation + 1);
+	struct snapshot *s = snapshot_make(c, zones, srv->generation + 1);
 
 	if (!s)
 		return STEER_ENOMEM;
-	steer_attach(s, &r->steer, snap_current(&srv->snaps)); /* policies + last-known health */
+	steer_attach(s, steer, snap_current(&srv->snaps)); /* policies + last-known health */
+	/* healthd is there to judge the new targets: do not answer them before
+	 * it has (a new member that is down would otherwise get traffic at full
+	 * TTL until its first check). */
+	if (health_link_connected(srv->hl)) {
+		size_t n = steer_pend_new_targets(s, snap_current(&srv->snaps));
+		if (n)
+			log_info("reload: %zu new health target%s pending until healthd's first verdict", n,
+				 n == 1 ? "" : "s");
+	}
 	snap_publish(&srv->snaps, s);
 	srv->generation++;
+	return STEER_EOK;
+}
+
+/* Make r the live data (r's conf and zones are taken). */
+static int install(struct server *srv, struct load_result *r)
+{
+	int ret = publish(srv, &r->conf, load_take_zones(r), &r->steer);
+
+	if (ret != STEER_EOK)
+		return ret;
 	server_conf_clear(&srv->conf);
 	srv->conf = r->conf;
 	memset(&r->conf, 0, sizeof(r->conf));
@@ -132,9 +155,12 @@ int server_reload(struct server *srv, struct errlist *errs)
 	struct errlist mine;
 	int ret;
 
+	size_t zone_failures = 0;
+	struct snapshot *live = snap_current(&srv->snaps);
+
 	log_info("reloading %s", srv->config_path);
 	errlist_init(&mine);
-	ret = load_all(srv->config_path, &r, &mine);
+	ret = load_all_keep(srv->config_path, &r, &mine, live ? live->zones : NULL, &zone_failures);
 	if (ret == STEER_EOK) {
 		warn_restart_only(srv, &r);
 		ret = install(srv, &r);
@@ -149,11 +175,88 @@ int server_reload(struct server *srv, struct errlist *errs)
 		errlist_splice(errs, &mine);
 		return ret;
 	}
-	errlist_clear(&mine);
+	health_link_config_loaded(srv->hl, srv->config_path);
 	log_notice("reload done: generation %llu, %zu zone%s", (unsigned long long)srv->generation,
 		   zonedb_count(snap_current(&srv->snaps)->zones),
 		   zonedb_count(snap_current(&srv->snaps)->zones) == 1 ? "" : "s");
+	if (zone_failures) {
+		/* Applied, but not everything: say so to the caller too. */
+		log_errors(&mine);
+		log_err("%zu zone%s did not load (kept at the old version, or not served if new)", zone_failures,
+			zone_failures == 1 ? "" : "s");
+		errlist_splice(errs, &mine);
+	}
+	errlist_clear(&mine);
 	return STEER_EOK;
+}
+
+/* Zone names as written in the config or by an operator: any case,
+ * trailing dot optional. */
+static int same_zone_name(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	la -= la > 1 && a[la - 1] == '.';
+	lb -= lb > 1 && b[lb - 1] == '.';
+	return la == lb && strncasecmp(a, b, la) == 0;
+}
+
+int server_reload_zone(struct server *srv, const char *name, struct errlist *errs)
+{
+	struct snapshot *live = snap_current(&srv->snaps);
+	const struct zone_conf *zc = NULL;
+	struct zonedb *db = live ? live->zones : NULL;
+	size_t n = zonedb_count(db), nz = 0;
+	struct zone *z, **zones;
+	struct steer_set *steer = NULL;
+	int ret;
+
+	for (size_t i = 0; i < srv->conf.nzones && !zc; i++)
+		if (same_zone_name(srv->conf.zones[i].name, name))
+			zc = &srv->conf.zones[i];
+	if (!zc) {
+		errlist_add(errs, "zone %s is not in the config (%s)", name, srv->config_path);
+		return STEER_ENOENT;
+	}
+	log_info("reloading zone %s from %s", zc->name, zc->file);
+	if (!(z = zone_load(zc->name, zc->file, errs))) {
+		log_errors(errs);
+		log_err("zone %s: reload rejected; the old version is still serving", zc->name);
+		return STEER_EINVAL;
+	}
+	if (!(zones = calloc(n + 1, sizeof(*zones)))) {
+		zone_free(z);
+		return STEER_ENOMEM;
+	}
+	/* Every other zone is shared with the live snapshot; the new one takes
+	 * the place of its old version (or is added: the config has it). */
+	for (size_t i = 0; i < n; i++) {
+		struct zone *old = zonedb_zone(db, i);
+		if (old == zonedb_zone_named(db, zc->name)) {
+			zones[nz++] = z; /* in its old place: `zones` keeps the config order */
+			z = NULL;
+			continue;
+		}
+		zone_ref(old);
+		zones[nz++] = old;
+	}
+	if (z)
+		zones[nz++] = z;
+	if ((ret = zonedb_new(zones, nz, &db)) != STEER_EOK)
+		return ret;
+	/* The policies are bound to zone nodes: compile them against the new db. */
+	if (steer_build(&srv->conf.cf, db, &steer, errs) != 0) {
+		log_errors(errs);
+		log_err("zone %s: reload rejected (the steering config does not fit it); the old version is still serving",
+			zc->name);
+		zonedb_free(db);
+		return STEER_EINVAL;
+	}
+	ret = publish(srv, &srv->conf, db, &steer);
+	steer_set_free(steer);
+	if (ret == STEER_EOK)
+		log_notice("zone %s reloaded: generation %llu", zc->name, (unsigned long long)srv->generation);
+	return ret;
 }
 
 static void on_signal(evutil_socket_t sig, short what, void *arg)
@@ -195,6 +298,11 @@ static int ops_reload(void *arg, struct errlist *errs)
 	return server_reload(arg, errs);
 }
 
+static int ops_reload_zone(void *arg, const char *zone, struct errlist *errs)
+{
+	return server_reload_zone(arg, zone, errs);
+}
+
 static struct stats *ops_stats(void *arg)
 {
 	struct server *srv = arg;
@@ -229,6 +337,7 @@ static const struct ctl_ops server_ctl_ops = {
 	.snapshot = ops_snapshot,
 	.generation = ops_generation,
 	.reload = ops_reload,
+	.reload_zone = ops_reload_zone,
 	.stats = ops_stats,
 	.started_at = ops_started_at,
 	.workers = ops_workers,

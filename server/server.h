@@ -36,9 +36,16 @@ int server_run(struct server *srv);
 /* Close everything (listeners, control socket file), free everything. */
 void server_free(struct server *srv);
 
-/* Reload config and zones (SIGHUP and the control "reload" command). On any
- * error nothing changes, every error is logged and added to errs, and a
- * negative code is returned. */
+/* Reload config and zones (SIGHUP and the control "reload" command). A
+ * config error rejects the reload: nothing changes, every error is logged
+ * and added to errs, and a negative code is returned. A zone that does not
+ * load keeps its old version (a new one is left out) while the rest is
+ * applied: STEER_EOK with the zone errors in errs. */
 int server_reload(struct server *srv, struct errlist *errs);
+/* Reload one zone of the live config from its file (steerctl reload ZONE):
+ * the other zones are shared with the live snapshot, the policies are
+ * recompiled against the new zone. On any error nothing changes. Returns
+ * STEER_EOK, STEER_ENOENT (not a configured zone) or another negative code. */
+int server_reload_zone(struct server *srv, const char *name, struct errlist *errs);
 
 #endif

@@ -181,7 +181,7 @@ static int put_steered(struct answer_scratch *S, struct pkt *P, const struct zon
 	uint8_t rr[RR_FIXED + 16];
 	uint16_t alen = Q->qtype == DNS_TYPE_A ? 4 : 16;
 
-	steer_answer(S->snap, n->dyn, Q->qtype, Q, S->client->addr, &sa);
+	steer_answer(S->snap, n, Q->qtype, Q, S->client->addr, &sa);
 	if (sa.use_static)
 		return -1;
 	S->ecs_scope = sa.ecs_scope;
@@ -250,7 +250,8 @@ static uint16_t resolve_in_zone(struct answer_scratch *S, struct pkt *P, const s
 			put_any(S, P, owner, n, tcp);
 			return DNS_RCODE_NOERROR;
 		}
-		if (n->dyn && (Q->qtype == DNS_TYPE_A || Q->qtype == DNS_TYPE_AAAA)) {
+		/* A name with a policy: the snapshot's policy set knows (steer.h). */
+		if ((Q->qtype == DNS_TYPE_A || Q->qtype == DNS_TYPE_AAAA) && S->snap->extra) {
 			int rc = put_steered(S, P, z, owner, n);
 			if (rc >= 0)
 				return (uint16_t)rc;

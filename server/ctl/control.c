@@ -75,27 +75,42 @@ static void cmd_zones(const struct ctl_ops *ops, void *arg, struct jsonl_peer *p
 	jsonl_peer_ok(peer, json_pack("{s:o, s:I}", "zones", list, "generation", (json_int_t)ops->generation(arg)));
 }
 
+static json_t *errs_json(const struct errlist *errs)
+{
+	json_t *list = json_array();
+
+	for (size_t i = 0; list && i < errs->n; i++)
+		json_array_append_new(list, json_string(errs->msgs[i]));
+	return list ? list : json_array();
+}
+
 static void cmd_reload(const struct ctl_ops *ops, void *arg, struct jsonl_peer *peer, json_t *req)
 {
+	const char *zone = json_string_value(json_object_get(req, "zone"));
 	struct errlist errs;
-	json_t *list, *reply;
+	json_t *reply;
+	int ret;
 
 	errlist_init(&errs);
-	if (ops->reload(arg, &errs) == STEER_EOK) {
+	ret = zone ? ops->reload_zone(arg, zone, &errs) : ops->reload(arg, &errs);
+	if (ret == STEER_EOK && errlist_count(&errs) == 0) {
 		errlist_clear(&errs);
 		jsonl_peer_ok(peer, json_pack("{s:I}", "generation", (json_int_t)ops->generation(arg)));
 		return;
 	}
-	list = json_array();
-	for (size_t i = 0; list && i < errs.n; i++)
-		json_array_append_new(list, json_string(errs.msgs[i]));
-	reply = json_pack("{s:b, s:s, s:o, s:I}", "ok", 0, "error", "reload rejected; the old data is still serving",
-			  "errors", list ? list : json_array(), "generation", (json_int_t)ops->generation(arg));
+	if (ret == STEER_EOK)
+		reply = json_pack("{s:b, s:b, s:o, s:I}", "ok", 1, "partial", 1, "errors", errs_json(&errs),
+				  "generation", (json_int_t)ops->generation(arg));
+	else
+		reply = json_pack("{s:b, s:s, s:o, s:I}", "ok", 0, "error",
+				  zone ? "zone reload rejected; the old version is still serving"
+				       : "reload rejected; the old data is still serving",
+				  "errors", errs_json(&errs), "generation", (json_int_t)ops->generation(arg));
 	if (reply) {
 		jsonl_peer_send(peer, reply);
 		json_decref(reply);
 	} else {
-		jsonl_peer_error(peer, "reload rejected; the old data is still serving");
+		jsonl_peer_error(peer, "out of memory");
 	}
 	errlist_clear(&errs);
 }

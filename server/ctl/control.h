@@ -5,8 +5,11 @@
  * {"v":1,"ok":false,"error":"..."}. Commands (see man steerctl(8)):
  *   zones   -> {"ok":true,"generation":N,"zones":[{"name","serial","records","file","loaded_at"}]}
  *   reload  -> {"ok":true,"generation":N}
+ *              or {"ok":true,"generation":N,"partial":true,"errors":[...]}: applied, but
+ *                  the zones named in errors kept their old version (new ones: not served)
  *              or {"ok":false,"error":"reload rejected; the old data is still serving",
  *                  "errors":["file:line: reason",...]}
+ *   reload with "zone":NAME -> the same for that one zone (the config is not re-read)
  *   stats   -> {"ok":true,"generation":N,"uptime":S,"workers":W,"tcp_connections":N,
  *               "queries":{"udp":N,"tcp":N},"responses":N,"truncated":N,"dropped":N,
  *               "qtype":{"A":N,...},"rcode":{"NOERROR":N,...}}
@@ -43,7 +46,8 @@ struct stats;
 struct ctl_ops {
 	struct snapshot *(*snapshot)(void *arg);          /* the live snapshot, or NULL */
 	uint64_t (*generation)(void *arg);
-	int (*reload)(void *arg, struct errlist *errs);   /* STEER_EOK or negative, errors in errs */
+	int (*reload)(void *arg, struct errlist *errs);   /* STEER_EOK (errs: zones kept) or negative */
+	int (*reload_zone)(void *arg, const char *zone, struct errlist *errs);
 	struct stats *(*stats)(void *arg);
 	time_t (*started_at)(void *arg);
 	unsigned (*workers)(void *arg);

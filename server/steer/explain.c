@@ -22,7 +22,7 @@ static const char *const verdict_names[] = {
 
 static const char *member_state(const struct steer_set *set, const struct steer_member *m)
 {
-	static const char *const names[] = { "unknown", "up", "down", "unknown" };
+	static const char *const names[] = { "unknown", "up", "down", "pending" };
 	uint8_t b;
 
 	if (m->target == STEER_NO_TARGET)

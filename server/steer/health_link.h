@@ -7,7 +7,8 @@
  * the live policy set's state table (one atomic byte per target; the
  * workers read it on the next query, so a change reaches answers within
  * the time it takes to parse one JSON line). Targets missing from a
- * snapshot become unknown (which counts as up).
+ * snapshot become unknown (which counts as up). Targets a reload added are
+ * pending (not answered) until healthd's first verdict; see steer_policy.h.
  *
  * When healthd is away the link keeps the last-known state and reconnects
  * with backoff: 100 ms, doubling to 5 s; reset once a snapshot arrives.
@@ -42,5 +43,11 @@ struct health_link_info {
 };
 /* hl may be NULL (no link: all zero). */
 void health_link_info(const struct health_link *hl, struct health_link_info *out);
+
+/* steerdns loaded config_path (startup or reload): ask healthd to re-read
+ * it too (the health protocol's "reload"), now if subscribed, else as soon
+ * as the link is back, so the checks healthd runs are the ones the answers
+ * use. The result is logged. */
+void health_link_config_loaded(struct health_link *hl, const char *config_path);
 
 #endif

@@ -173,13 +173,14 @@ void steer_eval(const struct steer_set *set, const struct steer_record *rec, int
 	out->ecs_scope = (uint8_t)(scope + (cl->mapped6 ? 96 : 0));
 }
 
-void steer_answer(const struct snapshot *snap, const void *dyn, uint16_t qtype, const struct query *q,
+void steer_answer(const struct snapshot *snap, const void *node, uint16_t qtype, const struct query *q,
 		  const struct sockaddr *src, struct steer_answer *out)
 {
 	const struct steer_set *set = snap ? snap->extra : NULL;
+	const struct steer_record *dyn = set ? steer_record_at(set, node) : NULL;
 	struct steer_client cl;
 
-	if (!set || !dyn || (qtype != 1 && qtype != 28)) {
+	if (!dyn || (qtype != 1 && qtype != 28)) {
 		memset(out, 0, sizeof(*out));
 		out->use_static = 1;
 		return;

@@ -1,9 +1,11 @@
 /*
  * steer.h -- the query path's interface to traffic steering (issue 4).
  *
- * A name with a policy ("records" in the config) has node->dyn set when the
- * snapshot is built; answer.c then asks steer_answer() for its A/AAAA data
- * instead of using the zone file's records. The zone file's records for
+ * A name with a policy ("records" in the config) is bound to its zone node
+ * in the snapshot's policy set (steer_policy.h, struct steer_bind; zones
+ * themselves are never marked, so one compiled zone can serve two
+ * snapshots); answer.c asks steer_answer() for the A/AAAA data of a node
+ * and gets use_static when the node has no policy. The zone file's records for
  * that name stay the fallback: they are what a transfer exports and what
  * is served when the policy cannot be evaluated (use_static).
  *
@@ -34,9 +36,10 @@ struct steer_answer {
 	uint8_t ecs_scope;    /* SCOPE PREFIX-LENGTH to echo when the query had ECS */
 };
 
-/* Choose the answer for qtype (A or AAAA) at a dynamic name. src is the
+/* Choose the answer for qtype (A or AAAA) at node (a struct node of the
+ * snapshot's zones): use_static when it has no policy. src is the
  * query's source address; q carries the parsed ECS option if any. */
-void steer_answer(const struct snapshot *snap, const void *dyn, uint16_t qtype, const struct query *q,
+void steer_answer(const struct snapshot *snap, const void *node, uint16_t qtype, const struct query *q,
 		  const struct sockaddr *src, struct steer_answer *out);
 
 #endif

@@ -33,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <strings.h>
 
 const struct steer_policy *const steer_policies[] = {
@@ -70,6 +71,7 @@ void steer_set_free(struct steer_set *set)
 		free(set->pools[i].m[1]);
 	}
 	free(set->pools);
+	free(set->bind);
 	free((void *)set->state);
 	geo_db_free(set->geo);
 	if (set->geoconf)
@@ -106,6 +108,31 @@ void steer_attach(struct snapshot *snap, struct steer_set **setp, const struct s
 		if (j != POOLS_NO_TARGET)
 			atomic_store_explicit(&set->state[i], atomic_load(&prev->state[j]), memory_order_relaxed);
 	}
+}
+
+size_t steer_pend_new_targets(struct snapshot *snap, const struct snapshot *old)
+{
+	struct steer_set *set = steer_set_of(snap);
+	const struct steer_set *prev = steer_set_of(old);
+	uint32_t longest = 0;
+	size_t n = 0;
+	struct timespec now;
+
+	for (size_t i = 0; set && i < set->pc.ntargets; i++) {
+		const struct health_target_conf *t = &set->pc.targets[i];
+		const struct check_conf *c = &set->pc.checks[t->check];
+		if (prev && pools_find_target(&prev->pc, t->name) != POOLS_NO_TARGET)
+			continue;
+		atomic_store_explicit(&set->state[i], STEER_ST_PENDING, memory_order_relaxed);
+		if (c->interval_ms + c->timeout_ms > longest)
+			longest = c->interval_ms + c->timeout_ms;
+		n++;
+	}
+	if (n) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		set->pending_until_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000 + longest + 1000;
+	}
+	return n;
 }
 
 /* --- shared helpers for the policies ------------------------------------ */
@@ -306,8 +333,23 @@ static int name_to_wire(const char *s, uint8_t *out)
 	return (int)n + 1;
 }
 
+/* Bind node to r; 1 when node already has a record (listed twice). */
+static int bind_add(struct steer_set *set, const struct node *node, const struct steer_record *r)
+{
+	uint32_t i;
+
+	if (steer_record_at(set, node))
+		return 1;
+	i = (uint32_t)(((uintptr_t)(const void *)node >> 3) * 0x9E3779B97F4A7C15ull >> 32) & set->bind_mask;
+	while (set->bind[i].node)
+		i = (i + 1) & set->bind_mask;
+	set->bind[i].node = node;
+	set->bind[i].rec = r;
+	return 0;
+}
+
 /* Find the zone node of name and check that it can be steered. */
-static struct node *steered_node(struct steer_build *b, const struct zonedb *zones, const char *name,
+static const struct node *steered_node(struct steer_build *b, const struct zonedb *zones, const char *name,
 				 const char *const *path)
 {
 	uint8_t wire[DNAME_MAXLEN + 1];
@@ -335,11 +377,11 @@ static struct node *steered_node(struct steer_build *b, const struct zonedb *zon
 								  : "has a CNAME: it cannot also have addresses");
 		return NULL;
 	}
-	if (lr.node->dyn) {
+	if (steer_record_at(b->set, lr.node)) {
 		conf_err(b->errs, b->cf, path, "listed twice");
 		return NULL;
 	}
-	return (struct node *)(uintptr_t)lr.node; /* not yet published: ours to mark */
+	return lr.node;
 }
 
 static uint32_t default_ttl(const struct node *n)
@@ -374,7 +416,7 @@ static int read_record(struct steer_build *b, const struct zonedb *zones, const 
 	const char *path[] = { "records", name, NULL, NULL };
 	const char *key;
 	json_t *v, *pv = NULL, *dttl = NULL;
-	struct node *node;
+	const struct node *node;
 	int nerr = 0;
 
 	if (!json_is_object(obj)) {
@@ -427,8 +469,9 @@ static int read_record(struct steer_build *b, const struct zonedb *zones, const 
 	}
 	path[2] = r->policy->name;
 	nerr += r->policy->compile(b, r, pv, path);
+	r->node = node;
 	if (nerr == 0)
-		node->dyn = r;
+		bind_add(b->set, node, r);
 	return nerr;
 }
 
@@ -460,7 +503,10 @@ static int read_records(struct steer_build *b, const struct zonedb *zones)
 		return 1;
 	}
 	b->set->records = calloc(json_object_size(sec) + 1, sizeof(*b->set->records));
-	if (!b->set->records) {
+	for (b->set->bind_mask = 7; b->set->bind_mask < json_object_size(sec) * 2; )
+		b->set->bind_mask = b->set->bind_mask * 2 + 1;
+	b->set->bind = calloc(b->set->bind_mask + 1u, sizeof(*b->set->bind));
+	if (!b->set->records || !b->set->bind) {
 		errlist_add(b->errs, "%s: out of memory", b->cf->path);
 		return 1;
 	}

@@ -8,8 +8,8 @@
  *     pools[]     members split by family, each with its health target index
  *     state[]     one atomic byte per health target; written by the health
  *                 link (main thread), read relaxed by the workers
- *     records[]   one per steered name: policy, TTLs, pool lists, geo map;
- *                 zone node->dyn points at its record
+ *     records[]   one per steered name: policy, TTLs, pool lists, geo map
+ *     bind[]      zone node -> its record (steer_record_at())
  *
  * Query path: steer_answer() (steer.h) -> steer_eval() -> policy->choose().
  * explain runs the very same steer_eval() with a trace to fill, so what
@@ -36,11 +36,16 @@ struct steer_build;
 #define STEER_NO_TARGET UINT32_MAX
 
 /* One health state byte: the effective state in the low bits, the
- * operator's override as flags (for explain). Unknown counts as up. */
+ * operator's override as flags (for explain). Unknown counts as up.
+ * Pending counts as down: a target that a reload added while healthd is
+ * connected, until healthd's first verdict (or until the link drops or the
+ * deadline in steer_set.pending_until_ms passes: then it becomes unknown),
+ * so a new member is never answered before it has been checked. */
 enum {
 	STEER_ST_UNKNOWN = 0,
 	STEER_ST_UP = 1,
 	STEER_ST_DOWN = 2,
+	STEER_ST_PENDING = 3,
 	STEER_ST_MASK = 3,
 	STEER_ST_DRAINED = 4, /* admin down */
 	STEER_ST_FORCED = 8,  /* admin up */
@@ -81,6 +86,7 @@ struct steer_policy;
 
 struct steer_record {
 	char *name;                  /* owned; presentation, lowercase, trailing dot */
+	const void *node;            /* the zone node it steers (struct node; the bind key) */
 	const struct steer_policy *policy;
 	uint32_t ttl, degraded_ttl;
 	int nodata_when_down;        /* "when_all_down": "nodata" */
@@ -93,8 +99,20 @@ struct steer_record {
 	unsigned prefix[2];          /* sticky: client prefix hashed, per family */
 };
 
+/* Which zone node a record steers. The zones are not marked: the same
+ * compiled zone can be shared by the live snapshot and the next one (a
+ * reload that keeps a zone, `steerctl reload ZONE`), each with its own
+ * policy set, so the binding lives in the set: an open-addressing table
+ * keyed by the node's address. */
+struct steer_bind {
+	const void *node;                  /* const struct node *, or NULL: empty slot */
+	const struct steer_record *rec;
+};
+
 struct steer_set {
 	struct pools_conf pc;        /* owned: names of pools and targets */
+	struct steer_bind *bind;     /* owned; bind_mask + 1 slots, at most half full */
+	uint32_t bind_mask;
 	struct steer_pool *pools;    /* owned; parallel to pc.pools */
 	size_t npools;
 	_Atomic uint8_t *state;      /* owned; pc.ntargets entries */
@@ -103,6 +121,7 @@ struct steer_set {
 	struct geo_db *geo;          /* owned; for explain (the maps do not need it) */
 	struct geo_conf *geoconf;    /* owned; the "geoip" section (nets names for geo keys) */
 	int ecs;                     /* geoip.ecs */
+	int64_t pending_until_ms;    /* CLOCK_MONOTONIC ms: pending targets become unknown after this */
 	char *healthd_socket;        /* borrowed from pc */
 };
 
@@ -189,8 +208,9 @@ static inline int steer_member_up(const struct steer_ctx *c, const struct steer_
 {
 	if (c->assume_up || m->target == STEER_NO_TARGET)
 		return 1;
-	return (atomic_load_explicit(&c->set->state[m->target], memory_order_relaxed) & STEER_ST_MASK) !=
-	       STEER_ST_DOWN;
+	/* UNKNOWN and UP answer; DOWN and PENDING do not. */
+	return (atomic_load_explicit(&c->set->state[m->target], memory_order_relaxed) & STEER_ST_MASK) <=
+	       STEER_ST_UP;
 }
 
 /* Evaluate rec for family fam and client cl into out (the full engine:
@@ -206,6 +226,22 @@ void steer_pick_first_up(const struct steer_ctx *c, const struct steer_list *lis
 void steer_pick_add(struct steer_pick *p, const struct steer_member *m);
 /* A cheap per-thread pseudo-random number (xorshift64*), no locks. */
 uint64_t steer_random(void);
+/* The record steering node, or NULL (query path: one or two probes). */
+static inline const struct steer_record *steer_record_at(const struct steer_set *set, const void *node)
+{
+	uint32_t i;
+
+	if (!set->bind)
+		return NULL;
+	/* Fibonacci hashing of the address; nodes are 8-byte aligned. */
+	i = (uint32_t)(((uintptr_t)node >> 3) * 0x9E3779B97F4A7C15ull >> 32) & set->bind_mask;
+	while (set->bind[i].node) {
+		if (set->bind[i].node == node)
+			return set->bind[i].rec;
+		i = (i + 1) & set->bind_mask;
+	}
+	return NULL;
+}
 /* The record named name (any case, trailing dot optional), or NULL. */
 const struct steer_record *steer_find_record(const struct steer_set *set, const char *name);
 

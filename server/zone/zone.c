@@ -29,10 +29,19 @@ const struct rrset *node_rrset(const struct node *n, uint16_t type)
 	return NULL;
 }
 
+void zone_ref(struct zone *z)
+{
+	z->extra_refs++;
+}
+
 void zone_free(struct zone *z)
 {
 	if (!z)
 		return;
+	if (z->extra_refs) {
+		z->extra_refs--;
+		return;
+	}
 	arena_clear(&z->arena);
 	free(z->table);
 	free(z);

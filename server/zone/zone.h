@@ -62,7 +62,6 @@ struct node {
 	const struct node *cut;      /* highest delegation point at or above this node, or NULL */
 	const struct node *dname;    /* nearest strict ancestor owning a DNAME, or NULL */
 	const struct node *wildcard; /* child "*", or NULL */
-	const void *dyn;             /* answer policy for this name (steering), or NULL */
 };
 
 struct zone {
@@ -77,6 +76,7 @@ struct zone {
 	uint32_t serial;
 	size_t nrecords;
 	time_t loaded_at;
+	unsigned extra_refs;   /* zone dbs holding it beyond the first (main thread only, see zone_ref) */
 	const struct node **table; /* owned (malloc): open addressing, mask + 1 slots, at most half full */
 	uint32_t mask;
 	size_t nnodes;
@@ -88,7 +88,12 @@ const struct node *zone_find(const struct zone *z, const uint8_t *name, size_t l
 /* The rrset of type at node, or NULL. */
 const struct rrset *node_rrset(const struct node *n, uint16_t type);
 
-/* Free a zone built by zone_load() (server/zone/load/zoneload.h). NULL is fine. */
+/* A compiled zone is immutable, so two zone dbs (the live snapshot's and the
+ * next one, when a reload keeps a zone) can share it. zone_ref() adds a
+ * holder; zone_free() drops one and frees the zone (built by zone_load(),
+ * server/zone/load/zoneload.h) with the last. Only the main thread, which
+ * builds and frees snapshots, calls them. NULL is fine. */
+void zone_ref(struct zone *z);
 void zone_free(struct zone *z);
 
 #endif

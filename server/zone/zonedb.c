@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 struct zonedb {
 	struct zone **zones; /* owned, in config order */
@@ -59,6 +60,25 @@ void zonedb_free(struct zonedb *db)
 size_t zonedb_count(const struct zonedb *db)
 {
 	return db ? db->n : 0;
+}
+
+struct zone *zonedb_zone(const struct zonedb *db, size_t i)
+{
+	return db->zones[i];
+}
+
+struct zone *zonedb_zone_named(const struct zonedb *db, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n && name[n - 1] == '.')
+		n--;
+	for (size_t i = 0; db && i < db->n; i++) {
+		const char *zn = db->zones[i]->name; /* with its trailing dot */
+		if (strlen(zn) == n + 1 && strncasecmp(zn, name, n) == 0)
+			return db->zones[i];
+	}
+	return NULL;
 }
 
 void zonedb_info(const struct zonedb *db, size_t i, struct zone_info *out)

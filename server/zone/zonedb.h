@@ -35,6 +35,10 @@ struct zone_info {
 	time_t loaded_at;
 };
 size_t zonedb_count(const struct zonedb *db);
+/* Zone i (0 <= i < zonedb_count()), for building the next db beside this one. */
+struct zone *zonedb_zone(const struct zonedb *db, size_t i);
+/* The zone named name (presentation, any case, trailing dot optional), or NULL. */
+struct zone *zonedb_zone_named(const struct zonedb *db, const char *name);
 /* Fill *out for zone i (0 <= i < zonedb_count()). Strings live as long as db. */
 void zonedb_info(const struct zonedb *db, size_t i, struct zone_info *out);
 

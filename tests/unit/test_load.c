@@ -106,6 +106,50 @@ START_TEST(test_check_exit_status)
 }
 END_TEST
 
+/* A reload beside the live zones: a zone that breaks is shared with the old
+ * db (same object, freed only with its last holder: LeakSanitizer and ASan
+ * check the reference counting), a fixed one is new. */
+START_TEST(test_keep_broken_zone)
+{
+	char *zone = test_write_temp(".zone", zone_ok);
+	char *cfg = write_config(zone, "[\"127.0.0.1:5353\"]");
+	struct load_result live, next;
+	struct errlist errs;
+	size_t failed = 9;
+	FILE *f;
+
+	errlist_init(&errs);
+	ck_assert_int_eq(load_all(cfg, &live, &errs), STEER_EOK);
+	f = fopen(zone, "w");
+	fputs(zone_bad, f);
+	fclose(f);
+	ck_assert_int_ne(load_all(cfg, &next, &errs), STEER_EOK); /* --check and startup stay strict */
+	errlist_clear(&errs);
+	errlist_init(&errs);
+	ck_assert_int_eq(load_all_keep(cfg, &next, &errs, live.zones, &failed), STEER_EOK);
+	ck_assert_uint_eq(failed, 1);
+	ck_assert(any_match(&errs, "999.0.2.1") || any_match(&errs, ":5:"));
+	ck_assert_ptr_eq(zonedb_zone(next.zones, 0), zonedb_zone(live.zones, 0)); /* shared */
+	load_result_clear(&live); /* the shared zone lives on in next */
+	ck_assert_ptr_nonnull(zonedb_zone_named(next.zones, "T.TEST"));
+	ck_assert_ptr_nonnull(zonedb_zone_named(next.zones, "t.test."));
+	ck_assert_ptr_null(zonedb_zone_named(next.zones, "test."));
+	/* New zone, not loadable, nothing to keep: left out. */
+	errlist_clear(&errs);
+	errlist_init(&errs);
+	ck_assert_int_eq(load_all_keep(cfg, &live, &errs, NULL, &failed), STEER_EOK);
+	ck_assert_uint_eq(failed, 1);
+	ck_assert_uint_eq(zonedb_count(live.zones), 0);
+	load_result_clear(&live);
+	load_result_clear(&next);
+	errlist_clear(&errs);
+	unlink(cfg);
+	unlink(zone);
+	free(cfg);
+	free(zone);
+}
+END_TEST
+
 Suite *suite_load(void)
 {
 	Suite *s = suite_create("load");
@@ -113,6 +157,7 @@ Suite *suite_load(void)
 	tcase_add_test(tc, test_good);
 	tcase_add_test(tc, test_every_error_reported);
 	tcase_add_test(tc, test_check_exit_status);
+	tcase_add_test(tc, test_keep_broken_zone);
 	suite_add_tcase(s, tc);
 	return s;
 }

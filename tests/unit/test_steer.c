@@ -354,7 +354,7 @@ START_TEST(answer_ecs_handling)
 	memset(&q, 0, sizeof(q));
 	q.ecs = 1, q.ecs_family = 1, q.ecs_source = 24;
 	inet_pton(AF_INET, "203.0.113.0", q.ecs_addr);
-	steer_answer(&e.snap, rec, 1, &q, (struct sockaddr *)&src, &a);
+	steer_answer(&e.snap, rec->node, 1, &q, (struct sockaddr *)&src, &a);
 	ck_assert_uint_eq(a.naddrs, 1); /* EU -> b */
 	ck_assert_uint_eq(a.ecs_scope, 24);
 	/* the same subnet as IPv4-mapped IPv6: treated as IPv4, scope in IPv6 bits */
@@ -362,23 +362,23 @@ START_TEST(answer_ecs_handling)
 	memset(q.ecs_addr, 0, 16);
 	q.ecs_addr[10] = q.ecs_addr[11] = 0xff;
 	inet_pton(AF_INET, "203.0.113.0", q.ecs_addr + 12);
-	steer_answer(&e.snap, rec, 1, &q, (struct sockaddr *)&src, &a);
+	steer_answer(&e.snap, rec->node, 1, &q, (struct sockaddr *)&src, &a);
 	ck_assert_uint_eq(a.naddrs, 1);
 	ck_assert_uint_eq(a.ecs_scope, 120);
 	/* SOURCE PREFIX-LENGTH 0: located by the source (California -> c), scope 0 */
 	q.ecs_family = 1, q.ecs_source = 0;
 	memset(q.ecs_addr, 0, 16);
-	steer_answer(&e.snap, rec, 1, &q, (struct sockaddr *)&src, &a);
+	steer_answer(&e.snap, rec->node, 1, &q, (struct sockaddr *)&src, &a);
 	ck_assert_uint_eq(a.naddrs, 2);
 	ck_assert_uint_eq(a.ecs_scope, 0);
 	/* geoip.ecs false: the ECS option is ignored */
 	q.ecs_source = 24;
 	inet_pton(AF_INET, "203.0.113.0", q.ecs_addr);
 	e.snap.no_ecs = 1;
-	steer_answer(&e.snap, rec, 1, &q, (struct sockaddr *)&src, &a);
+	steer_answer(&e.snap, rec->node, 1, &q, (struct sockaddr *)&src, &a);
 	ck_assert_uint_eq(a.naddrs, 2);
 	/* not A/AAAA, or no policy set: the zone file */
-	steer_answer(&e.snap, rec, 16, &q, (struct sockaddr *)&src, &a);
+	steer_answer(&e.snap, rec->node, 16, &q, (struct sockaddr *)&src, &a);
 	ck_assert(a.use_static);
 	env_close(&e);
 }

@@ -29,4 +29,12 @@ struct zone *zone_load(const char *name, const char *file, struct errlist *errs)
  * (and *out NULL) when any zone failed: a reload is all or nothing. */
 int zonedb_load(const struct zone_conf *zones, size_t n, struct zonedb **out, struct errlist *errs);
 
+/* The same for a reload beside old (the live db, may be NULL): a zone that
+ * fails keeps its old version from old (shared, zone_ref) or, if it is
+ * new, is left out, so one broken zone does not hold back the others.
+ * Every error still goes to errs; *failed counts the zones that did not
+ * load (kept or left out). Returns STEER_EOK or STEER_ENOMEM. */
+int zonedb_load_keep(const struct zone_conf *zones, size_t n, const struct zonedb *old, struct zonedb **out,
+		     struct errlist *errs, size_t *failed);
+
 #endif

@@ -5,9 +5,57 @@
 #include "server/zone/zonedb.h"
 #include "common/errlist.h"
 #include "common/errors.h"
+#include "common/log.h"
 
 #include <malloc.h>
 #include <stdlib.h>
+
+static void heap_for_loading(void)
+{
+	/* Loading makes and frees millions of small ldns objects. With glibc's
+	 * defaults the heap top is trimmed and regrown over and over, and the
+	 * page faults cost more than the parsing (measured: 1M records took 36 s,
+	 * most of it in the kernel). Keep freed memory for reuse instead. */
+	mallopt(M_TRIM_THRESHOLD, 512 * 1024 * 1024);
+	mallopt(M_TOP_PAD, 64 * 1024 * 1024);
+}
+
+int zonedb_load_keep(const struct zone_conf *zones, size_t n, const struct zonedb *old, struct zonedb **out,
+		     struct errlist *errs, size_t *failed)
+{
+	struct zone **loaded = calloc(n ? n : 1, sizeof(*loaded));
+	size_t nloaded = 0;
+	int ret;
+
+	*out = NULL;
+	*failed = 0;
+	heap_for_loading();
+	if (!loaded) {
+		errlist_add(errs, "out of memory loading zones");
+		return STEER_ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct zone *z = zone_load(zones[i].name, zones[i].file, errs);
+		if (z) {
+			loaded[nloaded++] = z;
+			continue;
+		}
+		(*failed)++;
+		if ((z = zonedb_zone_named(old, zones[i].name)) != NULL) {
+			zone_ref(z);
+			loaded[nloaded++] = z;
+			log_err("zone %s: %s did not load; still serving the old version (serial %u)", z->name,
+				zones[i].file, z->serial);
+		} else {
+			log_err("zone %s: %s did not load; not served", zones[i].name, zones[i].file);
+		}
+	}
+	ret = zonedb_new(loaded, nloaded, out);
+	if (ret != STEER_EOK)
+		errlist_add(errs, "out of memory loading zones");
+	malloc_trim(0);
+	return ret;
+}
 
 int zonedb_load(const struct zone_conf *zones, size_t n, struct zonedb **out, struct errlist *errs)
 {
@@ -16,12 +64,7 @@ int zonedb_load(const struct zone_conf *zones, size_t n, struct zonedb **out, st
 	int ret;
 
 	*out = NULL;
-	/* Loading makes and frees millions of small ldns objects. With glibc's
-	 * defaults the heap top is trimmed and regrown over and over, and the
-	 * page faults cost more than the parsing (measured: 1M records took 36 s,
-	 * most of it in the kernel). Keep freed memory for reuse instead. */
-	mallopt(M_TRIM_THRESHOLD, 512 * 1024 * 1024);
-	mallopt(M_TOP_PAD, 64 * 1024 * 1024);
+	heap_for_loading();
 	if (!loaded) {
 		errlist_add(errs, "out of memory loading zones");
 		return STEER_ENOMEM;

@@ -74,7 +74,9 @@ rc 0 "explain: REFUSED" "${S[@]}" explain example.org A
 rc 0 "explain --json" "${S[@]}" --json explain example.org A
 
 # Usage errors, with the daemons up: nothing is sent.
-for v in $SERVER_VERBS status; do rc 2 "$v: extra argument" "${S[@]}" "$v" extra; done
+for v in zones stats status; do rc 2 "$v: extra argument" "${S[@]}" "$v" extra; done
+rc 2 "reload: two zones" "${S[@]}" reload a.test b.test
+rc 1 "reload: a zone not in the config" "${S[@]}" reload nosuch.test
 for v in $SERVER_VERBS status; do rc 2 "$v: unknown option" "${S[@]}" "$v" --frobnicate; done
 for v in $HEALTH_VERBS; do
 	rc 2 "$v: no target" "${S[@]}" "$v"
