@@ -1,6 +1,6 @@
 #!/bin/sh
 # deps.sh -- install (as root) or name (otherwise) the Debian packages steerdns needs.
-# Usage: scripts/deps.sh [build|run|test|bench]...   (default: build)
+# Usage: scripts/deps.sh [build|run|test|bench|fresh]...   (default: build)
 # Exits 0 when everything is present, 1 when something is missing and could not be installed.
 set -u
 build_pkgs="gcc make autoconf pkg-config libldns-dev libevent-dev libmaxminddb-dev libjansson-dev libssl-dev"
@@ -8,7 +8,14 @@ run_pkgs="python3 dnsutils"   # demo backends (http.server) and dig for trying i
 test_pkgs="check dnsutils knot-dnsutils ldnsutils nsd knot libmaxmind-db-writer-perl openssl curl procps python3 iproute2"
 # clang with its libFuzzer runtime: tests/fuzz/build.sh (021_fuzz_smoke skips without them)
 test_pkgs="$test_pkgs clang libclang-rt-14-dev"
+# gcc without its recommends has no libc headers/crt files ("C compiler cannot
+# create executables" on a minbase root)
+build_pkgs="$build_pkgs libc6-dev"
+# 061_reload_under_load and 500_bench_smoke load the server with dnsperf
+test_pkgs="$test_pkgs dnsperf"
 bench_pkgs="dnsperf nsd knot gdnsd procps dnsutils iproute2 libmaxmind-db-writer-perl"
+# make check-fresh (tests/fresh/run.sh) builds a minbase Debian root on the host
+fresh_pkgs="debootstrap git wget"
 
 want=""
 [ $# -eq 0 ] && set -- build
@@ -18,7 +25,8 @@ for set_name in "$@"; do
 	run) want="$want $build_pkgs $run_pkgs" ;;
 	test) want="$want $build_pkgs $test_pkgs" ;;
 	bench) want="$want $build_pkgs $bench_pkgs" ;;
-	*) echo "deps.sh: unknown set '$set_name' (build, run, test, bench)" >&2; exit 2 ;;
+	fresh) want="$want $fresh_pkgs" ;;
+	*) echo "deps.sh: unknown set '$set_name' (build, run, test, bench, fresh)" >&2; exit 2 ;;
 	esac
 done
 
@@ -38,9 +46,11 @@ if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
 	if [ ! -e "$policy" ]; then
 		printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod 755 "$policy" && created_policy=1
 	fi
+	started=$(date +%s)
 	apt-get update -q >/dev/null 2>&1 || true
 	apt-get install -y -q --no-install-recommends $missing >&2
 	rc=$?
+	echo "deps.sh: apt-get took $(( $(date +%s) - started )) s (exit $rc)" >&2
 	[ "$created_policy" -eq 1 ] && rm -f "$policy"
 	exit $rc
 fi
