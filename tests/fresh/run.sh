@@ -217,9 +217,11 @@ for m in proc sys dev dev/pts; do
 done
 
 # Runs a command in the root, as root, with a clean login-like environment,
-# in a new pid namespace whose init (a shell waiting on it) reaps orphans.
+# in a new pid namespace whose init (a shell waiting on it) reaps orphans,
+# for at most $in_root_timeout seconds.
+in_root_timeout=900
 in_root() {
-	unshare --pid --fork --mount-proc="$root/proc" \
+	timeout -k 10 "$in_root_timeout" unshare --pid --fork --mount-proc="$root/proc" \
 		chroot "$root" /usr/bin/env -i HOME=/root USER=root LOGNAME=root SHELL=/bin/bash \
 		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 TERM=dumb \
 		/bin/sh -c '"$@" & wait $!' sh "$@"
@@ -327,7 +329,8 @@ INSIDE
 chmod 755 "$root/root/fresh-inside.sh"
 
 t=$(now)
-timeout -k 10 $(( run_timeout + check_timeout + 120 )) in_root /root/fresh-inside.sh "$run_timeout" "$check_timeout"
+in_root_timeout=$(( run_timeout + check_timeout + 120 ))
+in_root /root/fresh-inside.sh "$run_timeout" "$check_timeout"
 rc=$?
 kill_root_procs
 [ $rc -eq 0 ] || die "inside the fresh root (exit $rc); logs: $logs"
