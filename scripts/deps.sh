@@ -13,6 +13,8 @@ test_pkgs="$test_pkgs clang libclang-rt-14-dev"
 build_pkgs="$build_pkgs libc6-dev"
 # 061_reload_under_load and 500_bench_smoke load the server with dnsperf
 test_pkgs="$test_pkgs dnsperf"
+# 500_bench_smoke compares against every peer it finds (nsd, knot, gdnsd)
+test_pkgs="$test_pkgs gdnsd"
 bench_pkgs="dnsperf nsd knot gdnsd procps dnsutils iproute2 libmaxmind-db-writer-perl"
 # make check-fresh (tests/fresh/run.sh) builds a minbase Debian root on the host
 fresh_pkgs="debootstrap git wget"
