@@ -36,6 +36,8 @@
 #
 # Environment:
 #   FRESH_DIR=/var/tmp/steerdns-fresh   cache and roots
+#   FRESH_MIRROR=URI                    debootstrap from URI instead of the host's
+#                                       (the root's apt still uses the host's sources)
 #   FRESH_NO_CACHE=1                    debootstrap anew (and refresh the cache)
 #   FRESH_CACHE_DAYS=7                  a cached root older than this is rebuilt
 #   FRESH_KEEP=1                        keep the root afterwards (to look inside)
@@ -75,6 +77,10 @@ root_mounts() { awk -v r="$root" '$5 == r || index($5, r "/") == 1 { print $5 }'
 cleanup() {
 	local rc=$? m
 	trap - EXIT INT TERM
+	if [ -n "${in_root_pid:-}" ]; then
+		kill -TERM "$in_root_pid" 2>/dev/null
+		wait "$in_root_pid" 2>/dev/null
+	fi
 	kill_root_procs
 	if [ -n "$root" ]; then
 		for m in $mounted; do umount "$m" 2>/dev/null || umount -l "$m"; done
@@ -132,7 +138,7 @@ host_sources() {
 	done
 }
 sources=$(host_sources | awk '!seen[$0]++')
-mirror=$(echo "$sources" | awk -v s="$suite" '$2 == s { print $1; exit }')
+mirror=${FRESH_MIRROR:-$(echo "$sources" | awk -v s="$suite" '$2 == s { print $1; exit }')}
 [ -n "$mirror" ] || skip "no enabled 'deb ... $suite' source in /etc/apt/sources.list*"
 mirror=${mirror%/}
 # debootstrap fetches with wget, which does not read apt's proxy setting.
@@ -220,11 +226,21 @@ done
 # in a new pid namespace whose init (a shell waiting on it) reaps orphans,
 # for at most $in_root_timeout seconds.
 in_root_timeout=900
+# In the background with a wait, so that a signal to this script runs the
+# cleanup at once (it stops the timeout, whose unshare --kill-child then
+# SIGKILLs the namespace's init, which ends every process in it).
+in_root_pid=""
 in_root() {
-	timeout -k 10 "$in_root_timeout" unshare --pid --fork --mount-proc="$root/proc" \
+	local rc
+	timeout -k 10 "$in_root_timeout" unshare --pid --fork --kill-child --mount-proc="$root/proc" \
 		chroot "$root" /usr/bin/env -i HOME=/root USER=root LOGNAME=root SHELL=/bin/bash \
 		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 TERM=dumb \
-		/bin/sh -c '"$@" & wait $!' sh "$@"
+		/bin/sh -c '"$@" & wait $!' sh "$@" &
+	in_root_pid=$!
+	wait $in_root_pid
+	rc=$?
+	in_root_pid=""
+	return $rc
 }
 
 # --- 2. git and make, nothing else ---------------------------------------------------
