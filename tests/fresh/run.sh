@@ -94,6 +94,7 @@ cleanup() {
 		fi
 	fi
 	[ -d "$logs" ] && echo "check-fresh: logs in $logs"
+	[ $rc -eq 130 ] && echo "check-fresh: interrupted (the root's processes are stopped, its mounts gone)" >&2
 	[ $rc -eq 77 ] && echo "skipped: $skip_reason"
 	exit $rc
 }
