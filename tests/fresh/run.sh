@@ -84,7 +84,12 @@ cleanup() {
 	kill_root_procs
 	if [ -n "$root" ]; then
 		for m in $mounted; do umount "$m" 2>/dev/null || umount -l "$m"; done
-		[ -d "$root/root/fresh-logs" ] && cp -r "$root/root/fresh-logs/." "$logs/" 2>/dev/null
+		if [ -d "$root/root/fresh-logs" ]; then
+			# Next to ours: the inner timings are appended, not copied over.
+			[ -f "$root/root/fresh-logs/timings" ] && cat "$root/root/fresh-logs/timings" >> "$logs/timings" &&
+				rm -f "$root/root/fresh-logs/timings"
+			cp -r "$root/root/fresh-logs/." "$logs/" 2>/dev/null
+		fi
 		if [ -n "$(root_mounts)" ]; then
 			echo "check-fresh: still mounted, root left in place: $(root_mounts | tr '\n' ' ')" >&2
 		elif [ "${FRESH_KEEP:-0}" = 1 ]; then
