@@ -41,9 +41,11 @@ endif
 
 WARN = -Wall -Wextra -Wno-unused-parameter -Wshadow -Wpointer-arith -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS ?= -O2 -g
-ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE -I$(BUILD) -Ibuild -I. \
-	$(LDNS_CFLAGS) $(LIBEVENT_CFLAGS) $(MAXMINDDB_CFLAGS) $(JANSSON_CFLAGS) $(OPENSSL_CFLAGS)
-LIBS = $(LDNS_LIBS) $(LIBEVENT_LIBS) $(MAXMINDDB_LIBS) $(JANSSON_LIBS) $(OPENSSL_LIBS) -lpthread -lm
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE -I$(BUILD) -Ibuild -I. -I$(GEN) \
+	$(LDNS_CFLAGS) $(LIBEVENT_CFLAGS) $(MAXMINDDB_CFLAGS) $(JANSSON_CFLAGS) $(OPENSSL_CFLAGS) \
+	$(FSTRM_CFLAGS) $(PROTOBUFC_CFLAGS)
+LIBS = $(LDNS_LIBS) $(LIBEVENT_LIBS) $(MAXMINDDB_LIBS) $(JANSSON_LIBS) $(OPENSSL_LIBS) \
+	$(FSTRM_LIBS) $(PROTOBUFC_LIBS) -lpthread -lm
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 
 # Every .c under a folder, sorted so that link order does not depend on the
@@ -64,7 +66,11 @@ CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 COMMON_OBJ  = $(call obj,$(COMMON_SRC))
 GEOIP_OBJ   = $(call obj,$(GEOIP_SRC))
-SERVER_OBJ  = $(call obj,$(SERVER_SRC))
+# Code generated at build time (never committed): the dnstap message schema,
+# server/metrics/dnstap.proto, turned into C by protoc-c.
+GEN         = $(BUILD)/gen
+GEN_OBJ     = $(BUILD)/obj/gen/dnstap.pb-c.o
+SERVER_OBJ  = $(call obj,$(SERVER_SRC)) $(GEN_OBJ)
 HEALTHD_OBJ = $(call obj,$(HEALTHD_SRC))
 CLI_OBJ     = $(call obj,$(CLI_SRC))
 UNIT_OBJ    = $(call obj,$(UNIT_SRC))
@@ -75,6 +81,15 @@ binaries: $(BINS)
 $(BUILD)/obj/%.o: %.c $(CONF)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(GEN)/dnstap.pb-c.c $(GEN)/dnstap.pb-c.h &: server/metrics/dnstap.proto $(CONF)
+	@mkdir -p $(GEN)
+	$(PROTOC_C) --c_out=$(GEN) --proto_path=server/metrics $<
+$(GEN_OBJ): $(GEN)/dnstap.pb-c.c $(GEN)/dnstap.pb-c.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+# Whoever includes the generated header waits for it (the first build has no .d files yet).
+$(call obj,server/metrics/dnstap.c tests/unit/test_dnstap.c): $(GEN)/dnstap.pb-c.h
 
 $(BUILD)/steerdns: $(call obj,server/main.c) $(SERVER_OBJ) $(GEOIP_OBJ) $(COMMON_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)

@@ -4,6 +4,8 @@
 # Exits 0 when everything is present, 1 when something is missing and could not be installed.
 set -u
 build_pkgs="gcc make autoconf pkg-config libldns-dev libevent-dev libmaxminddb-dev libjansson-dev libssl-dev"
+# dnstap: Frame Streams and protobuf-c libraries, protoc-c for the generated code
+build_pkgs="$build_pkgs libfstrm-dev libprotobuf-c-dev protobuf-c-compiler"
 run_pkgs="python3 dnsutils"   # demo backends (http.server) and dig for trying it
 test_pkgs="check dnsutils knot-dnsutils ldnsutils nsd knot libmaxmind-db-writer-perl openssl curl procps python3 iproute2"
 # clang with its libFuzzer runtime: tests/fuzz/build.sh (021_fuzz_smoke skips without them)
@@ -15,6 +17,8 @@ build_pkgs="$build_pkgs libc6-dev"
 test_pkgs="$test_pkgs dnsperf"
 # 500_bench_smoke compares against every peer it finds (nsd, knot, gdnsd)
 test_pkgs="$test_pkgs gdnsd"
+# dnstap tests: fstrm_capture (a Frame Streams reader) and dnstap-read (shipped in bind9-dnsutils)
+test_pkgs="$test_pkgs fstrm-bin bind9-dnsutils"
 bench_pkgs="dnsperf nsd knot gdnsd procps dnsutils iproute2 libmaxmind-db-writer-perl"
 # make check-fresh (tests/fresh/run.sh) builds a minbase Debian root on the host
 fresh_pkgs="debootstrap git wget"

@@ -15,6 +15,7 @@
 /* Top-level sections: each is read by its owner; unknown ones are typos. */
 static const char *const known_sections[] = {
 	"server", "zones", "healthd", "geoip", "checks", "pools", "records", "comment",
+	"dnstap",
 };
 
 static const struct conf_field server_fields[] = {
@@ -104,6 +105,70 @@ static int read_zones(struct server_conf *c, json_t *zones, struct errlist *errs
 	return nerr;
 }
 
+/* ---- "dnstap" section (server/metrics/dnstap.h) ---- */
+
+static const struct conf_field dnstap_fields[] = {
+	{ "socket", CONF_STRING, offsetof(struct dnstap_conf, socket), 0, 0 },
+	{ "file", CONF_STRING, offsetof(struct dnstap_conf, file), 0, 0 },
+	{ "identity", CONF_STRING, offsetof(struct dnstap_conf, identity), 0, 0 },
+	{ "version", CONF_STRING, offsetof(struct dnstap_conf, version), 0, 0 },
+	{ "log_queries", CONF_BOOL, offsetof(struct dnstap_conf, log_queries), 0, 0 },
+	{ "log_responses", CONF_BOOL, offsetof(struct dnstap_conf, log_responses), 0, 0 },
+};
+
+static int resolve_in_place(const struct conf_file *cf, char **path)
+{
+	char *p;
+
+	if (!*path)
+		return 0;
+	if (!(p = conf_resolve_path(cf, *path)))
+		return -1;
+	free(*path);
+	*path = p;
+	return 0;
+}
+
+static int read_dnstap(struct server_conf *c, struct errlist *errs)
+{
+	struct dnstap_conf *d = &c->dnstap;
+	json_t *obj = json_object_get(c->cf.root, "dnstap");
+	int nerr;
+
+	d->log_queries = d->log_responses = 1;
+	if (!obj)
+		return 0;
+	nerr = conf_read_fields(&c->cf, obj, (conf_path_t){ "dnstap", NULL }, dnstap_fields,
+				CONF_NFIELDS(dnstap_fields), d, errs);
+	if (nerr)
+		return nerr;
+	if ((d->socket == NULL) == (d->file == NULL)) {
+		conf_err(errs, &c->cf, (conf_path_t){ "dnstap", NULL },
+			 "give exactly one of \"socket\" (a Frame Streams reader's Unix socket) and \"file\"");
+		return 1;
+	}
+	if (!d->log_queries && !d->log_responses) {
+		conf_err(errs, &c->cf, (conf_path_t){ "dnstap", NULL },
+			 "log_queries and log_responses are both false: nothing to log (remove the section instead)");
+		return 1;
+	}
+	if (resolve_in_place(&c->cf, &d->socket) != 0 || resolve_in_place(&c->cf, &d->file) != 0) {
+		errlist_add(errs, "%s: out of memory", c->cf.path);
+		return 1;
+	}
+	return 0;
+}
+
+static void dnstap_conf_clear(struct dnstap_conf *d)
+{
+	free(d->socket);
+	free(d->file);
+	free(d->identity);
+	free(d->version);
+}
+
+/* ---- end of "dnstap" ---- */
+
 int server_conf_load(const char *path, struct server_conf *c, struct errlist *errs)
 {
 	const char *key;
@@ -141,6 +206,7 @@ int server_conf_load(const char *path, struct server_conf *c, struct errlist *er
 		free(c->control_socket);
 		c->control_socket = p;
 	}
+	nerr += read_dnstap(c, errs);
 	v = json_object_get(c->cf.root, "zones");
 	if (!v) {
 		conf_err(errs, &c->cf, NULL, "no \"zones\" section: nothing to serve");
@@ -163,6 +229,7 @@ void server_conf_clear(struct server_conf *c)
 	free(c->identity);
 	free(c->version);
 	free(c->log_level);
+	dnstap_conf_clear(&c->dnstap);
 	conf_file_clear(&c->cf);
 	memset(c, 0, sizeof(*c));
 }

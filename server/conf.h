@@ -14,6 +14,18 @@
 
 struct errlist;
 
+/* The "dnstap" section: {"socket": PATH} or {"file": PATH}, plus "identity",
+ * "version", "log_queries", "log_responses". socket and file both NULL = no
+ * dnstap (no section). */
+struct dnstap_conf {
+	char *socket;       /* resolved path of a Frame Streams reader's Unix socket */
+	char *file;         /* or a resolved file path */
+	char *identity;     /* NULL = server.identity */
+	char *version;      /* NULL = server.version */
+	int log_queries;    /* AUTH_QUERY messages, default on */
+	int log_responses;  /* AUTH_RESPONSE messages, default on */
+};
+
 struct server_conf {
 	struct conf_file cf;          /* owned: the parsed file (kept for line numbers and other sections) */
 	struct conf_strlist listen;   /* "127.0.0.1:5353", "[::1]:5353", "0.0.0.0:53" */
@@ -27,6 +39,7 @@ struct server_conf {
 	char *version;                /* version.bind answer; default "steerdns VERSION" */
 	char *log_level;              /* "info" */
 	int syslog;                   /* log to syslog instead of stderr */
+	struct dnstap_conf dnstap;    /* owned strings */
 	struct zone_conf *zones;      /* owned array */
 	size_t nzones;
 };
