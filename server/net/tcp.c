@@ -3,6 +3,7 @@
 #include "server/net/tcp.h"
 #include "server/answer/answer.h"
 #include "server/net/listen.h"
+#include "server/net/observer.h"
 #include "server/answer/answer.h"
 #include "server/zone/snapshot.h"
 #include "server/net/stats.h"
@@ -31,6 +32,8 @@ struct tcp_conn {
 	struct bufferevent *bev;   /* owned, closes the socket */
 	struct sockaddr_storage peer;
 	socklen_t peerlen;
+	struct sockaddr_storage local; /* our end; only asked when an observer is set at accept */
+	socklen_t locallen;            /* 0 = not known */
 	struct tcp_conn *prev, *next;
 	int closing;               /* EOF seen: close once the output is flushed */
 	int throttled;             /* reading stopped until the output drains */
@@ -55,6 +58,8 @@ struct tcp_server {
 	int paused;                       /* listeners disabled at the cap */
 	_Atomic long long max_conns;
 	_Atomic uint32_t idle_ms;
+	_Atomic(const struct query_observer *) observer; /* borrowed; NULL = none (observer.h) */
+	_Atomic unsigned observer_index;
 };
 
 static void conn_free(struct tcp_conn *c)
@@ -78,17 +83,46 @@ static void conn_free(struct tcp_conn *c)
 	}
 }
 
-/* Answer one framed query of len bytes at the head of in. */
-static void answer_one(struct tcp_conn *c, struct evbuffer *in, size_t len, struct snapshot *snap)
+/* Show the query in t->query and its response (rlen 0: none) to obs. */
+static void observe(struct tcp_conn *c, const struct query_observer *obs, size_t qlen, const struct timespec *qtime,
+		    size_t rlen)
+{
+	struct tcp_server *t = c->srv;
+	struct query_event ev = {
+		.peer = (const struct sockaddr *)&c->peer,
+		.peerlen = c->peerlen,
+		.local = c->locallen ? (const struct sockaddr *)&c->local : NULL,
+		.locallen = c->locallen,
+		.tcp = 1,
+		.query = t->query,
+		.qlen = qlen,
+		.resp = rlen ? t->resp + 2 : NULL,
+		.rlen = rlen,
+		.qtime = *qtime,
+	};
+
+	clock_gettime(CLOCK_REALTIME, &ev.rtime);
+	obs->on_query(obs->ctx, atomic_load_explicit(&t->observer_index, memory_order_relaxed), &ev);
+}
+
+/* Answer one framed query of len bytes at the head of in. obs: the observer
+ * loaded with snap pinned (observer.h), or NULL. */
+static void answer_one(struct tcp_conn *c, struct evbuffer *in, size_t len, struct snapshot *snap,
+		       const struct query_observer *obs)
 {
 	struct tcp_server *t = c->srv;
 	struct answer_client client = { (const struct sockaddr *)&c->peer, c->peerlen, 1 };
 	struct answer_result res = { 0 };
+	struct timespec qtime = { 0, 0 };
 
 	evbuffer_drain(in, 2);
 	evbuffer_remove(in, t->query, len);
+	if (obs)
+		clock_gettime(CLOCK_REALTIME, &qtime);
 	answer_query(t->scratch, served_env(snap), snap, &client, t->query, len, t->resp + 2, DNS_MSG_MAX, &res);
 	stats_count(t->stats, STATS_TCP, &res);
+	if (obs)
+		observe(c, obs, len, &qtime, res.len);
 	if (res.len == 0)
 		return;
 	t->resp[0] = (uint8_t)(res.len >> 8);
@@ -103,6 +137,7 @@ static int drain_queries(struct tcp_conn *c)
 	struct tcp_server *t = c->srv;
 	struct evbuffer *in = bufferevent_get_input(c->bev), *out = bufferevent_get_output(c->bev);
 	struct snapshot *snap = NULL;
+	const struct query_observer *obs = NULL;
 	int ret = 0;
 
 	while (evbuffer_get_length(in) >= 2) {
@@ -115,9 +150,11 @@ static int drain_queries(struct tcp_conn *c)
 		}
 		if (evbuffer_get_length(in) < len + 2)
 			break;
-		if (!snap)
+		if (!snap) {
 			snap = snap_acquire(t->snaps, t->slot);
-		answer_one(c, in, len, snap);
+			obs = atomic_load_explicit(&t->observer, memory_order_acquire);
+		}
+		answer_one(c, in, len, snap, obs);
 		if (evbuffer_get_length(out) > TCP_OUT_HIGH) {
 			/* The client is not reading: stop taking its queries. */
 			bufferevent_disable(c->bev, EV_READ);
@@ -189,6 +226,12 @@ static void accept_cb(struct evconnlistener *lev, evutil_socket_t fd, struct soc
 	c->srv = t;
 	memcpy(&c->peer, sa, (size_t)salen < sizeof(c->peer) ? (size_t)salen : sizeof(c->peer));
 	c->peerlen = (socklen_t)salen;
+	/* Our address of this connection, for the observer (dnstap's
+	 * response_address): one syscall per connection, and only when asked. */
+	c->locallen = sizeof(c->local);
+	if (!atomic_load_explicit(&t->observer, memory_order_relaxed) ||
+	    getsockname(fd, (struct sockaddr *)&c->local, &c->locallen) < 0)
+		c->locallen = 0;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
 	c->next = t->conns;
 	if (t->conns)
@@ -253,6 +296,8 @@ int tcp_server_new(struct tcp_server **out, const struct listen_addr *addrs, siz
 	atomic_init(&t->nconns, 0);
 	atomic_init(&t->max_conns, max_conns);
 	atomic_init(&t->idle_ms, idle_ms);
+	atomic_init(&t->observer, NULL);
+	atomic_init(&t->observer_index, 0);
 	t->base = event_base_new();
 	t->lev = calloc(naddrs, sizeof(*t->lev));
 	t->query = malloc(DNS_MSG_MAX);
@@ -305,6 +350,12 @@ void tcp_server_set_limits(struct tcp_server *t, long long max_conns, uint32_t i
 {
 	atomic_store_explicit(&t->max_conns, max_conns, memory_order_relaxed);
 	atomic_store_explicit(&t->idle_ms, idle_ms, memory_order_relaxed);
+}
+
+void tcp_server_set_observer(struct tcp_server *t, const struct query_observer *obs, unsigned index)
+{
+	atomic_store_explicit(&t->observer_index, index, memory_order_relaxed);
+	atomic_store_explicit(&t->observer, obs, memory_order_release);
 }
 
 size_t tcp_server_connections(const struct tcp_server *t)

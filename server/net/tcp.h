@@ -29,6 +29,7 @@ struct tcp_server;
 struct listen_addr;
 struct snap_domain;
 struct stats_block;
+struct query_observer;
 
 /* Bind a listener on each of addrs[0..naddrs) (borrowed; must outlive the
  * server). Returns STEER_EOK or a negative errno after logging which
@@ -39,6 +40,10 @@ int tcp_server_start(struct tcp_server *t);
 /* New limits (after a reload; any thread). The cap applies to the next
  * accept, the timeout to connections accepted from now on. */
 void tcp_server_set_limits(struct tcp_server *t, long long max_conns, uint32_t idle_ms);
+/* Show every query from now on to obs (NULL: to nobody), as thread index
+ * index. Read with the snapshot pinned, like the UDP engine's: the old
+ * observer may be freed once a later snapshot has been published. */
+void tcp_server_set_observer(struct tcp_server *t, const struct query_observer *obs, unsigned index);
 /* Connections open now (any thread; may lag a little). */
 size_t tcp_server_connections(const struct tcp_server *t);
 /* Stop the thread (idempotent). */

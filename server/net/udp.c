@@ -3,6 +3,7 @@
 #include "server/net/udp.h"
 #include "server/answer/answer.h"
 #include "server/net/listen.h"
+#include "server/net/observer.h"
 #include "server/answer/answer.h"
 #include "server/zone/snapshot.h"
 #include "server/net/stats.h"
@@ -31,6 +32,7 @@ union pktinfo_ctl {
 struct udp_worker {
 	struct udp_workers *set;   /* borrowed: the owner */
 	unsigned id;
+	unsigned index;            /* stats block index, also the observer's thread index */
 	pthread_t thread;
 	int started;
 	int slot;                  /* snapshot reader slot */
@@ -53,6 +55,7 @@ struct udp_workers {
 	const struct listen_addr *addrs; /* borrowed from the server (lives as long) */
 	size_t naddrs;
 	struct snap_domain *snaps;       /* borrowed */
+	_Atomic(const struct query_observer *) observer; /* borrowed; NULL = none (observer.h) */
 	atomic_int stopping;             /* set once by udp_workers_stop() */
 };
 
@@ -95,8 +98,8 @@ static int worker_bind(struct udp_worker *wk, const struct udp_workers *set)
 	return STEER_EOK;
 }
 
-static struct udp_worker *worker_new(struct udp_workers *set, unsigned id, size_t addr, struct stats_block *stats,
-				     int *err)
+static struct udp_worker *worker_new(struct udp_workers *set, unsigned id, unsigned index, size_t addr,
+				     struct stats_block *stats, int *err)
 {
 	struct udp_worker *wk;
 
@@ -107,6 +110,7 @@ static struct udp_worker *worker_new(struct udp_workers *set, unsigned id, size_
 	memset(wk, 0, sizeof(*wk));
 	wk->set = set;
 	wk->id = id;
+	wk->index = index;
 	wk->stats = stats;
 	wk->addr = addr;
 	wk->fd = -1;
@@ -181,12 +185,71 @@ static void tx_set_source(struct udp_worker *wk, int i, int k)
 	}
 }
 
+/* The address a query on a wildcard socket came to, from its pktinfo, with
+ * the listen port. 0 when the kernel gave none. */
+static int pktinfo_local(const struct msghdr *h, const struct listen_addr *la, struct sockaddr_storage *out)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(h); c; c = CMSG_NXTHDR((struct msghdr *)h, c)) {
+		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+			struct sockaddr_in *sin = (struct sockaddr_in *)out;
+			struct in_pktinfo pi;
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			*sin = (struct sockaddr_in){ .sin_family = AF_INET, .sin_addr = pi.ipi_addr,
+						     .sin_port = ((const struct sockaddr_in *)&la->ss)->sin_port };
+			return 1;
+		}
+		if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+			struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)out;
+			struct in6_pktinfo pi;
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			*sin6 = (struct sockaddr_in6){ .sin6_family = AF_INET6, .sin6_addr = pi.ipi6_addr,
+						       .sin6_port = ((const struct sockaddr_in6 *)&la->ss)->sin6_port };
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Show datagram i and its response (rlen 0: none) to the observer. */
+static void observe(struct udp_worker *wk, const struct query_observer *obs, int i, const struct timespec *qtime,
+		    const uint8_t *resp, size_t rlen)
+{
+	const struct listen_addr *la = &wk->set->addrs[wk->addr];
+	const struct msghdr *h = &wk->rx[i].msg_hdr;
+	struct sockaddr_storage local;
+	struct query_event ev = {
+		.peer = (const struct sockaddr *)&wk->peer[i],
+		.peerlen = h->msg_namelen,
+		.local = (const struct sockaddr *)&la->ss,
+		.locallen = la->len,
+		.query = wk->rxbuf + (size_t)i * UDP_RX_SIZE,
+		.qlen = wk->rx[i].msg_len < UDP_RX_SIZE ? wk->rx[i].msg_len : UDP_RX_SIZE,
+		.resp = rlen ? resp : NULL,
+		.rlen = rlen,
+		.qtime = *qtime,
+	};
+
+	if (la->wildcard) {
+		ev.local = pktinfo_local(h, la, &local) ? (const struct sockaddr *)&local : NULL;
+		ev.locallen = ev.local ? sizeof(local) : 0;
+	}
+	clock_gettime(CLOCK_REALTIME, &ev.rtime);
+	obs->on_query(obs->ctx, wk->index, &ev);
+}
+
 /* Answer datagrams 0..n) into tx; returns how many replies to send. */
 static int answer_batch(struct udp_worker *wk, int n, int wildcard)
 {
 	struct snapshot *snap = snap_acquire(wk->set->snaps, wk->slot);
 	const struct answer_env *env = served_env(snap);
+	/* Loaded with the snapshot pinned: see observer.h for why that makes
+	 * swapping it safe. One clock read per batch when there is one. */
+	const struct query_observer *obs = atomic_load_explicit(&wk->set->observer, memory_order_acquire);
+	struct timespec qtime = { 0, 0 };
 	int k = 0;
+
+	if (obs)
+		clock_gettime(CLOCK_REALTIME, &qtime);
 
 	for (int i = 0; i < n; i++) {
 		struct msghdr *h = &wk->rx[i].msg_hdr;
@@ -200,6 +263,8 @@ static int answer_batch(struct udp_worker *wk, int n, int wildcard)
 			answer_query(wk->scratch, env, snap, &client, wk->rxbuf + (size_t)i * UDP_RX_SIZE,
 				     wk->rx[i].msg_len, resp, UDP_TX_SIZE, &res);
 		stats_count(wk->stats, STATS_UDP, &res);
+		if (obs)
+			observe(wk, obs, i, &qtime, resp, res.len);
 		if (res.len == 0)
 			continue;
 		wk->tx_iov[k] = (struct iovec){ resp, res.len };
@@ -278,8 +343,10 @@ int udp_workers_new(struct udp_workers **out, unsigned n, const struct listen_ad
 	set->naddrs = naddrs;
 	set->snaps = snaps;
 	atomic_init(&set->stopping, 0);
+	atomic_init(&set->observer, NULL);
 	for (unsigned i = 0; i < n; i++) {
-		set->w[i] = worker_new(set, i, i % naddrs, stats_block(stats, first_block + i), &err);
+		set->w[i] = worker_new(set, i, (unsigned)first_block + i, i % naddrs, stats_block(stats, first_block + i),
+				       &err);
 		if (!set->w[i])
 			break;
 		set->n = i + 1;
@@ -311,6 +378,11 @@ int udp_workers_start(struct udp_workers *set)
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return STEER_EOK;
+}
+
+void udp_workers_set_observer(struct udp_workers *set, const struct query_observer *obs)
+{
+	atomic_store_explicit(&set->observer, obs, memory_order_release);
 }
 
 void udp_workers_stop(struct udp_workers *set)

@@ -23,6 +23,7 @@ struct udp_workers;
 struct listen_addr;
 struct snap_domain;
 struct stats;
+struct query_observer;
 
 /* Make n threads (workers x naddrs); thread i serves addrs[i % naddrs]
  * and writes stats block first_block + i. Threads are not started yet.
@@ -33,6 +34,11 @@ int udp_workers_new(struct udp_workers **out, unsigned n, const struct listen_ad
 /* Start the threads. Negative errno if one could not start (those
  * started are stopped again). */
 int udp_workers_start(struct udp_workers *w);
+/* Show every query from now on to obs (NULL: to nobody). The workers read
+ * it once per batch with the snapshot pinned: the old observer may be freed
+ * once a snapshot published after this call has replaced the old one
+ * (snap_publish returned). Thread i passes first_block + i as its index. */
+void udp_workers_set_observer(struct udp_workers *w, const struct query_observer *obs);
 /* Ask every worker to stop and wait for them (within the receive
  * timeout, 200 ms). Safe to call when not started. */
 void udp_workers_stop(struct udp_workers *w);
