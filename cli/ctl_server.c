@@ -234,6 +234,11 @@ int ctl_stats(const struct ctl_opts *o, int argc, char **argv)
 	printf("%-16s %lld\n", "generation", num(reply, "generation"));
 	printf("%-16s %lld s\n", "uptime", num(reply, "uptime"));
 	printf("%-16s %lld\n", "udp workers", num(reply, "workers"));
+	q = json_object_get(reply, "dnstap");
+	if (json_is_true(json_object_get(q, "enabled")))
+		printf("%-16s %s, %lld logged, %lld dropped, %lld errors\n", "dnstap",
+		       json_is_true(json_object_get(q, "connected")) ? "connected" : "no reader", num(q, "logged"),
+		       num(q, "dropped"), num(q, "errors"));
 	print_counts(json_object_get(reply, "qtype"), "QTYPE", "QUERIES");
 	print_counts(json_object_get(reply, "rcode"), "RCODE", "RESPONSES");
 	json_decref(reply);

@@ -5,6 +5,7 @@
 #include "common/log.h"
 
 #include <strings.h>
+#include <sys/un.h>
 
 #include <stddef.h>
 #include <stdio.h>
@@ -154,6 +155,12 @@ static int read_dnstap(struct server_conf *c, struct errlist *errs)
 	}
 	if (resolve_in_place(&c->cf, &d->socket) != 0 || resolve_in_place(&c->cf, &d->file) != 0) {
 		errlist_add(errs, "%s: out of memory", c->cf.path);
+		return 1;
+	}
+	if (d->socket && strlen(d->socket) >= sizeof(((struct sockaddr_un *)NULL)->sun_path)) {
+		conf_err(errs, &c->cf, (conf_path_t){ "dnstap", "socket", NULL },
+			 "%s: longer than a Unix socket address allows (%zu bytes)", d->socket,
+			 sizeof(((struct sockaddr_un *)NULL)->sun_path) - 1);
 		return 1;
 	}
 	return 0;

@@ -7,6 +7,8 @@
 #include "server/steer/steer_build.h"
 #include "server/net/listen.h"
 #include "server/load.h"
+#include "server/metrics/dnstap.h"
+#include "server/net/observer.h"
 #include "server/net/stats.h"
 #include "server/net/tcp.h"
 #include "server/net/udp.h"
@@ -24,6 +26,19 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+
+/*
+ * dnstap, wired here: this layer may include both server/net (the engines'
+ * struct query_observer hook) and server/metrics (dnstap), which may not
+ * include each other's headers. One struct tap per dnstap config: a reload
+ * with a different "dnstap" section makes a new one, points the engines at
+ * it, publishes the new snapshot (the grace period, observer.h), then frees
+ * the old one, which writes out what it still has queued.
+ */
+struct tap {
+	struct query_observer obs; /* what the engines call: dnstap_observe(dt) */
+	struct dnstap *dt;         /* owned */
+};
 
 struct server {
 	char *config_path;          /* owned */
@@ -45,6 +60,8 @@ struct server {
 	struct event_base *base;    /* owned: the main loop */
 	struct control *ctl;        /* owned */
 	struct health_link *hl;     /* owned: steer-healthd subscription (steering) */
+	struct tap *tap;            /* owned; NULL = no dnstap */
+	struct dnstap_counters tap_past; /* counts of the dnstap instances a reload replaced */
 	struct event *sig[3];       /* owned: SIGHUP, SIGTERM, SIGINT */
 };
 
@@ -110,9 +127,112 @@ static void warn_restart_only(const struct server *srv, const struct load_result
 			 srv->control_path ? srv->control_path : "none");
 }
 
+/* ---- dnstap ---- */
+
+static int same_str(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
+}
+
+static const char *tap_identity(const struct server_conf *c)
+{
+	return c->dnstap.identity ? c->dnstap.identity : c->identity;
+}
+
+static const char *tap_version(const struct server_conf *c)
+{
+	return c->dnstap.version ? c->dnstap.version : c->version;
+}
+
+/* Would c's dnstap differ from the running one (made from srv->conf)? */
+static int tap_changed(const struct server *srv, const struct server_conf *c)
+{
+	const struct dnstap_conf *a = &srv->conf.dnstap, *b = &c->dnstap;
+	int on = b->socket || b->file;
+
+	if (!srv->tap || !on)
+		return (srv->tap != NULL) != on;
+	return !same_str(a->socket, b->socket) || !same_str(a->file, b->file) ||
+	       !same_str(tap_identity(&srv->conf), tap_identity(c)) || !same_str(tap_version(&srv->conf), tap_version(c)) ||
+	       a->log_queries != b->log_queries || a->log_responses != b->log_responses;
+}
+
+static void tap_free(struct server *srv, struct tap *tap)
+{
+	struct dnstap_counters c;
+
+	if (!tap)
+		return;
+	dnstap_counters(tap->dt, &c);
+	dnstap_free(tap->dt);
+	/* Counted after the last queued frame went out: stats keep growing. */
+	srv->tap_past.logged += c.logged;
+	srv->tap_past.dropped += c.dropped;
+	srv->tap_past.errors += c.errors;
+	free(tap);
+}
+
+/* *out = the dnstap c asks for (NULL when none). */
+static int tap_new(struct server *srv, const struct server_conf *c, struct tap **out)
+{
+	const struct dnstap_conf *d = &c->dnstap;
+	struct dnstap_options o = { d->socket, d->file, tap_identity(c), tap_version(c), d->log_queries,
+				    d->log_responses };
+	/* One input queue per answering thread: the UDP workers, then TCP. */
+	unsigned nthreads = srv->nworkers * (unsigned)srv->naddrs + 1;
+	struct tap *tap;
+	int ret;
+
+	*out = NULL;
+	if (!d->socket && !d->file)
+		return STEER_EOK;
+	if (!(tap = calloc(1, sizeof(*tap))))
+		return STEER_ENOMEM;
+	ret = dnstap_new(&tap->dt, &o, nthreads);
+	if (ret != STEER_EOK) {
+		free(tap);
+		return ret;
+	}
+	tap->obs = (struct query_observer){ dnstap_observe, tap->dt };
+	*out = tap;
+	return STEER_EOK;
+}
+
+/* Point the engines at srv->tap (they may not exist yet: setup_io does it then). */
+static void tap_attach(struct server *srv)
+{
+	const struct query_observer *obs = srv->tap ? &srv->tap->obs : NULL;
+
+	if (srv->udp)
+		udp_workers_set_observer(srv->udp, obs);
+	if (srv->tcp)
+		tcp_server_set_observer(srv->tcp, obs, srv->nworkers * (unsigned)srv->naddrs);
+}
+
+/* The stats reply's "dnstap" object (struct ctl_ops.dnstap_stats). */
+static json_t *ops_dnstap_stats(void *arg)
+{
+	const struct server *srv = arg;
+	struct dnstap_counters c = { 0 };
+
+	if (srv->tap)
+		dnstap_counters(srv->tap->dt, &c);
+	return json_pack("{s:b,s:b,s:I,s:I,s:I}", "enabled", srv->tap != NULL, "connected",
+			 srv->tap && dnstap_connected(srv->tap->dt), "logged", (json_int_t)(c.logged + srv->tap_past.logged),
+			 "dropped", (json_int_t)(c.dropped + srv->tap_past.dropped), "errors",
+			 (json_int_t)(c.errors + srv->tap_past.errors));
+}
+
+/* ---- end of dnstap ---- */
+
 /* Publish zones (taken) with the policy set *steer (taken) and the
- * answer settings of c as the next generation. */
-static int publish(struct server *srv, const struct server_conf *c, struct zonedb *zones, struct steer_set **steer)
+ * answer settings of c as the next generation. swap_tap non-NULL: make
+ * *swap_tap the dnstap (engines repointed just before the publish, whose
+ * wait for readers is the grace period, observer.h) and hand back the old
+ * one in it; on failure *swap_tap is left as it was. Either way the caller
+ * frees what *swap_tap holds. */
+static int publish(struct server *srv, const struct server_conf *c, struct zonedb *zones, struct steer_set **steer,
+		   struct tap **swap_tap)
 {
 	struct snapshot *s = snapshot_make(c, zones, srv->generation + 1);
 
@@ -128,7 +248,13 @@ static int publish(struct server *srv, const struct server_conf *c, struct zoned
 			log_info("reload: %zu new health target%s pending until healthd's first verdict", n,
 				 n == 1 ? "" : "s");
 	}
-	snap_publish(&srv->snaps, s);
+	if (swap_tap) {
+		struct tap *old = srv->tap;
+		srv->tap = *swap_tap;
+		*swap_tap = old;
+		tap_attach(srv);
+	}
+	snap_publish(&srv->snaps, s); /* after it, no engine thread is inside the old tap */
 	srv->generation++;
 	return STEER_EOK;
 }
@@ -136,8 +262,15 @@ static int publish(struct server *srv, const struct server_conf *c, struct zoned
 /* Make r the live data (r's conf and zones are taken). */
 static int install(struct server *srv, struct load_result *r)
 {
-	int ret = publish(srv, &r->conf, load_take_zones(r), &r->steer);
+	struct tap *tap = NULL;
+	int tap_swap = tap_changed(srv, &r->conf), had_tap = srv->tap != NULL;
+	int ret = tap_swap ? tap_new(srv, &r->conf, &tap) : STEER_EOK;
 
+	if (ret == STEER_EOK)
+		ret = publish(srv, &r->conf, load_take_zones(r), &r->steer, tap_swap ? &tap : NULL);
+	if (ret == STEER_EOK && tap_swap && (had_tap || srv->tap))
+		log_notice("dnstap: %s", srv->tap ? "configuration applied" : "off");
+	tap_free(srv, tap); /* the replaced one (writes out what it queued), or the unused new one */
 	if (ret != STEER_EOK)
 		return ret;
 	server_conf_clear(&srv->conf);
@@ -252,7 +385,7 @@ int server_reload_zone(struct server *srv, const char *name, struct errlist *err
 		zonedb_free(db);
 		return STEER_EINVAL;
 	}
-	ret = publish(srv, &srv->conf, db, &steer);
+	ret = publish(srv, &srv->conf, db, &steer, NULL); /* same config: same dnstap */
 	steer_set_free(steer);
 	if (ret == STEER_EOK)
 		log_notice("zone %s reloaded: generation %llu", zc->name, (unsigned long long)srv->generation);
@@ -343,6 +476,7 @@ static const struct ctl_ops server_ctl_ops = {
 	.workers = ops_workers,
 	.tcp_connections = ops_tcp_connections,
 	.health = ops_health,
+	.dnstap_stats = ops_dnstap_stats,
 };
 
 /* Steal what stays fixed for the process lifetime from the first load. */
@@ -380,6 +514,8 @@ static int setup_io(struct server *srv)
 		ret = control_new(&srv->ctl, srv->base, srv->control_path, &server_ctl_ops, srv);
 	if (ret == STEER_EOK)
 		ret = health_link_new(&srv->hl, srv->base, &srv->snaps);
+	if (ret == STEER_EOK)
+		tap_attach(srv); /* install() made srv->tap before the engines existed */
 	for (int i = 0; ret == STEER_EOK && i < 3; i++) {
 		srv->sig[i] = evsignal_new(srv->base, sigs[i], on_signal, srv);
 		if (!srv->sig[i] || evsignal_add(srv->sig[i], NULL) < 0)
@@ -458,6 +594,7 @@ void server_free(struct server *srv)
 	/* Threads first (they read the snapshot), then what they used. */
 	udp_workers_free(srv->udp);
 	tcp_server_free(srv->tcp);
+	tap_free(srv, srv->tap); /* writes out what is queued */
 	control_free(srv->ctl);
 	health_link_free(srv->hl);
 	for (int i = 0; i < 3; i++)

@@ -130,6 +130,8 @@ static void cmd_stats(const struct ctl_ops *ops, void *arg, struct jsonl_peer *p
 	json_object_set_new(j, "uptime", json_integer((json_int_t)(time(NULL) - ops->started_at(arg))));
 	json_object_set_new(j, "workers", json_integer(ops->workers(arg)));
 	json_object_set_new(j, "tcp_connections", json_integer((json_int_t)ops->tcp_connections(arg)));
+	if (ops->dnstap_stats)
+		json_object_set_new(j, "dnstap", ops->dnstap_stats(arg));
 	jsonl_peer_ok(peer, j);
 }
 

@@ -12,7 +12,8 @@
  *   reload with "zone":NAME -> the same for that one zone (the config is not re-read)
  *   stats   -> {"ok":true,"generation":N,"uptime":S,"workers":W,"tcp_connections":N,
  *               "queries":{"udp":N,"tcp":N},"responses":N,"truncated":N,"dropped":N,
- *               "qtype":{"A":N,...},"rcode":{"NOERROR":N,...}}
+ *               "qtype":{"A":N,...},"rcode":{"NOERROR":N,...},
+ *               "dnstap":{"enabled":B,"connected":B,"logged":N,"dropped":N,"errors":N}}
  *   explain -> what a query would get and why (server/ctl/explain_answer.h)
  * Everything runs in the main thread: a reload requested here blocks other
  * control clients (not the answering threads) until it is done.
@@ -53,6 +54,7 @@ struct ctl_ops {
 	unsigned (*workers)(void *arg);
 	size_t (*tcp_connections)(void *arg);
 	void (*health)(void *arg, struct health_link_info *out); /* the steer-healthd link */
+	json_t *(*dnstap_stats)(void *arg);               /* the stats reply's "dnstap" object; NULL: left out */
 };
 
 /* A command handler: answer req on peer, exactly once, with

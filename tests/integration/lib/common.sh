@@ -2,7 +2,8 @@
 # config, and starting steerdns on a free port. Source after lib.sh.
 #
 #   make_zone SERIAL WWW_ADDR [BROKEN]  writes $T/t.test.zone (BROKEN=1: a bad record)
-#   write_config [EXTRA_SERVER_JSON]    writes $T/steerdns.json for $PORT, control socket $T/ctl.sock
+#   write_config [EXTRA_SERVER_JSON [EXTRA_TOP_JSON]]  writes $T/steerdns.json for $PORT, control socket
+#                                       $T/ctl.sock; EXTRA_TOP_JSON: more sections ("dnstap": {...})
 #   start_steerdns                      starts it and waits until it answers
 #   q ARGS...                           dig +short against it over UDP
 #   ctl ARGS...                         steerctl with its config
@@ -39,7 +40,8 @@ write_config() {
 		"workers": 2,
 		"control_socket": "ctl.sock"${1:+,
 		$1}
-	},
+	},${2:+
+	$2,}
 	"zones": [ { "name": "t.test", "file": "t.test.zone" } ]
 }
 JSON
