@@ -68,8 +68,10 @@ COMMON_OBJ  = $(call obj,$(COMMON_SRC))
 GEOIP_OBJ   = $(call obj,$(GEOIP_SRC))
 # Code generated at build time (never committed): the dnstap message schema,
 # server/metrics/dnstap.proto, turned into C by protoc-c.
+# Generated files keep the .proto's path (include "server/metrics/dnstap.pb-c.h").
 GEN         = $(BUILD)/gen
-GEN_OBJ     = $(BUILD)/obj/gen/dnstap.pb-c.o
+DNSTAP_PB   = $(GEN)/server/metrics/dnstap.pb-c
+GEN_OBJ     = $(BUILD)/obj/gen/server/metrics/dnstap.pb-c.o
 SERVER_OBJ  = $(call obj,$(SERVER_SRC)) $(GEN_OBJ)
 HEALTHD_OBJ = $(call obj,$(HEALTHD_SRC))
 CLI_OBJ     = $(call obj,$(CLI_SRC))
@@ -82,14 +84,14 @@ $(BUILD)/obj/%.o: %.c $(CONF)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(GEN)/dnstap.pb-c.c $(GEN)/dnstap.pb-c.h &: server/metrics/dnstap.proto $(CONF)
+$(DNSTAP_PB).c $(DNSTAP_PB).h &: server/metrics/dnstap.proto $(CONF)
 	@mkdir -p $(GEN)
-	$(PROTOC_C) --c_out=$(GEN) --proto_path=server/metrics $<
-$(GEN_OBJ): $(GEN)/dnstap.pb-c.c $(GEN)/dnstap.pb-c.h
+	$(PROTOC_C) --c_out=$(GEN) $<
+$(GEN_OBJ): $(DNSTAP_PB).c $(DNSTAP_PB).h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 # Whoever includes the generated header waits for it (the first build has no .d files yet).
-$(call obj,server/metrics/dnstap.c tests/unit/test_dnstap.c): $(GEN)/dnstap.pb-c.h
+$(call obj,server/metrics/dnstap.c tests/unit/test_dnstap.c): $(DNSTAP_PB).h
 
 $(BUILD)/steerdns: $(call obj,server/main.c) $(SERVER_OBJ) $(GEOIP_OBJ) $(COMMON_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)

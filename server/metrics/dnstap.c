@@ -4,7 +4,7 @@
 #include "server/net/observer.h"
 #include "common/errors.h"
 #include "common/log.h"
-#include "dnstap.pb-c.h" /* generated from dnstap.proto into $(BUILD)/gen */
+#include "server/metrics/dnstap.pb-c.h" /* generated from dnstap.proto into $(BUILD)/gen */
 
 #include <errno.h>
 #include <fcntl.h>

@@ -5,7 +5,7 @@
 #include "tests/unit/lib.h"
 #include "server/metrics/dnstap.h"
 #include "server/net/observer.h"
-#include "dnstap.pb-c.h"
+#include "server/metrics/dnstap.pb-c.h"
 
 #include <arpa/inet.h>
 #include <fstrm.h>

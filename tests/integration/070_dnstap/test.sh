@@ -4,7 +4,7 @@
 # response (id, qname, type, rcode, transport). steerdns starts and answers
 # with nobody on the socket, connects when a reader appears, and a reload
 # switches the output.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 . "$TESTDIR/../lib/common.sh"
 [ -x "$STEERDNS" ] || skip "no steerdns binary at $STEERDNS"
 command -v fstrm_capture > /dev/null || skip "no fstrm_capture (Debian package fstrm-bin)"
