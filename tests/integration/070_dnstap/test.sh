@@ -107,6 +107,10 @@ expect_eq "reload to file mode" "$(ctl reload)" "reload ok: generation 2"
 expect_match "reload: applied" "$(cat "$T/steerdns.log")" "dnstap: writing to .*tap3.dnstap"
 for i in 1 2 3; do q +qid=$((5000 + i)) nope.t.test A > /dev/null; done
 wait_tap logged 13 || fail "after reload: dnstap.logged is $(tap_stat logged), want 13 (counts go on)"
+write_config
+expect_eq "reload without the section" "$(ctl reload)" "reload ok: generation 3"
+expect_eq "dnstap off" "$(tap_stat enabled) $(tap_stat logged)" "False 13"
+expect_eq "still answers" "$(q www.t.test A)" "192.0.2.10"
 stop_bg steerdns || fail "steerdns did not stop"
 stop_bg cap2 || fail "fstrm_capture did not stop"
 tap_lines "$T/tap2.fstrm" > "$T/tap2.txt"
