@@ -55,7 +55,7 @@ struct dnstap_counters {
 };
 
 #define DNSTAP_SLOT_SIZE 1536   /* one preallocated frame buffer */
-#define DNSTAP_QUEUE_SIZE 1024  /* fstrm input queue entries per answering thread */
+#define DNSTAP_QUEUE_SIZE 2048  /* fstrm input queue entries per answering thread */
 #define DNSTAP_IO_TIMEOUT_MS 2000 /* a reader that takes longer to accept a write is cut off */
 
 /* Start the I/O thread with one input queue for each of nthreads answering

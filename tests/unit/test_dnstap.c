@@ -191,7 +191,7 @@ static void wait_connected(struct dnstap *dt)
 	ck_assert(dnstap_connected(dt));
 }
 
-/* The whole path into a file: 3000 queries from two threads (more than a
+/* The whole path into a file: 3600 queries from two threads (more than a
  * queue holds, so buffers must come back through the free callback), one
  * of them with a response too big for a preallocated buffer, one dropped
  * (no response). Every message must be in the file. */
@@ -209,16 +209,18 @@ START_TEST(test_file_round_trip)
 	ck_assert_int_eq(dnstap_new(&dt, &o, 2), 0);
 	wait_connected(dt);
 	fixture_init(&f, 0, 0);
-	for (int i = 0; i < 3000; i++) {
+	for (int i = 0; i < 3600; i++) {
 		f.ev.tcp = i % 2;
 		f.ev.resp = i == 7 ? NULL : i == 8 ? big : response;
 		f.ev.rlen = i == 8 ? sizeof(big) : sizeof(response);
 		dnstap_observe(dt, (unsigned)(i % 2), &f.ev);
 		sent += f.ev.resp ? 2 : 1;
-		/* 600 messages per queue wake the I/O thread (at 512); then let it
-		 * drain: this test is not about drops. */
-		if (i % 600 == 599) {
-			struct timespec ts = { 0, 50 * 1000 * 1000 };
+		/* 1200 messages per queue (it holds 2048) wake the I/O thread
+		 * (at 1024); then give it ample time to drain (it needs well
+		 * under 1 ms): this test is about every message arriving, not
+		 * about drops. */
+		if (i % 1200 == 1199) {
+			struct timespec ts = { 0, 200 * 1000 * 1000 };
 			nanosleep(&ts, NULL);
 		}
 	}
@@ -229,9 +231,9 @@ START_TEST(test_file_round_trip)
 	total = read_frames(path, &nq, &nr, &ntcp);
 	ck_assert_int_eq(total, (int)c.logged);
 	ck_assert_uint_eq(c.dropped, 0);
-	ck_assert_int_eq(nq, 3000);
-	ck_assert_int_eq(nr, 2999);
-	ck_assert_int_eq(ntcp, 1500 + 1499);
+	ck_assert_int_eq(nq, 3600);
+	ck_assert_int_eq(nr, 3599);
+	ck_assert_int_eq(ntcp, 1800 + 1799);
 	unlink(path);
 	free(path);
 }
