@@ -4,7 +4,8 @@
 #
 #   tests/fuzz/build.sh [OUTDIR]       (default: build-fuzz/ at the top of the tree)
 #
-# Every server/, geoip/ and common/ source except server/main.c is compiled
+# Every server/, geoip/ and common/ source except server/main.c (and the
+# dnstap code generated into build/gen/) is compiled
 # with -fsanitize=fuzzer-no-link (coverage instrumentation only), then each
 # tests/fuzz/fuzz_*.c is linked with -fsanitize=fuzzer (libFuzzer's main).
 # Needs clang with the libFuzzer runtime (Debian: clang, libclang-rt-14-dev)
@@ -33,18 +34,22 @@ if [ ! -f "$top/build/config.h" ]; then
 	make -C "$top" build/config.mk >/dev/null
 fi
 
-pkgs="ldns libevent libevent_openssl libevent_pthreads libmaxminddb jansson openssl"
+# The dnstap message code is generated at build time (Makefile: build/gen/).
+gen=$top/build/gen
+make -C "$top" "build/gen/server/metrics/dnstap.pb-c.h" >/dev/null
+
+pkgs="ldns libevent libevent_openssl libevent_pthreads libmaxminddb jansson openssl libfstrm libprotobuf-c"
 # Debian's ldns ships no .pc file on every release: fall back to -lldns.
-pc_cflags=$(pkg-config --cflags $pkgs 2>/dev/null || pkg-config --cflags libevent libmaxminddb jansson openssl)
-pc_libs=$(pkg-config --libs $pkgs 2>/dev/null || echo "-lldns $(pkg-config --libs libevent libevent_openssl libevent_pthreads libmaxminddb jansson openssl)")
+pc_cflags=$(pkg-config --cflags $pkgs 2>/dev/null || pkg-config --cflags libevent libmaxminddb jansson openssl libfstrm libprotobuf-c)
+pc_libs=$(pkg-config --libs $pkgs 2>/dev/null || echo "-lldns $(pkg-config --libs libevent libevent_openssl libevent_pthreads libmaxminddb jansson openssl libfstrm libprotobuf-c)")
 
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
-CFLAGS="-std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE -I$top/build -I$top $pc_cflags"
+CFLAGS="-std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE -I$top/build -I$top -I$gen $pc_cflags"
 TCFLAGS="-DFUZZ_DIR=\"$here\""
 
 mkdir -p "$out/obj"
 objs=""
-for src in $(find "$top/server" "$top/geoip" "$top/common" -name '*.c' | sort); do
+for src in $(find "$top/server" "$top/geoip" "$top/common" "$gen" -name '*.c' | sort); do
 	case "$src" in */server/main.c) continue ;; esac
 	rel=${src#"$top"/}
 	obj="$out/obj/$(echo "$rel" | tr / _ | sed 's/\.c$/.o/')"
