@@ -49,7 +49,7 @@ TCFLAGS="-DFUZZ_DIR=\"$here\""
 
 mkdir -p "$out/obj"
 objs=""
-for src in $(find "$top/server" "$top/geoip" "$top/common" "$gen" -name '*.c' | sort); do
+for src in $(find "$top/server" "$top/geoip" "$top/common" -name '*.c' | sort) "$gen/server/metrics/dnstap.pb-c.c"; do
 	case "$src" in */server/main.c) continue ;; esac
 	rel=${src#"$top"/}
 	obj="$out/obj/$(echo "$rel" | tr / _ | sed 's/\.c$/.o/')"
