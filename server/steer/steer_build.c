@@ -8,8 +8,9 @@
  *                   "geo" | "failover" | "weighted" | "multivalue" |
  *                   "closest" | "sticky": POLICY VALUE } }
  *
- * Each policy compiles its own value (policy_<name>.c); this file does what
- * they share: the record's common keys, pool lists, weights, geo maps.
+ * Each policy compiles its own value (policy/<name>.c, found through the
+ * table in policy/table.c); this file does what they share: the record's
+ * common keys, pool lists, weights, geo maps.
  */
 #include "config.h"
 #include "server/steer/steer_build.h"
@@ -36,10 +37,6 @@
 #include <time.h>
 #include <strings.h>
 
-const struct steer_policy *const steer_policies[] = {
-	&policy_failover, &policy_geo, &policy_weighted, &policy_multivalue, &policy_closest, &policy_sticky, NULL,
-};
-
 void steer_list_clear(struct steer_list *l)
 {
 	free(l->pools);
@@ -52,9 +49,8 @@ static void record_clear(struct steer_record *r)
 	for (size_t i = 0; i < r->nlists; i++)
 		steer_list_clear(&r->lists[i]);
 	free(r->lists);
-	for (size_t i = 0; i < r->nkeys; i++)
-		free(r->keys[i].name);
-	free(r->keys);
+	if (r->priv && r->policy && r->policy->free)
+		r->policy->free(r->priv);
 	geo_map_free(r->map);
 	free(r->name);
 }
@@ -402,14 +398,6 @@ static int read_ttl(struct steer_build *b, json_t *v, const char *const *path, u
 	return 0;
 }
 
-static const struct steer_policy *policy_named(const char *key)
-{
-	for (size_t i = 0; steer_policies[i]; i++)
-		if (strcmp(steer_policies[i]->name, key) == 0)
-			return steer_policies[i];
-	return NULL;
-}
-
 static int read_record(struct steer_build *b, const struct zonedb *zones, const char *name, json_t *obj,
 		       struct steer_record *r)
 {
@@ -428,7 +416,7 @@ static int read_record(struct steer_build *b, const struct zonedb *zones, const 
 		return 1;
 	r->ttl = default_ttl(node);
 	json_object_foreach(obj, key, v) {
-		const struct steer_policy *pol = policy_named(key);
+		const struct steer_policy *pol = steer_policy_find(key);
 		path[2] = key;
 		if (strcmp(key, "ttl") == 0) {
 			nerr += read_ttl(b, v, path, &r->ttl);
