@@ -16,6 +16,7 @@
 #include "server/steer/steer_policy.h"
 #include "common/conf.h"
 #include "common/errlist.h"
+#include "common/suggest.h"
 #include "geoip/continents.h"
 #include "geoip/geo.h"
 #include "geoip/geoconf.h"
@@ -78,6 +79,27 @@ static int valid_key(const struct steer_set *set, const char *key)
 	return 0;
 }
 
+/* Report key as no region. A typo of "default" or of a nets name gets a
+ * suggestion; codes are too short for one (any two letters are two edits
+ * from any other two). */
+static int unknown_region(struct steer_build *b, const char *const *path, const char *key)
+{
+	const struct geo_nets *nets = &b->set->geoconf->nets;
+	struct suggest sg;
+	char hint[96];
+
+	suggest_init(&sg, key);
+	suggest_add(&sg, "default");
+	for (size_t i = 0; i < nets->n; i++)
+		suggest_add(&sg, nets->v[i].name);
+	if (suggest_best(&sg))
+		conf_err(b->errs, b->cf, path, "unknown region \"%s\"%s", key, suggest_hint(&sg, hint, sizeof(hint)));
+	else
+		conf_err(b->errs, b->cf, path, "unknown region \"%s\": use a continent (AF AN AS EU NA OC SA), "
+			 "a country (DE), a subdivision (US-CA), a geoip nets name, or default", key);
+	return 1;
+}
+
 static int geo_compile(struct steer_build *b, struct steer_record *r, json_t *v, const char *const *path)
 {
 	const char *key;
@@ -100,9 +122,7 @@ static int geo_compile(struct steer_build *b, struct steer_record *r, json_t *v,
 		long idx;
 
 		if (!valid_key(b->set, key)) {
-			conf_err(b->errs, b->cf, p2, "unknown region \"%s\": use a continent (AF AN AS EU NA OC SA), "
-				 "a country (DE), a subdivision (US-CA), a geoip nets name, or default", key);
-			nerr++;
+			nerr += unknown_region(b, p2, key);
 			continue;
 		}
 		has_default |= strcmp(key, "default") == 0;

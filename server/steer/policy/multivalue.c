@@ -38,10 +38,9 @@ static int multivalue_compile(struct steer_build *b, struct steer_record *r, jso
 		return 1;
 	}
 	json_object_foreach(v, key, x) {
-		if (strcmp(key, "pools") != 0 && strcmp(key, "max") != 0) {
-			conf_err(b->errs, b->cf, path, "unknown key \"%s\" (pools, max)", key);
-			nerr++;
-		}
+		static const char *const known[] = { "pools", "max" };
+		if (strcmp(key, "pools") != 0 && strcmp(key, "max") != 0)
+			nerr += conf_unknown_key(b->cf, v, path, key, known, 2, b->errs);
 	}
 	mv->max = 8;
 	if (max && (!json_is_integer(max) || json_integer_value(max) < 1 || json_integer_value(max) > STEER_MAX_ADDRS)) {

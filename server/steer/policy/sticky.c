@@ -62,10 +62,9 @@ static int sticky_compile(struct steer_build *b, struct steer_record *r, json_t 
 		return 1;
 	}
 	json_object_foreach(v, key, x) {
-		if (strcmp(key, "pools") && strcmp(key, "prefix4") && strcmp(key, "prefix6")) {
-			conf_err(b->errs, b->cf, path, "unknown key \"%s\" (pools, prefix4, prefix6)", key);
-			nerr++;
-		}
+		static const char *const known[] = { "pools", "prefix4", "prefix6" };
+		if (strcmp(key, "pools") && strcmp(key, "prefix4") && strcmp(key, "prefix6"))
+			nerr += conf_unknown_key(b->cf, v, path, key, known, 3, b->errs);
 	}
 	st->prefix[STEER_V4] = 24;
 	st->prefix[STEER_V6] = 48;
