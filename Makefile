@@ -7,6 +7,7 @@
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make bench      benchmark against NSD, Knot DNS and gdnsd (see bench/README)
 #   make bench-answer   answer_query() alone, in-process (profile with callgrind)
+#   make bench-steer    steer_eval() alone, one record per policy
 #   make clean
 #
 # Sources are found recursively under each program's folder: a new module is
@@ -152,6 +153,12 @@ $(BUILD)/answer-bench: $(call obj,bench/answer-bench.c) $(SERVER_OBJ) $(GEOIP_OB
 bench-answer: $(BUILD)/answer-bench
 	$(BUILD)/answer-bench zones/example.com.zone 2000000
 
+$(BUILD)/steer-bench: $(call obj,bench/steer-bench.c) $(SERVER_OBJ) $(GEOIP_OBJ) $(COMMON_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+bench-steer: $(BUILD)/steer-bench
+	$(BUILD)/steer-bench bench/steer-bench.json 2000000
+
 install: binaries
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	install -m 755 $(BINS) $(DESTDIR)$(SBINDIR)/
@@ -167,7 +174,7 @@ clean:
 distclean: clean
 	rm -rf autom4te.cache configure config.log config.status
 
-.PHONY: all binaries check unit layers run bench bench-zone bench-answer install deps clean distclean
+.PHONY: all binaries check unit layers run bench bench-zone bench-answer bench-steer install deps clean distclean
 
 # The quick start (make run, make check) on a fresh minbase Debian 12 root
 # made with debootstrap, as root; tests the committed HEAD (tests/fresh/run.sh).

@@ -3,6 +3,7 @@
 #include "common/conf.h"
 #include "common/errlist.h"
 #include "common/errors.h"
+#include "common/suggest.h"
 
 #include <libgen.h>
 #include <math.h>
@@ -93,55 +94,297 @@ void conf_file_clear(struct conf_file *cf)
 	memset(cf, 0, sizeof(*cf));
 }
 
-/* Find "key" followed by optional blanks and ':' at or after from. */
-static const char *find_key(const char *from, const char *key)
+/* --- where a value is in the text --------------------------------------
+ *
+ * jansson keeps no positions, so errors find their line by walking the text
+ * alongside the parsed tree: each member's key is decoded and looked up in
+ * the tree, each array element is counted, so the walk knows which json_t
+ * every piece of text is. Keys at the wrong depth or inside strings never
+ * match. jansson parsed this text already, so it is valid JSON; every step
+ * still checks what it reads, and a surprise ends the walk (line 1 or the
+ * nearest line found) instead of running off. Only error paths walk. */
+
+struct walk {
+	const json_t *target;   /* the container looked for (never a scalar: true/null are shared) */
+	const char *found;      /* where its text starts */
+	char key[1024];         /* the member key just read */
+	int key_ok;             /* key fitted and decoded */
+};
+
+static const char *skip_ws(const char *p)
 {
-	size_t klen = strlen(key);
-	for (const char *p = from; (p = strchr(p, '"')) != NULL; p++) {
-		if (strncmp(p + 1, key, klen) == 0 && p[klen + 1] == '"') {
-			const char *q = p + klen + 2;
-			while (*q == ' ' || *q == '\t' || *q == '\r' || *q == '\n')
-				q++;
-			if (*q == ':')
-				return p;
-		}
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+		p++;
+	return p;
+}
+
+static int hex4(const char *p, unsigned *out)
+{
+	unsigned v = 0;
+
+	for (int i = 0; i < 4; i++) {
+		int c = p[i], d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+				 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+		if (d < 0)
+			return -1;
+		v = v * 16 + (unsigned)d;
 	}
-	return NULL;
+	*out = v;
+	return 0;
+}
+
+/* Append code point cp as UTF-8 to w->key at *n (key_ok = 0 if it does not fit). */
+static void key_put(struct walk *w, size_t *n, unsigned cp)
+{
+	char u[4];
+	size_t k = 0;
+
+	if (cp < 0x80) {
+		u[k++] = (char)cp;
+	} else if (cp < 0x800) {
+		u[k++] = (char)(0xc0 | cp >> 6);
+		u[k++] = (char)(0x80 | (cp & 0x3f));
+	} else if (cp < 0x10000) {
+		u[k++] = (char)(0xe0 | cp >> 12);
+		u[k++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		u[k++] = (char)(0x80 | (cp & 0x3f));
+	} else {
+		u[k++] = (char)(0xf0 | cp >> 18);
+		u[k++] = (char)(0x80 | ((cp >> 12) & 0x3f));
+		u[k++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		u[k++] = (char)(0x80 | (cp & 0x3f));
+	}
+	if (*n + k >= sizeof(w->key)) {
+		w->key_ok = 0;
+		return;
+	}
+	memcpy(w->key + *n, u, k);
+	*n += k;
+}
+
+/* Step over the string at p (its opening quote); with key set, decode it
+ * into w->key. Returns the text after the closing quote, or NULL. */
+static const char *read_string(struct walk *w, const char *p, int key)
+{
+	static const char esc_in[] = "\"\\/bfnrt", esc_out[] = "\"\\/\b\f\n\r\t";
+	size_t n = 0;
+
+	w->key_ok = key;
+	for (p++; *p != '"'; p++) {
+		unsigned cp, lo;
+		const char *e;
+		if (!*p)
+			return NULL;
+		if (*p != '\\') { /* a raw byte (UTF-8 stays as it is) */
+			if (w->key_ok && n + 1 < sizeof(w->key))
+				w->key[n++] = *p;
+			else
+				w->key_ok = 0;
+			continue;
+		}
+		if (p[1] == 'u') {
+			if (hex4(p + 2, &cp) != 0)
+				return NULL;
+			p += 5;
+			if (cp >= 0xd800 && cp < 0xdc00 && p[1] == '\\' && p[2] == 'u' && hex4(p + 3, &lo) == 0 &&
+			    lo >= 0xdc00 && lo < 0xe000) { /* a surrogate pair */
+				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+				p += 6;
+			}
+		} else {
+			if (!p[1] || !(e = strchr(esc_in, p[1])))
+				return NULL;
+			cp = (unsigned char)esc_out[e - esc_in];
+			p++;
+		}
+		if (w->key_ok)
+			key_put(w, &n, cp);
+	}
+	if (key)
+		w->key[w->key_ok ? n : 0] = 0;
+	return p + 1;
+}
+
+static const char *walk_value(struct walk *w, const char *p, const json_t *v);
+
+/* The members of object v, p just past its '{'. */
+static const char *walk_object(struct walk *w, const char *p, const json_t *v)
+{
+	for (;;) {
+		const json_t *child;
+		p = skip_ws(p);
+		if (*p == '}')
+			return p + 1;
+		if (*p != '"' || !(p = read_string(w, p, 1)))
+			return NULL;
+		child = w->key_ok ? json_object_get(v, w->key) : NULL;
+		p = skip_ws(p);
+		if (*p != ':' || !(p = walk_value(w, p + 1, child)))
+			return NULL;
+		p = skip_ws(p);
+		if (*p == ',')
+			p++;
+		else if (*p != '}')
+			return NULL;
+	}
+}
+
+/* The elements of array v, p just past its '['. */
+static const char *walk_array(struct walk *w, const char *p, const json_t *v)
+{
+	for (size_t i = 0;; i++) {
+		p = skip_ws(p);
+		if (*p == ']')
+			return p + 1;
+		if (!(p = walk_value(w, p, json_array_get(v, i))))
+			return NULL;
+		p = skip_ws(p);
+		if (*p == ',')
+			p++;
+		else if (*p != ']')
+			return NULL;
+	}
+}
+
+/* Step over the value v (NULL: not in the tree) whose text starts at p.
+ * Returns the text after it, or NULL: the target was found (w->found) or
+ * the text did not parse. */
+static const char *walk_value(struct walk *w, const char *p, const json_t *v)
+{
+	p = skip_ws(p);
+	if (v && v == w->target) {
+		w->found = p;
+		return NULL;
+	}
+	if (*p == '{')
+		return walk_object(w, p + 1, v);
+	if (*p == '[')
+		return walk_array(w, p + 1, v);
+	if (*p == '"')
+		return read_string(w, p, 0);
+	while (*p && !strchr(",]} \t\r\n", *p)) /* number, true, false, null */
+		p++;
+	return *p ? p : NULL;
+}
+
+/* Where the text of container obj (of cf->root) starts, or NULL. */
+static const char *locate(const struct conf_file *cf, const json_t *obj, struct walk *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->target = obj;
+	if (!cf->text || !cf->root || !obj)
+		return NULL;
+	walk_value(w, cf->text, cf->root);
+	return w->found;
+}
+
+/* In the container whose text starts at at: where member key (object) or
+ * element index (array, key NULL) starts, or NULL. */
+static const char *member_at(struct walk *w, const char *at, const char *key, size_t index)
+{
+	const char *p = at + 1, *start;
+
+	w->target = NULL;
+	for (size_t i = 0;; i++) {
+		p = start = skip_ws(p);
+		if (*p == '}' || *p == ']' || !*p)
+			return NULL;
+		if (*at == '{') {
+			if (*p != '"' || !(p = read_string(w, p, 1)))
+				return NULL;
+			if (w->key_ok && strcmp(w->key, key ? key : "") == 0)
+				return start;
+			p = skip_ws(p);
+			if (*p++ != ':')
+				return NULL;
+		} else if (i == index) {
+			return start;
+		}
+		if (!(p = walk_value(w, p, NULL)))
+			return NULL;
+		p = skip_ws(p);
+		if (*p == ',')
+			p++;
+	}
+}
+
+static int line_of(const struct conf_file *cf, const char *at)
+{
+	int line = 1;
+
+	for (const char *p = cf->text; at && p < at; p++)
+		line += *p == '\n';
+	return line;
+}
+
+int conf_line_at(const struct conf_file *cf, const json_t *obj, const char *key)
+{
+	struct walk w;
+	const char *at = locate(cf, obj, &w), *m;
+
+	if (!at)
+		return 1;
+	m = key && *at == '{' ? member_at(&w, at, key, 0) : NULL;
+	return line_of(cf, m ? m : at);
+}
+
+int conf_line_elem(const struct conf_file *cf, const json_t *arr, size_t index)
+{
+	struct walk w;
+	const char *at = locate(cf, arr, &w), *m;
+
+	if (!at)
+		return 1;
+	m = *at == '[' ? member_at(&w, at, NULL, index) : NULL;
+	return line_of(cf, m ? m : at);
 }
 
 int conf_line(const struct conf_file *cf, const char *const *path)
 {
-	const char *at = cf->text, *best = NULL;
-	int line = 1;
+	const json_t *v = cf->root, *parent = NULL;
+	const char *last = NULL;
 
-	if (!at)
-		return 1;
-	for (size_t i = 0; path && path[i]; i++) {
-		const char *p = find_key(at, path[i]);
-		if (!p)
+	for (size_t i = 0; path && path[i] && json_is_object(v); i++) {
+		const json_t *child = json_object_get(v, path[i]);
+		if (!child)
 			break;
-		best = at = p;
+		parent = v;
+		last = path[i];
+		v = child;
 	}
-	if (!best)
-		return 1;
-	for (const char *p = cf->text; p < best; p++)
-		line += *p == '\n';
-	return line;
+	return parent ? conf_line_at(cf, parent, last) : 1;
+}
+
+static void conf_verr(struct errlist *errs, const struct conf_file *cf, int line, const char *const *path,
+		      const char *fmt, va_list ap)
+{
+	char where[512] = "", msg[768];
+	size_t len = 0;
+
+	for (size_t i = 0; path && path[i] && len < sizeof(where); i++)
+		len += snprintf(where + len, sizeof(where) - len, "%s%s", i ? "/" : "", path[i]);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	errlist_add(errs, "%s:%d: %s%s%s", cf->path, line, where, where[0] ? ": " : "", msg);
 }
 
 void conf_err(struct errlist *errs, const struct conf_file *cf, const char *const *path,
 	      const char *fmt, ...)
 {
-	char where[512] = "", msg[768];
-	size_t len = 0;
 	va_list ap;
 
-	for (size_t i = 0; path && path[i] && len < sizeof(where); i++)
-		len += snprintf(where + len, sizeof(where) - len, "%s%s", i ? "/" : "", path[i]);
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	conf_verr(errs, cf, conf_line(cf, path), path, fmt, ap);
 	va_end(ap);
-	errlist_add(errs, "%s:%d: %s%s%s", cf->path, conf_line(cf, path), where, where[0] ? ": " : "", msg);
+}
+
+void conf_err_at(struct errlist *errs, const struct conf_file *cf, int line, const char *const *path,
+		 const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	conf_verr(errs, cf, line, path, fmt, ap);
+	va_end(ap);
 }
 
 char *conf_resolve_path(const struct conf_file *cf, const char *name)
@@ -161,6 +404,25 @@ void conf_strlist_clear(struct conf_strlist *l)
 	free(l->v);
 	l->v = NULL;
 	l->n = 0;
+}
+
+int conf_unknown_key(const struct conf_file *cf, const json_t *obj, const char *const *path, const char *key,
+		     const char *const *known, size_t n, struct errlist *errs)
+{
+	char list[512] = ""; /* the hint, or the list of known keys */
+	size_t len = 0;
+	struct suggest sg;
+
+	suggest_init(&sg, key);
+	for (size_t i = 0; i < n; i++)
+		suggest_add(&sg, known[i]);
+	if (suggest_best(&sg))
+		suggest_hint(&sg, list, sizeof(list));
+	for (size_t i = 0; !suggest_best(&sg) && i < n && len < sizeof(list); i++)
+		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s%s", i ? ", " : " (expected one of: ", known[i],
+					i + 1 == n ? ")" : "");
+	conf_err_at(errs, cf, conf_line_at(cf, obj, key), path, "unknown key \"%s\"%s", key, list);
+	return 1;
 }
 
 /* Extend path by one key into buf (which must hold 16 entries). */
@@ -197,7 +459,8 @@ static int read_strlist(json_t *v, struct conf_strlist *l)
 	return STEER_EOK;
 }
 
-static int read_field(const struct conf_file *cf, const char *const *path, const struct conf_field *f,
+/* Read v into its field; errors at line (the key's), naming path. */
+static int read_field(const struct conf_file *cf, int line, const char *const *path, const struct conf_field *f,
 		      json_t *v, char *base, struct errlist *errs)
 {
 	void *dst = base + f->offset;
@@ -213,7 +476,7 @@ static int read_field(const struct conf_file *cf, const char *const *path, const
 			goto wrong;
 		long long x = json_integer_value(v);
 		if (x < f->min || (f->max && x > f->max)) {
-			conf_err(errs, cf, path, "%lld is out of range [%lld, %lld]", x, f->min, f->max);
+			conf_err_at(errs, cf, line, path, "%lld is out of range [%lld, %lld]", x, f->min, f->max);
 			return 1;
 		}
 		*(long long *)dst = x;
@@ -225,7 +488,7 @@ static int read_field(const struct conf_file *cf, const char *const *path, const
 		double s = json_number_value(v);
 		double ms = s * 1000.0;
 		if (!isfinite(ms) || ms < (double)f->min || (f->max && ms > (double)f->max)) {
-			conf_err(errs, cf, path, "%g s is out of range [%g, %g] s", s, f->min / 1000.0,
+			conf_err_at(errs, cf, line, path, "%g s is out of range [%g, %g] s", s, f->min / 1000.0,
 				 f->max / 1000.0);
 			return 1;
 		}
@@ -242,7 +505,7 @@ static int read_field(const struct conf_file *cf, const char *const *path, const
 			goto wrong;
 		char *s = strdup(json_string_value(v));
 		if (!s) {
-			conf_err(errs, cf, path, "out of memory");
+			conf_err_at(errs, cf, line, path, "out of memory");
 			return 1;
 		}
 		free(*(char **)dst);
@@ -253,7 +516,7 @@ static int read_field(const struct conf_file *cf, const char *const *path, const
 		if (!json_is_string(v) && !json_is_array(v))
 			goto wrong;
 		if (read_strlist(v, dst) != STEER_EOK) {
-			conf_err(errs, cf, path, "expected a string or a list of strings");
+			conf_err_at(errs, cf, line, path, "expected a string or a list of strings");
 			return 1;
 		}
 		return 0;
@@ -264,7 +527,7 @@ static int read_field(const struct conf_file *cf, const char *const *path, const
 wrong:;
 	static const char *names[] = { "true or false", "an integer", "a number of seconds", "a number",
 				       "a string", "a string or a list of strings", "a JSON value" };
-	conf_err(errs, cf, path, "expected %s", names[f->type]);
+	conf_err_at(errs, cf, line, path, "expected %s", names[f->type]);
 	return 1;
 }
 
@@ -280,16 +543,19 @@ int conf_read_fields(const struct conf_file *cf, json_t *obj, const char *const 
 		return 1;
 	}
 	json_object_foreach(obj, key, v) {
+		int line = conf_line_at(cf, obj, key);
 		size_t i;
 		for (i = 0; i < nfields; i++)
 			if (strcmp(fields[i].key, key) == 0)
 				break;
 		if (i == nfields) {
-			conf_err(errs, cf, path_push(buf, path, key), "unknown key");
-			nerr++;
+			const char *known[64];
+			for (i = 0; i < nfields && i < 64; i++)
+				known[i] = fields[i].key;
+			nerr += conf_unknown_key(cf, obj, path, key, known, i, errs);
 			continue;
 		}
-		nerr += read_field(cf, path_push(buf, path, key), &fields[i], v, out, errs);
+		nerr += read_field(cf, line, path_push(buf, path, key), &fields[i], v, out, errs);
 	}
 	return nerr;
 }

@@ -32,13 +32,36 @@ void conf_file_clear(struct conf_file *cf);
 /* A key path: NULL-terminated list of object keys from the root. */
 typedef const char *const conf_path_t[];
 
-/* Best-effort line number of the last key of path (1-based), or of the
- * deepest key found; 1 when nothing matches. */
+/* Line numbers (1-based) come from walking the text beside the parsed
+ * tree, so a key is found at its own depth only (never a same-named key
+ * elsewhere, nor text inside a string).
+ *
+ * conf_line: the line of the last key of path (object keys from the
+ * root), or of the deepest key found; 1 when nothing matches. A path
+ * cannot go into an array: use the functions below for what is there. */
 int conf_line(const struct conf_file *cf, const char *const *path);
+/* The line of member key of obj (an object anywhere in cf->root, also
+ * inside arrays), or of obj's '{' when key is NULL or absent; 1 when obj
+ * is not found. */
+int conf_line_at(const struct conf_file *cf, const json_t *obj, const char *key);
+/* The line of element index of arr (an array anywhere in cf->root), or
+ * of its '[' when there is no such element; 1 when arr is not found. */
+int conf_line_elem(const struct conf_file *cf, const json_t *arr, size_t index);
 
 /* Add "file:line: a/b/c: message" to errs, line from conf_line(path). */
 void conf_err(struct errlist *errs, const struct conf_file *cf, const char *const *path,
 	      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* The same at a line found otherwise (conf_line_at, conf_line_elem): path
+ * is only what the message names (may be NULL: "file:line: message"). */
+void conf_err_at(struct errlist *errs, const struct conf_file *cf, int line, const char *const *path,
+		 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Report key, a member of obj (at path), as unknown, at its line:
+ * "path: unknown key "K" (did you mean "X"?)" with the closest of the n
+ * known keys, or "(expected one of: a, b, ...)" when none is close.
+ * Returns 1 (one error added). */
+int conf_unknown_key(const struct conf_file *cf, const json_t *obj, const char *const *path, const char *key,
+		     const char *const *known, size_t n, struct errlist *errs);
 
 /* Resolve a file name from the config against the config's directory.
  * Returns a malloc'ed string or NULL (out of memory). */
@@ -68,8 +91,11 @@ struct conf_field {
 };
 
 /* Read obj (the JSON object found at path) into out through fields. Keys not
- * in the table are errors (a typo must not be silently ignored); absent keys
- * leave the caller's defaults in place. Returns the number of errors added. */
+ * in the table are errors (a typo must not be silently ignored), reported
+ * at the key's line as "path: unknown key "K"" with the closest field name
+ * offered; absent keys leave the caller's defaults in place. Errors are at
+ * obj's own lines, so obj may sit inside an array (path then only names
+ * it). Returns the number of errors added. */
 int conf_read_fields(const struct conf_file *cf, json_t *obj, const char *const *path,
 		     const struct conf_field *fields, size_t nfields, void *out, struct errlist *errs);
 

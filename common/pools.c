@@ -6,6 +6,7 @@
 #include "common/errlist.h"
 #include "common/errors.h"
 #include "common/log.h"
+#include "common/suggest.h"
 
 #include <arpa/inet.h>
 #include <math.h>
@@ -196,7 +197,15 @@ static int check_finish(const struct conf_file *cf, const char *const *path, str
 	}
 	c->qtype = LDNS_RR_TYPE_SOA;
 	if (r->qtype && !(c->qtype = (uint16_t)ldns_get_rr_type_by_name(r->qtype))) {
-		conf_err(errs, cf, path, "unknown qtype \"%s\"", r->qtype);
+		char buf[16], hint[96];
+		struct suggest sg;
+		suggest_init(&sg, r->qtype);
+		for (unsigned t = 1; t <= 0xffff; t++) { /* the named types (static strings), not TYPEnnn */
+			const char *nm = dns_type_name((uint16_t)t, buf, sizeof(buf));
+			if (nm != buf)
+				suggest_add(&sg, nm);
+		}
+		conf_err(errs, cf, path, "unknown qtype \"%s\"%s", r->qtype, suggest_hint(&sg, hint, sizeof(hint)));
 		nerr++;
 	}
 	if (r->transport && strcasecmp(r->transport, "udp") != 0 && strcasecmp(r->transport, "tcp") != 0) {
@@ -210,7 +219,16 @@ static int check_finish(const struct conf_file *cf, const char *const *path, str
 		 * (BADVERS and up) cannot be expected. */
 		int rc = dns_rcode_parse(r->rcode);
 		if (rc < 0 || rc > 15) {
-			conf_err(errs, cf, path, "unknown rcode \"%s\" (NOERROR, NXDOMAIN, REFUSED, ...)", r->rcode);
+			char buf[16], hint[96];
+			struct suggest sg;
+			suggest_init(&sg, r->rcode);
+			for (unsigned k = 0; k < 16; k++) { /* the named ones (static strings), not RCODEn */
+				const char *nm = dns_rcode_name(k, buf, sizeof(buf));
+				if (nm != buf)
+					suggest_add(&sg, nm);
+			}
+			conf_err(errs, cf, path, "unknown rcode \"%s\"%s", r->rcode,
+				 suggest_best(&sg) ? suggest_hint(&sg, hint, sizeof(hint)) : " (NOERROR, NXDOMAIN, REFUSED, ...)");
 			nerr++;
 			rc = 0;
 		}
@@ -250,8 +268,13 @@ static int read_check(const struct conf_file *cf, const char *name, json_t *obj,
 		if (strcmp(type, type_names[t]) == 0)
 			break;
 	if (t == CHECK_NTYPES) {
-		conf_err(errs, cf, (conf_path_t){ "checks", name, "type", NULL },
-			 "unknown check type \"%s\" (http, https, tcp, dns, exec)", type);
+		struct suggest sg;
+		char hint[96];
+		suggest_init(&sg, type);
+		for (t = 0; t < CHECK_NTYPES; t++)
+			suggest_add(&sg, type_names[t]);
+		conf_err(errs, cf, (conf_path_t){ "checks", name, "type", NULL }, "unknown check type \"%s\"%s", type,
+			 suggest_best(&sg) ? suggest_hint(&sg, hint, sizeof(hint)) : " (http, https, tcp, dns, exec)");
 		return 1;
 	}
 	c->type = (enum check_type)t;
@@ -353,7 +376,13 @@ static int read_pool(const struct conf_file *cf, struct pools_conf *pc, const ch
 	p->name = strdup(name);
 	p->check = POOLS_NO_TARGET;
 	if (nerr == 0 && raw.check && (p->check = pools_find_check(pc, raw.check)) == POOLS_NO_TARGET) {
-		conf_err(errs, cf, (conf_path_t){ "pools", name, "check", NULL }, "no check named \"%s\"", raw.check);
+		struct suggest sg;
+		char hint[96];
+		suggest_init(&sg, raw.check);
+		for (size_t i = 0; i < pc->nchecks; i++)
+			suggest_add(&sg, pc->checks[i].name);
+		conf_err(errs, cf, (conf_path_t){ "pools", name, "check", NULL }, "no check named \"%s\"%s", raw.check,
+			 suggest_hint(&sg, hint, sizeof(hint)));
 		nerr++;
 	}
 	if (raw.location && (json_array_size(raw.location) != 2 || !json_is_number(lat) || !json_is_number(lon) ||
@@ -377,8 +406,10 @@ static int read_pool(const struct conf_file *cf, struct pools_conf *pc, const ch
 		raw.members.v[i] = NULL;
 		m->target = POOLS_NO_TARGET;
 		if (pools_addr_parse(m->address, &m->addr) != 0) {
-			conf_err(errs, cf, (conf_path_t){ "pools", name, "members", NULL },
-				 "\"%s\" is not an IPv4 or IPv6 address", m->address);
+			json_t *list = json_object_get(obj, "members");
+			conf_err_at(errs, cf, json_is_array(list) ? conf_line_elem(cf, list, i) : conf_line_at(cf, obj, "members"),
+				    (conf_path_t){ "pools", name, "members", NULL }, "\"%s\" is not an IPv4 or IPv6 address",
+				    m->address);
 			nerr++;
 		}
 	}

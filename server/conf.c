@@ -3,6 +3,7 @@
 #include "server/conf.h"
 #include "common/errlist.h"
 #include "common/log.h"
+#include "common/suggest.h"
 
 #include <strings.h>
 #include <sys/un.h>
@@ -81,14 +82,25 @@ static int read_zones(struct server_conf *c, json_t *zones, struct errlist *errs
 		struct zone_fields zf = { 0 };
 		const char *nm = json_is_object(z) ? json_string_value(json_object_get(z, "name")) : NULL;
 		const char *path[] = { "zones", nm ? nm : "", NULL };
-		int e = conf_read_fields(cf, z, path, zone_fields, CONF_NFIELDS(zone_fields), &zf, errs);
+		int e;
+		if (!json_is_object(z)) {
+			conf_err_at(errs, cf, conf_line_elem(cf, zones, i), (conf_path_t){ "zones", NULL },
+				    "expected a {\"name\", \"file\"} object");
+			nerr++;
+			continue;
+		}
+		e = conf_read_fields(cf, z, path, zone_fields, CONF_NFIELDS(zone_fields), &zf, errs);
 		if (!e && (!zf.name || !zf.file)) {
-			conf_err(errs, cf, path, "a zone needs \"name\" and \"file\"");
+			conf_err_at(errs, cf, conf_line_elem(cf, zones, i), path, "a zone needs \"name\" and \"file\"");
 			e = 1;
 		}
-		for (size_t j = 0; !e && j < c->nzones; j++) {
-			if (strcasecmp(c->zones[j].name, zf.name) == 0) {
-				conf_err(errs, cf, path, "zone %s is listed twice", zf.name);
+		for (size_t j = 0; !e && j < i; j++) {
+			json_t *first = json_array_get(zones, j);
+			const char *fn = json_string_value(json_object_get(first, "name"));
+			if (fn && strcasecmp(fn, zf.name) == 0) {
+				conf_err_at(errs, cf, conf_line_at(cf, z, "name"), NULL,
+					    "zone \"%s\" is listed twice (first at line %d)", zf.name,
+					    conf_line_at(cf, first, "name"));
 				e = 1;
 			}
 		}
@@ -195,7 +207,13 @@ int server_conf_load(const char *path, struct server_conf *c, struct errlist *er
 			if (strcmp(key, known_sections[i]) == 0)
 				break;
 		if (i == sizeof(known_sections) / sizeof(known_sections[0])) {
-			conf_err(errs, &c->cf, (conf_path_t){ key, NULL }, "unknown section");
+			struct suggest sg;
+			char hint[96];
+			suggest_init(&sg, key);
+			for (i = 0; i < sizeof(known_sections) / sizeof(known_sections[0]); i++)
+				suggest_add(&sg, known_sections[i]);
+			conf_err_at(errs, &c->cf, conf_line_at(&c->cf, c->cf.root, key), NULL, "unknown section \"%s\"%s",
+				    key, suggest_hint(&sg, hint, sizeof(hint)));
 			nerr++;
 		}
 	}

@@ -170,7 +170,7 @@ json_t *explain_json(const struct snapshot *snap, const char *name, const char *
 	j = location_json(set, &cl, &loc);
 	steer_eval(set, rec, fam, &cl, &ans, &tr);
 	if (rec->policy->classify) {
-		const char *key = rec->policy == &policy_geo ? policy_geo_key_of(rec, &loc) : NULL;
+		const char *key = rec->policy->region_key ? rec->policy->region_key(rec, &loc) : NULL;
 		rec->policy->classify(rec, set, &loc, NULL, why, sizeof(why));
 		region = json_pack("{s:s?, s:s}", "key", key, "why", why);
 	}

@@ -166,10 +166,8 @@ void steer_eval(const struct steer_set *set, const struct steer_record *rec, int
 		trace->degraded = p.degraded;
 	if (!rec->policy->uses_location || !cl->ecs)
 		return;
-	if (rec->prefix[0]) { /* sticky: the hashed prefix, never past the source */
-		unsigned pre = rec->prefix[geo_addr_is_v4(cl->addr) ? STEER_V4 : STEER_V6];
-		scope = pre < cl->source ? pre : cl->source;
-	}
+	if (p.own_scope) /* the policy's (sticky: the hashed prefix) */
+		scope = p.scope;
 	out->ecs_scope = (uint8_t)(scope + (cl->mapped6 ? 96 : 0));
 }
 

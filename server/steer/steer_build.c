@@ -8,8 +8,9 @@
  *                   "geo" | "failover" | "weighted" | "multivalue" |
  *                   "closest" | "sticky": POLICY VALUE } }
  *
- * Each policy compiles its own value (policy_<name>.c); this file does what
- * they share: the record's common keys, pool lists, weights, geo maps.
+ * Each policy compiles its own value (policy/<name>.c, found through the
+ * table in policy/table.c); this file does what they share: the record's
+ * common keys, pool lists, weights, geo maps.
  */
 #include "config.h"
 #include "server/steer/steer_build.h"
@@ -24,6 +25,7 @@
 #include "common/errlist.h"
 #include "common/errors.h"
 #include "common/log.h"
+#include "common/suggest.h"
 #include "geoip/geo.h"
 #include "geoip/geoconf.h"
 #include "geoip/geomap.h"
@@ -35,10 +37,6 @@
 #include <string.h>
 #include <time.h>
 #include <strings.h>
-
-const struct steer_policy *const steer_policies[] = {
-	&policy_failover, &policy_geo, &policy_weighted, &policy_multivalue, &policy_closest, &policy_sticky, NULL,
-};
 
 void steer_list_clear(struct steer_list *l)
 {
@@ -52,9 +50,8 @@ static void record_clear(struct steer_record *r)
 	for (size_t i = 0; i < r->nlists; i++)
 		steer_list_clear(&r->lists[i]);
 	free(r->lists);
-	for (size_t i = 0; i < r->nkeys; i++)
-		free(r->keys[i].name);
-	free(r->keys);
+	if (r->priv && r->policy && r->policy->free)
+		r->policy->free(r->priv);
 	geo_map_free(r->map);
 	free(r->name);
 }
@@ -143,18 +140,25 @@ static int pool_index(struct steer_build *b, const char *name)
 	return i == POOLS_NO_TARGET ? -1 : (int)i;
 }
 
-static int list_add(struct steer_build *b, const char *const *path, struct steer_list *l, const char *name,
-		    uint32_t weight, size_t cap)
+/* Add pool name (written at line of the config) to l. */
+static int list_add(struct steer_build *b, const char *const *path, int line, struct steer_list *l,
+		    const char *name, uint32_t weight, size_t cap)
 {
 	int p = pool_index(b, name);
 
 	if (p < 0) {
-		conf_err(b->errs, b->cf, path, "no pool named \"%s\"", name);
+		const struct pools_conf *pc = &b->set->pc;
+		struct suggest sg;
+		char hint[96];
+		suggest_init(&sg, name);
+		for (size_t i = 0; i < pc->npools; i++)
+			suggest_add(&sg, pc->pools[i].name);
+		conf_err_at(b->errs, b->cf, line, path, "no pool named \"%s\"%s", name, suggest_hint(&sg, hint, sizeof(hint)));
 		return 1;
 	}
 	for (uint16_t i = 0; i < l->n; i++) {
 		if (l->pools[i] == p) {
-			conf_err(b->errs, b->cf, path, "pool \"%s\" is listed twice", name);
+			conf_err_at(b->errs, b->cf, line, path, "pool \"%s\" is listed twice", name);
 			return 1;
 		}
 	}
@@ -177,7 +181,7 @@ int steer_parse_list(struct steer_build *b, json_t *v, const char *const *path, 
 	int nerr = 0;
 
 	if (json_is_string(v))
-		return list_add(b, path, l, json_string_value(v), 0, 1);
+		return list_add(b, path, conf_line(b->cf, path), l, json_string_value(v), 0, 1);
 	if (!json_is_array(v) || json_array_size(v) == 0 || json_array_size(v) > 1000) {
 		conf_err(b->errs, b->cf, path, "expected a list of pool names");
 		return 1;
@@ -188,7 +192,7 @@ int steer_parse_list(struct steer_build *b, json_t *v, const char *const *path, 
 			conf_err(b->errs, b->cf, path, "expected a list of pool names");
 			return nerr + 1;
 		}
-		nerr += list_add(b, path, l, json_string_value(e), 0, json_array_size(v));
+		nerr += list_add(b, path, conf_line_elem(b->cf, v, i), l, json_string_value(e), 0, json_array_size(v));
 	}
 	return nerr;
 }
@@ -204,12 +208,13 @@ int steer_parse_weights(struct steer_build *b, json_t *v, const char *const *pat
 		return 1;
 	}
 	json_object_foreach(v, key, w) {
+		int line = conf_line_at(b->cf, v, key);
 		if (!json_is_integer(w) || json_integer_value(w) < 1 || json_integer_value(w) > 1000000) {
-			conf_err(b->errs, b->cf, path, "the weight of \"%s\" must be an integer 1..1000000", key);
+			conf_err_at(b->errs, b->cf, line, path, "the weight of \"%s\" must be an integer 1..1000000", key);
 			nerr++;
 			continue;
 		}
-		nerr += list_add(b, path, l, key, (uint32_t)json_integer_value(w), json_object_size(v));
+		nerr += list_add(b, path, line, l, key, (uint32_t)json_integer_value(w), json_object_size(v));
 	}
 	return nerr;
 }
@@ -348,6 +353,21 @@ static int bind_add(struct steer_set *set, const struct node *node, const struct
 	return 0;
 }
 
+/* The line of the first key of "records" that names the same node as name
+ * (another spelling: case, trailing dot), or 1. */
+static int first_spelling_line(struct steer_build *b, const uint8_t *wire, int len)
+{
+	json_t *sec = json_object_get(b->cf->root, "records"), *v;
+	uint8_t w2[DNAME_MAXLEN + 1];
+	const char *key;
+
+	json_object_foreach(sec, key, v) {
+		if (name_to_wire(key, w2) == len && memcmp(w2, wire, (size_t)len) == 0)
+			return conf_line_at(b->cf, sec, key);
+	}
+	return 1;
+}
+
 /* Find the zone node of name and check that it can be steered. */
 static const struct node *steered_node(struct steer_build *b, const struct zonedb *zones, const char *name,
 				 const char *const *path)
@@ -378,7 +398,7 @@ static const struct node *steered_node(struct steer_build *b, const struct zoned
 		return NULL;
 	}
 	if (steer_record_at(b->set, lr.node)) {
-		conf_err(b->errs, b->cf, path, "listed twice");
+		conf_err(b->errs, b->cf, path, "listed twice (first at line %d)", first_spelling_line(b, wire, len));
 		return NULL;
 	}
 	return lr.node;
@@ -402,46 +422,79 @@ static int read_ttl(struct steer_build *b, json_t *v, const char *const *path, u
 	return 0;
 }
 
-static const struct steer_policy *policy_named(const char *key)
+/* The keys a record takes: its own, then one per policy (the table's
+ * order). Returns how many were written to out. */
+static size_t record_keys(const char **out, size_t cap)
 {
-	for (size_t i = 0; steer_policies[i]; i++)
-		if (strcmp(steer_policies[i]->name, key) == 0)
-			return steer_policies[i];
-	return NULL;
+	static const char *const own[] = { "ttl", "degraded_ttl", "when_all_down", "comment" };
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]) && n < cap; i++)
+		out[n++] = own[i];
+	for (size_t i = 0; steer_policies[i] && n < cap; i++)
+		out[n++] = steer_policies[i]->name;
+	return n;
+}
+
+/* "failover, geo, ..." from the table, for messages. Returns buf. */
+static const char *policy_names(char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = 0;
+	for (size_t i = 0; steer_policies[i] && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : "", steer_policies[i]->name);
+	return buf;
+}
+
+static int read_when_all_down(struct steer_build *b, json_t *v, const char *const *path, struct steer_record *r)
+{
+	const char *s = json_string_value(v);
+	struct suggest sg;
+	char hint[96];
+
+	if (s && strcmp(s, "nodata") == 0) {
+		r->nodata_when_down = 1;
+		return 0;
+	}
+	if (s && strcmp(s, "fall_open") == 0)
+		return 0;
+	suggest_init(&sg, s);
+	suggest_add(&sg, "fall_open");
+	suggest_add(&sg, "nodata");
+	if (suggest_best(&sg))
+		conf_err(b->errs, b->cf, path, "unknown value \"%s\"%s", s, suggest_hint(&sg, hint, sizeof(hint)));
+	else
+		conf_err(b->errs, b->cf, path, "expected \"fall_open\" (the default) or \"nodata\"");
+	return 1;
 }
 
 static int read_record(struct steer_build *b, const struct zonedb *zones, const char *name, json_t *obj,
 		       struct steer_record *r)
 {
-	const char *path[] = { "records", name, NULL, NULL };
+	const char *path[] = { "records", name, NULL, NULL }, *known[32];
 	const char *key;
 	json_t *v, *pv = NULL, *dttl = NULL;
 	const struct node *node;
 	int nerr = 0;
+	char names[256];
 
 	if (!json_is_object(obj)) {
-		conf_err(b->errs, b->cf, path, "expected an object with a policy (%s)",
-			 "failover, geo, weighted, multivalue, closest or sticky");
+		conf_err(b->errs, b->cf, path, "expected an object with a policy (%s)", policy_names(names, sizeof(names)));
 		return 1;
 	}
 	if (!(node = steered_node(b, zones, name, path)))
 		return 1;
 	r->ttl = default_ttl(node);
 	json_object_foreach(obj, key, v) {
-		const struct steer_policy *pol = policy_named(key);
+		const struct steer_policy *pol = steer_policy_find(key);
 		path[2] = key;
 		if (strcmp(key, "ttl") == 0) {
 			nerr += read_ttl(b, v, path, &r->ttl);
 		} else if (strcmp(key, "degraded_ttl") == 0) {
 			dttl = v;
 		} else if (strcmp(key, "when_all_down") == 0) {
-			const char *s = json_string_value(v);
-			if (s && strcmp(s, "nodata") == 0)
-				r->nodata_when_down = 1;
-			else if (!s || strcmp(s, "fall_open") != 0) {
-				conf_err(b->errs, b->cf, path, "expected \"fall_open\" (the default) or \"nodata\"");
-				nerr++;
-			}
+			nerr += read_when_all_down(b, v, path, r);
 		} else if (strcmp(key, "comment") == 0) {
 			continue;
 		} else if (pol && r->policy) {
@@ -451,9 +504,8 @@ static int read_record(struct steer_build *b, const struct zonedb *zones, const 
 			r->policy = pol;
 			pv = v;
 		} else {
-			conf_err(b->errs, b->cf, path, "unknown key (ttl, degraded_ttl, when_all_down, comment, "
-				 "or a policy: failover, geo, weighted, multivalue, closest, sticky)");
-			nerr++;
+			path[2] = NULL; /* the message names the key */
+			nerr += conf_unknown_key(b->cf, obj, path, key, known, record_keys(known, 32), b->errs);
 		}
 	}
 	r->degraded_ttl = r->ttl > 1 ? r->ttl / 2 : r->ttl;
@@ -464,7 +516,7 @@ static int read_record(struct steer_build *b, const struct zonedb *zones, const 
 	}
 	path[2] = NULL;
 	if (!r->policy) {
-		conf_err(b->errs, b->cf, path, "no policy (failover, geo, weighted, multivalue, closest or sticky)");
+		conf_err(b->errs, b->cf, path, "no policy (%s)", policy_names(names, sizeof(names)));
 		return nerr + 1;
 	}
 	path[2] = r->policy->name;

@@ -1,14 +1,16 @@
 /*
  * steer_policy.h -- the steering engine's inside: the compiled policy set
  * and the interface between the engine (steer.c), the config compiler
- * (steer_build.c), the policies (policy_<name>.c) and explain (explain.c).
+ * (steer_build.c), the policies (policy/<name>.c, listed in policy/table.c)
+ * and explain (explain.c).
  *
  *   config ──steer_build()──> struct steer_set  (one per snapshot, immutable
  *                               except the health state bytes)
  *     pools[]     members split by family, each with its health target index
  *     state[]     one atomic byte per health target; written by the health
  *                 link (main thread), read relaxed by the workers
- *     records[]   one per steered name: policy, TTLs, pool lists, geo map
+ *     records[]   one per steered name: policy, TTLs, pool lists, geo map,
+ *                 and the policy's private state (priv)
  *     bind[]      zone node -> its record (steer_record_at())
  *
  * Query path: steer_answer() (steer.h) -> steer_eval() -> policy->choose().
@@ -76,27 +78,27 @@ struct steer_list {
 	uint32_t *weights;    /* owned or NULL */
 };
 
-/* A region key of a geo policy: its name and the (deduplicated) list. */
-struct steer_key {
-	char *name;           /* owned; "NA", "US", "US-CA", a nets name, "default" */
-	size_t list;          /* index into record.lists */
-};
-
 struct steer_policy;
 
+/* What every policy shares lives here; what one policy alone needs (geo's
+ * region keys, multivalue's max, sticky's prefixes) is behind priv, in a
+ * type only that policy's file knows.
+ *
+ * The lists and the map stay shared engine pieces: steer_eval() looks the
+ * client up in the map before any policy runs, because the lookup also
+ * yields the ECS scope, which the engine applies the same way for every
+ * location policy (geo, closest); a map private to each policy would mean
+ * a lookup and a scope rule copied into each. */
 struct steer_record {
 	char *name;                  /* owned; presentation, lowercase, trailing dot */
 	const void *node;            /* the zone node it steers (struct node; the bind key) */
 	const struct steer_policy *policy;
+	void *priv;                  /* owned by policy: set by its compile(), freed by its free(); NULL if none */
 	uint32_t ttl, degraded_ttl;
 	int nodata_when_down;        /* "when_all_down": "nodata" */
 	struct steer_list *lists;    /* owned */
 	size_t nlists;
-	struct steer_key *keys;      /* owned; geo only */
-	size_t nkeys;
 	struct geo_map *map;         /* owned; location policies: result = list index */
-	unsigned max;                /* multivalue: most addresses in one answer */
-	unsigned prefix[2];          /* sticky: client prefix hashed, per family */
 };
 
 /* Which zone node a record steers. The zones are not marked: the same
@@ -171,15 +173,23 @@ struct steer_ctx {
 /* What a policy produced. */
 struct steer_pick {
 	struct steer_answer *out;      /* addrs/naddrs filled by the policy */
-	int degraded;                  /* a fallback pool, or members down */
-	int all_down;                  /* members of the family exist, none is up */
+	uint8_t degraded;              /* a fallback pool, or members down */
+	uint8_t all_down;              /* members of the family exist, none is up */
+	uint8_t own_scope;             /* 1: scope is the policy's ECS scope (sticky: the
+					* hashed prefix); 0: the map's, or 0 */
+	uint8_t scope;                 /* (bytes: the pick stays 16 bytes, one store to clear) */
 };
 
 struct steer_policy {
 	const char *name;
-	/* Compile the policy's value v (the JSON under its key) into r.
-	 * Returns the number of errors added (conf_err at path). */
+	/* Compile the policy's value v (the JSON under its key) into r: its
+	 * lists (steer_intern_list), its map (steer_build_map) and its own
+	 * state in r->priv. Returns the number of errors added (conf_err at
+	 * path). r->priv may be set even when it fails: free() gets it. */
 	int (*compile)(struct steer_build *b, struct steer_record *r, json_t *v, const char *const *path);
+	/* Free what compile() put in r->priv (never NULL when called). NULL
+	 * for policies without private state. */
+	void (*free)(void *priv);
 	/* Choose. Never allocates, never blocks. */
 	void (*choose)(const struct steer_ctx *c, struct steer_pick *p);
 	/* Location policies: classify a location into a list index (the
@@ -190,16 +200,17 @@ struct steer_policy {
 	 * location. Returns a list index, or -1 on ENOMEM. */
 	int (*classify)(const struct steer_record *r, const struct steer_set *set, const struct geo_loc *loc,
 			struct steer_record *build, char *why, size_t whylen);
+	/* explain: the key of the policy's value that loc matches (geo: "US",
+	 * "default"), or NULL. NULL for policies without keys. */
+	const char *(*region_key)(const struct steer_record *r, const struct geo_loc *loc);
 	int uses_location;             /* the answer depends on the client: echo the scope */
 };
 
-/* The table of policies (steer_build.c), NULL-terminated. */
+/* The table of policies, NULL-terminated, in the order the config errors
+ * list them (policy/table.c: the engine names no policy itself). */
 extern const struct steer_policy *const steer_policies[];
-extern const struct steer_policy policy_failover, policy_geo, policy_weighted, policy_multivalue,
-	policy_closest, policy_sticky;
-
-/* geo: the region key a location matches (explain), or NULL. */
-const char *policy_geo_key_of(const struct steer_record *r, const struct geo_loc *loc);
+/* The policy called name (a key of a record), or NULL. */
+const struct steer_policy *steer_policy_find(const char *name);
 
 /* --- engine helpers (steer.c) --- */
 

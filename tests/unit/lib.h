@@ -13,4 +13,9 @@ const char *test_shared_dir(void);
 /* Write text to a new temporary file; returns its malloc'ed path. */
 char *test_write_temp(const char *suffix, const char *text);
 
+struct errlist;
+/* Is "FILE:MSG" exactly one of the messages in errs (a config error is
+ * "file:line: path: reason", so msg starts with the line)? */
+int test_has_error(const struct errlist *errs, const char *file, const char *msg);
+
 #endif

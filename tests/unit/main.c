@@ -2,6 +2,7 @@
  * from the suite_*() functions in tests/unit/test_*.c). */
 #include "config.h"
 #include "tests/unit/lib.h"
+#include "common/errlist.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -57,6 +58,17 @@ char *test_write_temp(const char *suffix, const char *text)
 	}
 	close(fd);
 	return path;
+}
+
+int test_has_error(const struct errlist *errs, const char *file, const char *msg)
+{
+	size_t flen = strlen(file);
+
+	for (size_t i = 0; i < errs->n; i++)
+		if (strncmp(errs->msgs[i], file, flen) == 0 && errs->msgs[i][flen] == ':' &&
+		    strcmp(errs->msgs[i] + flen + 1, msg) == 0)
+			return 1;
+	return 0;
 }
 
 int main(int argc, char **argv)

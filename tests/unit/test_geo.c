@@ -286,7 +286,7 @@ START_TEST(test_conf_errors)
 	/* file:line: path: reason, with the line of the offending key */
 	int seen = 0;
 	for (size_t i = 0; i < errs.n; i++) {
-		if (strstr(errs.msgs[i], ":3: geoip/databse: unknown key"))
+		if (strstr(errs.msgs[i], ":3: geoip: unknown key \"databse\" (did you mean \"database\"?)"))
 			seen |= 1;
 		if (strstr(errs.msgs[i], ":4: geoip/country_path: "))
 			seen |= 2;

@@ -168,7 +168,7 @@ START_TEST(errors_with_lines)
 		"}\n";
 	ck_assert_int_ge(load(bad), 5);
 	ck_assert(has_error(":3: checks/a: a tcp check needs a \"port\""));
-	ck_assert(has_error(":4: checks/b/send: unknown key"));
+	ck_assert(has_error(":4: checks/b: unknown key \"send\" (expected one of: type, port,"));
 	ck_assert(has_error(":5: checks/c/type: unknown check type \"gopher\""));
 	ck_assert(has_error(":6: checks/d/fall: 0 is out of range"));
 	ck_assert(has_error("checks/e: \"status\""));
@@ -192,6 +192,52 @@ START_TEST(pool_errors)
 	ck_assert(has_error(":5: pools/q/members: \"192.0.2.300\" is not an IPv4 or IPv6 address"));
 	ck_assert(has_error("pools/r: a pool needs \"members\""));
 	ck_assert(has_error(":8: healthd/log_level: unknown level"));
+}
+END_TEST
+
+static int has_exact(const char *msg)
+{
+	return test_has_error(&errs, path, msg);
+}
+
+/* Unknown names get "did you mean" with the closest known one. */
+START_TEST(suggestions)
+{
+	const char *bad =
+		"{\n"
+		"  \"checks\": {\n"
+		"    \"web\": { \"type\": \"http\",\n"
+		"             \"interva\": 5 },\n"                                  /* 4 */
+		"    \"t\": { \"type\": \"htps\" },\n"                               /* 5 */
+		"    \"d\": { \"type\": \"dns\", \"qtype\": \"AAA\", \"rcode\": \"NXDOMIAN\" }\n" /* 6 */
+		"  }\n"
+		"}\n";
+	ck_assert_int_eq(load(bad), 4);
+	ck_assert(has_exact("4: checks/web: unknown key \"interva\" (did you mean \"interval\"?)"));
+	ck_assert(has_exact("5: checks/t/type: unknown check type \"htps\" (did you mean \"https\"?)"));
+	ck_assert(has_exact("6: checks/d: unknown qtype \"AAA\" (did you mean \"AAAA\"?)"));
+	ck_assert(has_exact("6: checks/d: unknown rcode \"NXDOMIAN\" (did you mean \"NXDOMAIN\"?)"));
+}
+END_TEST
+
+START_TEST(pool_suggestions_and_member_lines)
+{
+	const char *bad =
+		"{\n"
+		"  \"checks\": { \"web\": { \"type\": \"http\" }, \"dns\": { \"type\": \"dns\" } },\n"
+		"  \"pools\": {\n"
+		"    \"p\": { \"members\": [\"192.0.2.1\"],\n"
+		"           \"check\": \"wbe\" },\n"                                  /* 5 */
+		"    \"q\": { \"check\": \"web\", \"members\": [\n"
+		"           \"192.0.2.2\",\n"
+		"           \"192.0.2.300\" ] },\n"                                    /* 8 */
+		"    \"r\": { \"check\": \"nope\", \"members\": [\"192.0.2.3\"] }\n"    /* 9 */
+		"  }\n"
+		"}\n";
+	ck_assert_int_eq(load(bad), 3);
+	ck_assert(has_exact("5: pools/p/check: no check named \"wbe\" (did you mean \"web\"?)"));
+	ck_assert(has_exact("8: pools/q/members: \"192.0.2.300\" is not an IPv4 or IPv6 address"));
+	ck_assert(has_exact("9: pools/r/check: no check named \"nope\""));
 }
 END_TEST
 
@@ -222,6 +268,8 @@ Suite *suite_pools(void)
 	tcase_add_test(tc, empty_sections);
 	tcase_add_test(tc, errors_with_lines);
 	tcase_add_test(tc, pool_errors);
+	tcase_add_test(tc, suggestions);
+	tcase_add_test(tc, pool_suggestions_and_member_lines);
 	tcase_add_test(tc, addr_parse);
 	suite_add_tcase(s, tc);
 	return s;

@@ -464,14 +464,28 @@ static char *load_errors(struct env *e, const char *records)
 	return all;
 }
 
+/* The zone and database of a config that is expected not to load. */
+static void errors_env_open(struct env *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->zone = test_write_temp(".zone", zone_text);
+	e->mmdb = write_mmdb(mmdb_spec);
+}
+
+static void errors_env_close(struct env *e)
+{
+	unlink(e->zone);
+	unlink(e->mmdb);
+	free(e->zone);
+	free(e->mmdb);
+}
+
 START_TEST(config_errors)
 {
 	struct env e;
 	char *s;
 
-	memset(&e, 0, sizeof(e));
-	e.zone = test_write_temp(".zone", zone_text);
-	e.mmdb = write_mmdb(mmdb_spec);
+	errors_env_open(&e);
 	s = load_errors(&e, "\"nothere.example.com\": { \"failover\": [\"a\"] },\n"
 			    "\"other.org\": { \"failover\": [\"a\"] },\n"
 			    "\"alias.example.com\": { \"failover\": [\"a\"] },\n"
@@ -487,10 +501,48 @@ START_TEST(config_errors)
 	ck_assert_msg(strstr(s, "no \"default\" list"), "%s", s);
 	ck_assert_msg(strstr(s, "a record has one policy"), "%s", s);
 	free(s);
-	unlink(e.zone);
-	unlink(e.mmdb);
-	free(e.zone);
-	free(e.mmdb);
+	errors_env_close(&e);
+}
+END_TEST
+
+/* Unknown names get "did you mean", each error at the line of what is
+ * wrong (the records start at line 11 of config_text()). */
+START_TEST(config_error_suggestions)
+{
+	static const char *const want[] = {
+		":11: records/fo.example.com: unknown key \"failovr\" (did you mean \"failover\"?)\n",
+		":11: records/fo.example.com: no policy (failover, geo, weighted, multivalue, closest, sticky)\n",
+		":12: records/nd.example.com: unknown key \"degraded_tll\" (did you mean \"degraded_ttl\"?)\n",
+		":15: records/w.example.com/failover: no pool named \"v6onyl\" (did you mean \"v6only\"?)\n",
+		":17: records/s.example.com/weighted: no pool named \"v6olny\" (did you mean \"v6only\"?)\n",
+		":18: records/m.example.com/multivalue: unknown key \"maxx\" (did you mean \"max\"?)\n",
+		":19: records/app.example.com/geo/deafult: unknown region \"deafult\" (did you mean \"default\"?)\n",
+		":19: records/app.example.com/geo/offcie: unknown region \"offcie\" (did you mean \"office\"?)\n",
+		":20: records/near.example.com/when_all_down: unknown value \"nodaat\" (did you mean \"nodata\"?)\n",
+		":22: records/SIX.example.com.: listed twice (first at line 21)\n",
+		":20: records/near.example.com: unknown key \"zzz\" (expected one of: ttl, degraded_ttl, "
+		"when_all_down, comment, failover, geo, weighted, multivalue, closest, sticky)\n",
+	};
+	struct env e;
+	char *s;
+
+	errors_env_open(&e);
+	s = load_errors(&e, "\"fo.example.com\": { \"failovr\": [\"a\"] },\n"
+			    "\"nd.example.com\": { \"degraded_tll\": 5, \"failover\": [\"a\"] },\n"
+			    "\"w.example.com\": { \"failover\": [\n"
+			    "    \"a\",\n"
+			    "    \"v6onyl\" ] },\n"
+			    "\"s.example.com\": { \"weighted\": { \"a\": 1,\n"
+			    "    \"v6olny\": 2 } },\n"
+			    "\"m.example.com\": { \"multivalue\": { \"pools\": [\"a\"], \"maxx\": 3 } },\n"
+			    "\"app.example.com\": { \"geo\": { \"deafult\": [\"a\"], \"offcie\": [\"b\"], \"EU\": [\"b\"] } },\n"
+			    "\"near.example.com\": { \"closest\": [\"a\"], \"when_all_down\": \"nodaat\", \"zzz\": 1 },\n"
+			    "\"six.example.com\": { \"failover\": [\"v6only\"] },\n"
+			    "\"SIX.example.com.\": { \"failover\": [\"v6only\"] }\n");
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		ck_assert_msg(strstr(s, want[i]), "no %s in:\n%s", want[i], s);
+	free(s);
+	errors_env_close(&e);
 }
 END_TEST
 
@@ -511,6 +563,7 @@ Suite *suite_steer(void)
 	tcase_add_test(tc, reload_keeps_health);
 	tcase_add_test(tc, explain_reports_the_path);
 	tcase_add_test(tc, config_errors);
+	tcase_add_test(tc, config_error_suggestions);
 	suite_add_tcase(s, tc);
 	return s;
 }

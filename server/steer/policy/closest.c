@@ -1,5 +1,5 @@
 /*
- * policy_closest.c -- "closest": ["us-east", "eu-west", ...]
+ * closest.c -- "closest": ["us-east", "eu-west", ...]
  *
  * Pools are ranked by great-circle distance between the client's MMDB
  * location (City databases have one) and each pool's "location"; the
@@ -11,6 +11,7 @@
  * (each distinct ranking is one list), never per query.
  */
 #include "config.h"
+#include "server/steer/policy/table.h"
 #include "server/steer/steer_policy.h"
 #include "common/conf.h"
 #include "common/errlist.h"

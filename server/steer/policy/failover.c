@@ -1,11 +1,12 @@
 /*
- * policy_failover.c -- "failover": ["primary", "secondary", ...]
+ * failover.c -- "failover": ["primary", "secondary", ...]
  *
  * The first pool with an up member of the query's family answers with all
  * of its up members. Answering from a later pool, or with members of the
  * pool missing, is a degraded answer (degraded_ttl).
  */
 #include "config.h"
+#include "server/steer/policy/table.h"
 #include "server/steer/steer_policy.h"
 #include "common/conf.h"
 #include "common/errlist.h"

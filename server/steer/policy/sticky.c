@@ -1,5 +1,5 @@
 /*
- * policy_sticky.c -- "sticky": {"pools": {"us-east": 3, "eu-west": 1},
+ * sticky.c -- "sticky": {"pools": {"us-east": 3, "eu-west": 1},
  *                               "prefix4": 24, "prefix6": 48}
  *
  * Weighted rendezvous hashing (highest random weight) of the client's
@@ -12,6 +12,7 @@
  * prefix (or the source prefix when that is shorter).
  */
 #include "config.h"
+#include "server/steer/policy/table.h"
 #include "server/steer/steer_policy.h"
 #include "common/conf.h"
 #include "common/errlist.h"
@@ -19,7 +20,13 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* record.priv of a sticky record. */
+struct sticky_priv {
+	unsigned prefix[2];    /* client prefix hashed, per family (STEER_V4, STEER_V6) */
+};
 
 static int read_prefix(struct steer_build *b, json_t *v, const char *const *path, const char *key, unsigned max,
 		       unsigned *out)
@@ -44,21 +51,25 @@ static int sticky_compile(struct steer_build *b, struct steer_record *r, json_t 
 	const char *key;
 	json_t *x;
 	int nerr = 0;
+	struct sticky_priv *st;
 
 	if (!json_is_object(v)) {
 		conf_err(b->errs, b->cf, path, "expected {\"pools\": {POOL: WEIGHT, ...}, \"prefix4\": 24, \"prefix6\": 48}");
 		return 1;
 	}
-	json_object_foreach(v, key, x) {
-		if (strcmp(key, "pools") && strcmp(key, "prefix4") && strcmp(key, "prefix6")) {
-			conf_err(b->errs, b->cf, path, "unknown key \"%s\" (pools, prefix4, prefix6)", key);
-			nerr++;
-		}
+	if (!(r->priv = st = calloc(1, sizeof(*st)))) {
+		errlist_add(b->errs, "%s: out of memory", b->cf->path);
+		return 1;
 	}
-	r->prefix[STEER_V4] = 24;
-	r->prefix[STEER_V6] = 48;
-	nerr += read_prefix(b, v, path, "prefix4", 32, &r->prefix[STEER_V4]);
-	nerr += read_prefix(b, v, path, "prefix6", 128, &r->prefix[STEER_V6]);
+	json_object_foreach(v, key, x) {
+		static const char *const known[] = { "pools", "prefix4", "prefix6" };
+		if (strcmp(key, "pools") && strcmp(key, "prefix4") && strcmp(key, "prefix6"))
+			nerr += conf_unknown_key(b->cf, v, path, key, known, 3, b->errs);
+	}
+	st->prefix[STEER_V4] = 24;
+	st->prefix[STEER_V6] = 48;
+	nerr += read_prefix(b, v, path, "prefix4", 32, &st->prefix[STEER_V4]);
+	nerr += read_prefix(b, v, path, "prefix6", 128, &st->prefix[STEER_V6]);
 	nerr += steer_parse_weights(b, json_object_get(v, "pools"), p2, &l);
 	if (nerr == 0 && steer_intern_list(r, &l) < 0) {
 		errlist_add(b->errs, "%s: out of memory", b->cf->path);
@@ -89,14 +100,18 @@ static void sticky_choose(const struct steer_ctx *c, struct steer_pick *p)
 	const struct steer_list *l = c->list;
 	uint8_t key[16];
 	int v4 = geo_addr_is_v4(c->cl->addr), family = 0, down = 0;
-	unsigned pre = c->rec->prefix[v4 ? STEER_V4 : STEER_V6];
+	unsigned pre = ((const struct sticky_priv *)c->rec->priv)->prefix[v4 ? STEER_V4 : STEER_V6];
 	uint64_t base;
 	double best = -1;
 	const struct steer_member *win = NULL;
 	uint16_t win_pool = 0;
 
+	if (pre > c->cl->source)
+		pre = c->cl->source; /* never hash (or claim a scope) past what the client sent */
+	p->own_scope = 1;
+	p->scope = (uint8_t)pre;
 	memcpy(key, c->cl->addr, 16);
-	geo_addr_mask(key, (v4 ? 96 : 0) + (pre < c->cl->source ? pre : c->cl->source));
+	geo_addr_mask(key, (v4 ? 96 : 0) + pre);
 	base = hash_bytes(0xcbf29ce484222325ULL, key, 16);
 	for (uint16_t i = 0; i < l->n; i++) {
 		const struct steer_pool *pool = &c->set->pools[l->pools[i]];
@@ -132,13 +147,14 @@ static void sticky_choose(const struct steer_ctx *c, struct steer_pick *p)
 	if (c->trace) {
 		char buf[64];
 		snprintf(c->trace->note, sizeof(c->trace->note), "client subnet %s hashed over the up members",
-			 geo_prefix_format(buf, sizeof(buf), key, pre < c->cl->source ? pre : c->cl->source));
+			 geo_prefix_format(buf, sizeof(buf), key, pre));
 	}
 }
 
 const struct steer_policy policy_sticky = {
 	.name = "sticky",
 	.compile = sticky_compile,
+	.free = free, /* one flat block */
 	.choose = sticky_choose,
 	.uses_location = 1,
 };

@@ -1,5 +1,5 @@
 /*
- * policy_weighted.c -- "weighted": {"us-east": 3, "eu-west": 1}
+ * weighted.c -- "weighted": {"us-east": 3, "eu-west": 1}
  *
  * Each query draws one pool with probability weight / (sum of the weights
  * of the pools that have an up member of the query's family), and answers
@@ -10,6 +10,7 @@
  * Any member of the family down makes the answer degraded.
  */
 #include "config.h"
+#include "server/steer/policy/table.h"
 #include "server/steer/steer_policy.h"
 #include "common/conf.h"
 #include "common/errlist.h"

@@ -29,7 +29,7 @@ cat > bad.json <<'JSON'
 JSON
 out=$("$STEERDNS" --check -c bad.json 2>&1); rc=$?
 expect_eq "bad config: exit 1" "$rc" "1"
-expect_match "unknown key at its line" "$out" "^bad\.json:4: server/tcp_idle_timout: unknown key"
+expect_match "unknown key at its line" "$out" "^bad\.json:4: server: unknown key \"tcp_idle_timout\" \\(did you mean \"tcp_idle_timeout\"\\?\\)$"
 expect_match "bad listen address at its line" "$out" "^bad\.json:2: server/listen: \"nowhere:53\": not an IPv4 or IPv6 address"
 expect_match "bad record at its line" "$out" "^t\.test\.zone:49: "
 expect_match "missing zone file" "$out" "^gone\.zone: "
