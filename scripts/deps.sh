@@ -15,6 +15,8 @@ build_pkgs="$build_pkgs libc6-dev"
 test_pkgs="$test_pkgs dnsperf"
 # 500_bench_smoke compares against every peer it finds (nsd, knot, gdnsd)
 test_pkgs="$test_pkgs gdnsd"
+# named-checkzone: 007_zone_errors checks that BIND rejects each bad zone line too
+test_pkgs="$test_pkgs bind9-utils"
 bench_pkgs="dnsperf nsd knot gdnsd procps dnsutils iproute2 libmaxmind-db-writer-perl"
 # make check-fresh (tests/fresh/run.sh) builds a minbase Debian root on the host
 fresh_pkgs="debootstrap git wget"
