@@ -3,6 +3,7 @@
  *   ctl_server.c  check, zones, reload, stats (steerdns control socket)
  *   ctl_explain.c explain (steerdns control socket)
  *   ctl_health.c  status, drain, undrain, force-up (steer-healthd socket)
+ *   ctl_zone.c    check-zone (one zone file, no config, no daemon)
  * main.c parses the global options and dispatches through one table.
  *
  * Exit codes (scripts rely on them; man steerctl(8) EXIT STATUS), the same
@@ -35,6 +36,7 @@ struct ctl_opts {
 typedef int (*ctl_fn)(const struct ctl_opts *o, int argc, char **argv);
 
 int ctl_check(const struct ctl_opts *o, int argc, char **argv);
+int ctl_check_zone(const struct ctl_opts *o, int argc, char **argv);
 int ctl_zones(const struct ctl_opts *o, int argc, char **argv);
 int ctl_reload(const struct ctl_opts *o, int argc, char **argv);
 int ctl_stats(const struct ctl_opts *o, int argc, char **argv);

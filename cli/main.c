@@ -14,6 +14,7 @@ static const struct {
 	const char *help;
 } verbs[] = {
 	{ "check", ctl_check, "[CONFIG]", "validate the config and every zone (like steerdns --check)" },
+	{ "check-zone", ctl_check_zone, "ZONE FILE", "check one zone file without a config (like nsd-checkzone)" },
 	{ "zones", ctl_zones, "", "list the zones steerdns serves: name, serial, records, file, loaded at" },
 	{ "reload", ctl_reload, "[ZONE]", "reload config and zones, or one zone; what fails keeps serving the old data" },
 	{ "stats", ctl_stats, "", "query counters by transport, qtype and rcode" },
@@ -41,7 +42,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: steerctl [-c CONFIG] [-s SOCKET] [--json] [-t SECONDS] VERB [ARGS]\n\nverbs:\n");
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-		fprintf(f, "  %-8s %-38s %s\n", verbs[i].name, verbs[i].args, verbs[i].help);
+		fprintf(f, "  %-10s %-38s %s\n", verbs[i].name, verbs[i].args, verbs[i].help);
 	fprintf(f, "\nexit status: 0 ok; 1 failed: the daemon answered with an error, the check or reload\n"
 		   "found errors, no such target; 2 usage error; 3 the daemon cannot be reached\n");
 }

@@ -352,7 +352,7 @@ int server_reload_zone(struct server *srv, const char *name, struct errlist *err
 		return STEER_ENOENT;
 	}
 	log_info("reloading zone %s from %s", zc->name, zc->file);
-	if (!(z = zone_load(zc->name, zc->file, errs))) {
+	if (zone_load(zc->name, zc->file, errs, &z) != STEER_EOK) {
 		log_errors(errs);
 		log_err("zone %s: reload rejected; the old version is still serving", zc->name);
 		return STEER_EINVAL;

@@ -9,8 +9,8 @@
  *                    |-- dname:    nearest ancestor owning a DNAME
  *                    `-- wildcard: the node "*.<this>", if any
  *
- * Built by zoneload.c (the only user of ldns), read by lookup.c and
- * answer.c. Everything lives in the zone's arena and is immutable after
+ * Built by server/zone/load/ (the only user of ldns), read by lookup.c
+ * and answer.c. Everything lives in the zone's arena and is immutable after
  * load, so worker threads read it without locks.
  *
  * Layer: server/zone, on server/wire: compiled zones, the zone db, lookup and

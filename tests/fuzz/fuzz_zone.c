@@ -2,8 +2,8 @@
  * fuzz_zone.c -- libFuzzer target: arbitrary text as an RFC 1035 master file.
  *
  * Each input is written to a file in a private temporary directory and
- * loaded with zonedb_load() (zone_load() with the ldns parser, then the
- * compile to wire format), then freed. The zone name is taken from the
+ * loaded with zonedb_load() (zone_load(): the reader with zonefast and
+ * ldns, the token checks of syntax.c, rrsets, checks, links), then freed. The zone name is taken from the
  * input's first "$ORIGIN name" line when there is one (so the seed zones of
  * tests/data/zones load), else example.com. The .inc files of
  * tests/data/zones are copied beside it, so relative $INCLUDEs can work.

@@ -11,7 +11,7 @@
  * give the same record; any difference aborts with both results printed.
  *
  * Entries of the form "owner <class> <TTL> ..." are not judged: the loader
- * swaps that pair before calling ldns (zoneload.c), and this target calls
+ * swaps that pair before calling ldns (reader.c), and this target calls
  * ldns directly.
  *
  * Run: build-fuzz/fuzz_zonefast -max_total_time=60 -dict=tests/fuzz/zone.dict CORPUS

@@ -27,7 +27,7 @@
 
 struct diff {
 	struct zonefast_state st;
-	ldns_rdf *origin, *prev; /* ldns's view, kept like zoneload.c keeps it */
+	ldns_rdf *origin, *prev; /* ldns's view, kept like reader.c keeps it */
 	uint32_t default_ttl;
 	ldns_buffer *buf;
 	struct zonefast_rr *rr;
@@ -134,7 +134,7 @@ static int diff_entry(struct diff *d, const char *entry)
 			    ldns_rdf_size(d->prev));
 		}
 	} else {
-		/* What zoneload.c does after an ldns call: hand over ldns's prev
+		/* What reader.c does after an ldns call: hand over ldns's prev
 		 * (it may be over 255 bytes after a bad entry: then refused). */
 		d->declined++;
 		if (d->prev) {
@@ -595,7 +595,7 @@ END_TEST
 
 /* --- master files --------------------------------------------------------- */
 
-/* The logical-entry splitting of zoneload.c, reduced to what the test zones
+/* The logical-entry splitting of reader.c, reduced to what the test zones
  * use: comments, parentheses, quotes (kept with their backslashes). */
 static int next_entry(FILE *f, char *e, size_t size)
 {

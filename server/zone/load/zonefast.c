@@ -10,6 +10,7 @@
  */
 #include "config.h"
 #include "server/zone/load/zonefast.h"
+#include "server/zone/load/load_internal.h"
 #include "common/errors.h"
 
 #include <arpa/inet.h>
@@ -114,42 +115,12 @@ static size_t parse_name(struct tok t, const struct zonefast_state *st, uint8_t 
 	return len;
 }
 
-/* A TTL with ldns_str2period's meaning: digits, optionally followed by
- * unit letters (s m h d w, any case) each multiplying the digits before
- * it; digits after the last unit are seconds. Declines on overflow, where
- * ldns would wrap. */
+/* A TTL with ldns_str2period's meaning (zload_syntax_period(), which
+ * declines on overflow where ldns would wrap); short enough for ldns's
+ * token buffer. */
 static int parse_period(struct tok t, uint32_t *val)
 {
-	uint64_t secs = 0, i = 0;
-
-	if (t.n == 0 || t.n > TTL_TEXT_MAX)
-		return 0;
-	for (size_t k = 0; k < t.n; k++) {
-		uint64_t mul;
-		switch (t.s[k]) {
-		case 's': case 'S': mul = 1; break;
-		case 'm': case 'M': mul = 60; break;
-		case 'h': case 'H': mul = 3600; break;
-		case 'd': case 'D': mul = 86400; break;
-		case 'w': case 'W': mul = 604800; break;
-		default:
-			if (t.s[k] < '0' || t.s[k] > '9')
-				return 0;
-			i = i * 10 + (uint64_t)(t.s[k] - '0');
-			if (i > UINT32_MAX)
-				return 0;
-			continue;
-		}
-		secs += i * mul;
-		i = 0;
-		if (secs > UINT32_MAX)
-			return 0;
-	}
-	secs += i;
-	if (secs > UINT32_MAX)
-		return 0;
-	*val = (uint32_t)secs;
-	return 1;
+	return t.n <= TTL_TEXT_MAX && zload_syntax_period(t.s, t.n, val) == STEER_EOK;
 }
 
 /* A 16-bit decimal (ldns's strtol would wrap larger values: we decline). */

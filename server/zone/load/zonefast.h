@@ -1,7 +1,7 @@
 /*
  * zonefast.h -- fast path for the common records of a master file.
  *
- * The zone loader (zoneload.c) splits a master file into logical entries and
+ * The zone loader (reader.c) splits a master file into logical entries and
  * hands each to ldns_rr_new_frm_str(), which is correct for every type but
  * costs most of the load time of a large zone (allocations per field, a
  * descriptor walk, an rdf per field, then a wire conversion). Real zones are
@@ -11,7 +11,7 @@
  *
  * The contract is "same result as ldns or no result": for every entry that
  * zonefast_parse() accepts, the owner, type, TTL and rdata are byte for byte
- * what ldns_rr_new_frm_str() (after zoneload.c's class/TTL swap) and
+ * what ldns_rr_new_frm_str() (after reader.c's class/TTL swap) and
  * ldns_rr_rdata2buffer_wire() produce, including ldns's quirks (no TTL with
  * $TTL 0 means 3600; "@" as owner also becomes the previous owner). The
  * differential test tests/unit/test_zonefast.c holds it to that. Anything

@@ -4,7 +4,9 @@
  * Layer: server/zone/load sits on server/zone (the compiled form it
  * builds) and below everything that answers; nothing on the query path
  * includes it. zonefast.c parses the common record types, ldns the rest;
- * every error is collected as "file:line: reason" so one run shows all.
+ * every error is collected as "file:line: reason" so one run shows all,
+ * naming the token that is wrong (syntax.c). The files of this folder share
+ * load_internal.h; this header is their whole public interface.
  */
 #ifndef STEER_ZONELOAD_H
 #define STEER_ZONELOAD_H
@@ -21,8 +23,11 @@ struct zone_conf {
 	char *file; /* owned; resolved path */
 };
 
-/* Compile one master file. Returns a zone or NULL with errors in errs. */
-struct zone *zone_load(const char *name, const char *file, struct errlist *errs);
+/* Compile one master file into *out (freed with zone_free()). Every error
+ * found is added to errs as "file:line: reason". Returns STEER_EOK;
+ * STEER_EMALF when the zone has errors; STEER_ENOMEM; or the -errno of a
+ * file that cannot be opened. On failure *out is NULL. */
+int zone_load(const char *name, const char *file, struct errlist *errs, struct zone **out);
 
 /* Load every zone in zones[0..n). Every error found is added to errs as
  * "file:line: reason". Returns STEER_EOK with *out set, or a negative code

@@ -35,8 +35,8 @@ int zonedb_load_keep(const struct zone_conf *zones, size_t n, const struct zoned
 		return STEER_ENOMEM;
 	}
 	for (size_t i = 0; i < n; i++) {
-		struct zone *z = zone_load(zones[i].name, zones[i].file, errs);
-		if (z) {
+		struct zone *z;
+		if (zone_load(zones[i].name, zones[i].file, errs, &z) == STEER_EOK) {
 			loaded[nloaded++] = z;
 			continue;
 		}
@@ -71,8 +71,8 @@ int zonedb_load(const struct zone_conf *zones, size_t n, struct zonedb **out, st
 	}
 	/* Load every zone even after a failure, so one --check shows all errors. */
 	for (size_t i = 0; i < n; i++) {
-		struct zone *z = zone_load(zones[i].name, zones[i].file, errs);
-		if (z)
+		struct zone *z;
+		if (zone_load(zones[i].name, zones[i].file, errs, &z) == STEER_EOK)
 			loaded[nloaded++] = z;
 	}
 	ret = zonedb_new(loaded, nloaded, out);
