@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define INCLUDE_DEPTH_MAX 10
 #define DEFAULT_TTL 3600
@@ -779,8 +780,10 @@ struct zone *zone_load(const char *name, const char *file, struct errlist *errs)
 	ldns_rdf *origin = NULL;
 	size_t nerr_before = errlist_count(errs);
 	char namebuf[DNAME_MAXLEN * 4 + 8];
+	struct timespec t0, t1;
 	int ret;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (!z)
 		goto nomem;
 	arena_init(&z->arena);
@@ -831,6 +834,8 @@ struct zone *zone_load(const char *name, const char *file, struct errlist *errs)
 	if (errlist_count(errs) != nerr_before)
 		goto fail;
 	z->loaded_at = time(NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	z->load_seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	goto done;
 nomem:
 	errlist_add(errs, "%s: out of memory while loading", file);
