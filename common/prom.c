@@ -18,9 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A scrape is a small GET: anything bigger is not Prometheus. The timeout
+/* A scrape is a small GET: anything bigger is not Prometheus (a small body
+ * is read so that a POST gets its 405, a big one gets 413). The timeout
  * drops a client that opens a connection and sends nothing. */
 #define PROM_MAX_HEADERS 8192
+#define PROM_MAX_BODY 4096
 #define PROM_TIMEOUT_SEC 10
 
 struct prom_server {
@@ -124,7 +126,7 @@ struct prom_server *prom_server_new(struct event_base *base, const struct conf_s
 	s->collect = collect;
 	s->arg = arg;
 	evhttp_set_max_headers_size(s->http, PROM_MAX_HEADERS);
-	evhttp_set_max_body_size(s->http, 0);
+	evhttp_set_max_body_size(s->http, PROM_MAX_BODY);
 	evhttp_set_timeout(s->http, PROM_TIMEOUT_SEC);
 	evhttp_set_gencb(s->http, request_cb, s);
 	for (size_t i = 0; i < addrs->n; i++) {

@@ -19,6 +19,8 @@ test_pkgs="$test_pkgs dnsperf"
 test_pkgs="$test_pkgs gdnsd"
 # dnstap tests: fstrm_capture (a Frame Streams reader) and dnstap-read (shipped in bind9-dnsutils)
 test_pkgs="$test_pkgs fstrm-bin bind9-dnsutils"
+# promtool and a real Prometheus (080_metrics), jq for its API and the dashboard (081)
+test_pkgs="$test_pkgs prometheus jq"
 bench_pkgs="dnsperf nsd knot gdnsd procps dnsutils iproute2 libmaxmind-db-writer-perl"
 # make check-fresh (tests/fresh/run.sh) builds a minbase Debian root on the host
 fresh_pkgs="debootstrap git wget"
