@@ -9,6 +9,8 @@
 #   4. a backend stops, then the other: healthd's target state follows,
 #      steerdns counts degraded and fall-open answers and logs fall open
 #      at most once per record per 10 s, with the count
+#   0. bad metrics addresses are config errors (file:line), a busy port stops
+#      the start
 #   5. a reload that puts a new zone first (every zone index shifts): the
 #      per-zone counters stay with their zones; a failed reload is counted
 . "$(dirname "$0")/../lib/lib.sh"
@@ -74,6 +76,21 @@ WEST='target="web@127.0.0.3",check="web",address="127.0.0.3"'
 
 backend east 127.0.0.2 || { fail "backend east did not start"; finish; }
 backend west 127.0.0.3 || { fail "backend west did not start"; finish; }
+# 0. Bad addresses and a busy port.
+sed -e 's/"listen": \["127.0.0.1:'"$MS"'"\]/"listen": ["localhost:9153", "127.0.0.1"]/' \
+	-e 's/"metrics_listen": "127.0.0.1:'"$MH"'"/"metrics_listen": "[::1]"/' "$CONF" > "$T/bad.json"
+out=$("$STEERDNS" --check -c "$T/bad.json" 2>&1); rc=$?
+expect_eq "--check: bad metrics addresses fail" "$rc" 1
+expect_match "--check: a host name is refused" "$out" 'bad\.json:2: metrics/listen: "localhost:9153": expected a numeric'
+expect_match "--check: a port is required" "$out" 'bad\.json:2: metrics/listen: "127\.0\.0\.1": a port'
+expect_match "--check: healthd's key too" "$out" 'bad\.json:4: healthd/metrics_listen: "\[::1\]": a port'
+out=$("$HEALTHD" --check -c "$T/bad.json" 2>&1) && fail "healthd --check accepted a bad metrics_listen" ||
+	expect_match "healthd --check names it" "$out" 'healthd/metrics_listen: "\[::1\]": a port'
+sed 's/"listen": \["127.0.0.1:'"$MS"'"\]/"listen": ["127.0.0.2:'"$HP"'"]/' "$CONF" > "$T/busy.json"
+out=$(timeout 10 "$STEERDNS" -c "$T/busy.json" 2>&1); rc=$?
+expect_eq "metrics port in use: steerdns does not start" "$rc" 1
+expect_match "metrics port in use: says which" "$out" "metrics listen 127\.0\.0\.2:$HP: Address already in use"
+
 start_bg hd "$HEALTHD" -c "$CONF"
 wait_file "$T/hd.sock" || { cat "$T/hd.log"; fail "healthd did not start"; finish; }
 start_bg server "$STEERDNS" -c "$CONF"
