@@ -96,7 +96,7 @@ void healthd_metrics_collect(struct evbuffer *out, void *arg)
 	prom_family(out, "steer_healthd_subscribers", PROM_GAUGE,
 		    "Clients subscribed to state changes (steerdns instances) right now.");
 	prom_u64(out, "steer_healthd_subscribers", PROM_NOLABELS, hm->srv ? healthd_server_nsubscribers(hm->srv) : 0);
-	prom_family(out, "steer_healthd_reloads_total", PROM_COUNTER, "Config reloads (SIGHUP) by result.");
+	prom_family(out, "steer_healthd_reloads_total", PROM_COUNTER, "Config reloads (SIGHUP or a reload request) by result.");
 	prom_u64(out, "steer_healthd_reloads_total", PROM_L({ "result", "ok" }), hm->reloads_ok);
 	prom_u64(out, "steer_healthd_reloads_total", PROM_L({ "result", "failed" }), hm->reloads_failed);
 }

@@ -19,7 +19,7 @@ struct monitor;
 struct healthd_metrics {
 	const struct monitor *mon;         /* borrowed */
 	const struct healthd_server *srv;  /* borrowed; NULL before the socket is up */
-	uint64_t reloads_ok, reloads_failed; /* SIGHUP reloads, counted by main.c */
+	uint64_t reloads_ok, reloads_failed; /* reloads (SIGHUP, "reload" requests), counted by main.c */
 };
 
 /* A prom_collect_cb: arg is a struct healthd_metrics. */

@@ -29,7 +29,7 @@ static void process_families(struct evbuffer *out, const struct metrics_view *v)
 	prom_family(out, "steerdns_start_time_seconds", PROM_GAUGE, "Unix time the process started.");
 	prom_u64(out, "steerdns_start_time_seconds", PROM_NOLABELS, (uint64_t)v->ops->started_at(v->arg));
 	prom_family(out, "steerdns_reloads_total", PROM_COUNTER,
-		    "Reloads (SIGHUP, steerctl reload) by result; a failed one left the old data serving.");
+		    "Reloads (SIGHUP, steerctl reload [ZONE]) by result; a failed one left the old data serving.");
 	prom_u64(out, "steerdns_reloads_total", PROM_L({ "result", "ok" }), v->reloads_ok);
 	prom_u64(out, "steerdns_reloads_total", PROM_L({ "result", "failed" }), v->reloads_failed);
 	prom_family(out, "steerdns_generation", PROM_GAUGE, "Generation of the live data: 1 at start, +1 per reload.");
