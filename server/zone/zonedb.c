@@ -27,9 +27,10 @@ int zonedb_new(struct zone **zones, size_t n, struct zonedb **out)
 	while (cap < n * 2)
 		cap *= 2;
 	if (!db || !(db->table = calloc(cap, sizeof(*db->table))) || !(db->pos = calloc(cap, sizeof(*db->pos)))) {
-		if (db)
+		if (db) {
 			free(db->table);
-	free(db->pos);
+			free(db->pos);
+		}
 		free(db);
 		for (size_t i = 0; i < n; i++)
 			zone_free(zones[i]);
@@ -59,6 +60,7 @@ void zonedb_free(struct zonedb *db)
 		zone_free(db->zones[i]);
 	free(db->zones);
 	free(db->table);
+	free(db->pos);
 	free(db);
 }
 
