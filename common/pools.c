@@ -6,6 +6,7 @@
 #include "common/errlist.h"
 #include "common/errors.h"
 #include "common/log.h"
+#include "common/prom.h"
 #include "common/suggest.h"
 
 #include <arpa/inet.h>
@@ -31,6 +32,7 @@ static const struct conf_field healthd_fields[] = {
 	{ "state_file", CONF_STRING, offsetof(struct pools_conf, state_file), 0, 0 },
 	{ "log_level", CONF_STRING, offsetof(struct pools_conf, log_level), 0, 0 },
 	{ "syslog", CONF_BOOL, offsetof(struct pools_conf, syslog), 0, 0 },
+	{ "metrics_listen", CONF_STRLIST, offsetof(struct pools_conf, metrics_listen), 0, 0 },
 };
 
 static int resolve(const struct conf_file *cf, char **p)
@@ -62,6 +64,14 @@ static int read_healthd(const struct conf_file *cf, struct pools_conf *pc, struc
 		conf_err(errs, cf, (conf_path_t){ "healthd", "log_level", NULL },
 			 "unknown level \"%s\" (error, warning, notice, info, debug)", pc->log_level);
 		nerr++;
+	}
+	for (size_t i = 0; i < pc->metrics_listen.n; i++) {
+		const char *why;
+		if (prom_addr_check(pc->metrics_listen.v[i], &why) != 0) {
+			conf_err(errs, cf, (conf_path_t){ "healthd", "metrics_listen", NULL }, "\"%s\": %s",
+				 pc->metrics_listen.v[i], why);
+			nerr++;
+		}
 	}
 	if (resolve(cf, &pc->socket) || resolve(cf, &pc->state_file)) {
 		errlist_add(errs, "%s: out of memory", cf->path);
@@ -517,6 +527,7 @@ void pools_conf_clear(struct pools_conf *pc)
 	free(pc->socket);
 	free(pc->state_file);
 	free(pc->log_level);
+	conf_strlist_clear(&pc->metrics_listen);
 	memset(pc, 0, sizeof(*pc));
 }
 

@@ -26,6 +26,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "common/conf.h"
 
 struct conf_file;
 struct errlist;
@@ -108,6 +109,7 @@ struct pools_conf {
 	char *state_file;    /* owned; default "/var/lib/steerdns/healthd.state" */
 	char *log_level;     /* owned; default "info" */
 	int syslog;          /* log to syslog instead of stderr */
+	struct conf_strlist metrics_listen; /* "metrics_listen": /metrics addresses (none by default) */
 
 	struct check_conf *checks;   /* owned array, sorted by name */
 	size_t nchecks;

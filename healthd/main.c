@@ -7,6 +7,8 @@
  * supervision is left to systemd or the like). SIGHUP re-reads the config:
  * on errors the running check set stays; targets that remain keep their
  * state. SIGTERM/SIGINT stop the loop; the socket file is removed on exit.
+ * With healthd.metrics_listen set, Prometheus metrics are served there
+ * (healthd/metrics.c), from the same loop.
  */
 #include "config.h"
 #include "common/conf.h"
@@ -14,6 +16,8 @@
 #include "common/errors.h"
 #include "common/log.h"
 #include "common/pools.h"
+#include "common/prom.h"
+#include "healthd/metrics.h"
 #include "healthd/monitor.h"
 #include "healthd/probe.h"
 #include "healthd/server.h"
@@ -32,7 +36,21 @@ struct healthd {
 	struct monitor *mon;       /* owned */
 	struct healthd_server *srv;        /* owned */
 	char *socket_path;         /* owned: the socket we listen on (fixed until restart) */
+	struct conf_strlist metrics_listen; /* owned: taken from the first config (fixed until restart) */
+	struct prom_server *prom;  /* owned; NULL without metrics_listen */
+	struct healthd_metrics metrics;
 };
+
+/* Same addresses in the same order. */
+static int strlist_equal(const struct conf_strlist *a, const struct conf_strlist *b)
+{
+	if (a->n != b->n)
+		return 0;
+	for (size_t i = 0; i < a->n; i++)
+		if (strcmp(a->v[i], b->v[i]) != 0)
+			return 0;
+	return 1;
+}
 
 static void print_errs(struct errlist *errs)
 {
@@ -83,6 +101,8 @@ static int reload(struct healthd *hd, const char *why, struct errlist *errs)
 	if (load_config_errs(hd->config_path, &pc, errs) == 0) {
 		if (strcmp(pc.socket, hd->socket_path) != 0)
 			log_warn("healthd.socket changed to %s; it takes effect at restart", pc.socket);
+		if (!strlist_equal(&pc.metrics_listen, &hd->metrics_listen))
+			log_warn("healthd.metrics_listen changed; it takes effect at restart");
 		log_init("steer-healthd", pc.syslog, log_level_parse(pc.log_level));
 		ret = monitor_apply(hd->mon, &pc, errs) != 0;
 		pools_conf_clear(&pc);
@@ -90,6 +110,9 @@ static int reload(struct healthd *hd, const char *why, struct errlist *errs)
 	if (ret) {
 		print_errs(errs);
 		log_err("reload failed; the running checks stay as they were");
+		hd->metrics.reloads_failed++;
+	} else {
+		hd->metrics.reloads_ok++;
 	}
 	return ret;
 }
@@ -150,12 +173,16 @@ static int run(struct healthd *hd, struct pools_conf *pc)
 	struct event *sev[4] = { 0 }, *cron;
 	struct timeval sec = { 1, 0 };
 	struct errlist errs;
+	char why[300];
 	int err = 0, rc = 1;
 
 	hd->base = event_base_new();
 	hd->env.base = hd->base;
 	hd->mon = hd->base ? monitor_new(&hd->env) : NULL;
 	hd->socket_path = strdup(pc->socket);
+	/* monitor_apply() takes pc whole; the listen addresses stay with us. */
+	hd->metrics_listen = pc->metrics_listen;
+	memset(&pc->metrics_listen, 0, sizeof(pc->metrics_listen));
 	if (!hd->mon || !hd->socket_path) {
 		log_err("out of memory");
 		goto out;
@@ -173,25 +200,37 @@ static int run(struct healthd *hd, struct pools_conf *pc)
 	}
 	healthd_server_set_reload(hd->srv, reload_cmd, hd);
 	monitor_set_hooks(hd->mon, &(struct monitor_hooks){ healthd_server_broadcast_change, healthd_server_broadcast_snapshot, hd->srv });
+	hd->metrics.mon = hd->mon;
+	hd->metrics.srv = hd->srv;
+	if (hd->metrics_listen.n > 0) {
+		hd->prom = prom_server_new(hd->base, &hd->metrics_listen, healthd_metrics_collect, &hd->metrics, why,
+					   sizeof(why));
+		if (!hd->prom) {
+			log_err("%s", why);
+			goto out;
+		}
+	}
 	for (size_t i = 0; i < 4; i++) {
 		sev[i] = evsignal_new(hd->base, sigs[i], signal_cb, hd);
 		evsignal_add(sev[i], NULL);
 	}
 	cron = event_new(hd->base, -1, EV_PERSIST, cron_cb, hd);
 	event_add(cron, &sec);
-	log_notice("steer-healthd %s: %zu targets, socket %s", STEER_VERSION, monitor_ntargets(hd->mon),
-		   hd->socket_path);
+	log_notice("steer-healthd %s: %zu targets, socket %s%s%s", STEER_VERSION, monitor_ntargets(hd->mon),
+		   hd->socket_path, hd->prom ? ", metrics on " : "", hd->prom ? hd->metrics_listen.v[0] : "");
 	event_base_dispatch(hd->base);
 	rc = 0;
 	event_free(cron);
 	for (size_t i = 0; i < 4; i++)
 		event_free(sev[i]);
 out:
-	/* Reverse order of creation: clients and socket, then probes, then the base. */
+	/* Reverse order of creation: metrics, clients and socket, then probes, then the base. */
+	prom_server_free(hd->prom);
 	healthd_server_free(hd->srv);
 	monitor_free(hd->mon);
 	check_exec_reap(&hd->env);
 	free(hd->socket_path);
+	conf_strlist_clear(&hd->metrics_listen);
 	if (hd->base)
 		event_base_free(hd->base);
 	return rc;

@@ -24,6 +24,7 @@ struct mtarget {
 	const struct check_conf *check;         /* borrowed from m->pc */
 	const struct probe_ops *ops;
 	struct target_state st;
+	struct monitor_counters counters;
 	struct event *timer;                    /* owned: next run, or the running probe's timeout */
 	struct probe probe;                     /* valid while running */
 	int running;
@@ -45,11 +46,27 @@ static int64_t now_unix(void)
 	return (int64_t)time(NULL);
 }
 
-static long ms_since(const struct timespec *a)
+static double seconds_since(const struct timespec *a)
 {
 	struct timespec b;
 	clock_gettime(CLOCK_MONOTONIC, &b);
-	return (long)((b.tv_sec - a->tv_sec) * 1000 + (b.tv_nsec - a->tv_nsec) / 1000000);
+	return (double)(b.tv_sec - a->tv_sec) + (double)(b.tv_nsec - a->tv_nsec) / 1e9;
+}
+
+static long ms_since(const struct timespec *a)
+{
+	return (long)(seconds_since(a) * 1000);
+}
+
+/* Check durations, from a loopback TCP connect (well under 1 ms) to an HTTPS
+ * or DNS check near a 10 s timeout. */
+static const double duration_bounds[] = { 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+					  0.1,    0.25,  0.5,    1,     2.5,  5,     10 };
+
+static void counters_init(struct monitor_counters *c)
+{
+	memset(c, 0, sizeof(*c));
+	prom_hist_init(&c->duration, duration_bounds, sizeof(duration_bounds) / sizeof(duration_bounds[0]));
 }
 
 static void set_timer(struct mtarget *t, long ms)
@@ -84,11 +101,17 @@ static void notify_change(struct mtarget *t)
 	}
 }
 
-static void record(struct mtarget *t, int ok, const char *reason, long latency)
+/* One run ended (now): count it, time it, feed the state machine. */
+static void record(struct mtarget *t, enum monitor_result result, const char *reason)
 {
 	enum health_state before = t->st.state;
+	double secs = seconds_since(&t->started);
+	long latency = (long)(secs * 1000);
 
-	if (target_state_verdict(&t->st, ok, reason, latency, t->check->fall, t->check->rise, now_unix())) {
+	t->counters.runs[result]++;
+	prom_hist_observe(&t->counters.duration, secs);
+	if (target_state_verdict(&t->st, result == MONITOR_OK, reason, latency, t->check->fall, t->check->rise,
+				 now_unix())) {
 		log_notice("%s: %s -> %s (%s)", t->conf->name, health_state_name(before),
 			   health_state_name(t->st.state), t->st.last);
 		notify_change(t);
@@ -110,7 +133,7 @@ static void probe_done(struct probe *p, int ok)
 
 	t->running = 0;
 	evtimer_del(t->timer);
-	record(t, ok, p->reason, ms_since(&t->started));
+	record(t, ok ? MONITOR_OK : MONITOR_FAIL, p->reason);
 	schedule_next(t);
 }
 
@@ -140,7 +163,7 @@ static void start_probe(struct mtarget *t)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t->started);
 	if (t->ops->start(p) != 0) {
-		record(t, 0, p->reason, ms_since(&t->started));
+		record(t, MONITOR_FAIL, p->reason);
 		schedule_next(t);
 		return;
 	}
@@ -160,7 +183,7 @@ static void timer_cb(evutil_socket_t fd, short what, void *arg)
 	t->ops->cancel(&t->probe);
 	t->running = 0;
 	snprintf(why, sizeof(why), "timeout after %u ms", t->check->timeout_ms);
-	record(t, 0, why, ms_since(&t->started));
+	record(t, MONITOR_TIMEOUT, why);
 	schedule_next(t);
 }
 
@@ -212,6 +235,17 @@ void monitor_set_hooks(struct monitor *m, const struct monitor_hooks *h)
 size_t monitor_ntargets(const struct monitor *m)
 {
 	return m->n;
+}
+
+void monitor_target_view(const struct monitor *m, size_t i, struct monitor_target_view *out)
+{
+	const struct mtarget *t = &m->t[i];
+
+	out->name = t->conf->name;
+	out->check = t->check->name;
+	out->address = t->conf->addr.text;
+	out->st = &t->st;
+	out->counters = &t->counters;
 }
 
 static void **make_tls(const struct pools_conf *pc, struct errlist *errs)
@@ -281,9 +315,13 @@ int monitor_apply(struct monitor *m, struct pools_conf *pc, struct errlist *errs
 		t->check = &pc->checks[t->conf->check];
 		t->ops = probe_ops_for(t->check->type);
 		target_state_init(&t->st, now);
-		for (size_t j = 0; j < m->n; j++)
-			if (strcmp(m->t[j].conf->name, t->conf->name) == 0)
+		counters_init(&t->counters);
+		for (size_t j = 0; j < m->n; j++) {
+			if (strcmp(m->t[j].conf->name, t->conf->name) == 0) {
 				t->st = m->t[j].st;
+				t->counters = m->t[j].counters;
+			}
+		}
 	}
 	/* Names are copied above, so the old config can go now. */
 	free_targets(m);

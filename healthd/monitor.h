@@ -18,12 +18,15 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "common/health.h"
+#include "common/prom.h"
 
 struct errlist;
 struct monitor;
 struct pools_conf;
 struct probe_env;
+struct target_state;
 
 struct monitor_hooks {
 	/* A target's state/admin/effective changed; target is borrowed. */
@@ -31,6 +34,25 @@ struct monitor_hooks {
 	/* After a reload: the new full list of targets (borrowed). */
 	void (*resnapshot)(json_t *targets, void *arg);
 	void *arg;
+};
+
+/* How a probe run ended. */
+enum monitor_result { MONITOR_OK, MONITOR_FAIL, MONITOR_TIMEOUT, MONITOR_NRESULTS };
+
+/* Per-target counters for the metrics; only the monitor writes them (one
+ * thread: healthd has a single event loop). They follow the target's name
+ * across reloads, like its state. */
+struct monitor_counters {
+	uint64_t runs[MONITOR_NRESULTS];
+	struct prom_hist duration; /* seconds, every run (a timeout counts at its length) */
+};
+
+/* One target as the metrics see it; everything borrowed from the monitor and
+ * valid until the next reload. */
+struct monitor_target_view {
+	const char *name, *check, *address;
+	const struct target_state *st;
+	const struct monitor_counters *counters;
 };
 
 struct monitor *monitor_new(struct probe_env *env);
@@ -56,5 +78,7 @@ int monitor_set_admin(struct monitor *m, const char *sel, enum health_admin admi
 		      char *err, size_t errlen);
 
 size_t monitor_ntargets(const struct monitor *m);
+/* Target i (0 <= i < monitor_ntargets()). */
+void monitor_target_view(const struct monitor *m, size_t i, struct monitor_target_view *out);
 
 #endif

@@ -171,6 +171,15 @@ void healthd_server_free(struct healthd_server *s)
 	free(s);
 }
 
+size_t healthd_server_nsubscribers(const struct healthd_server *s)
+{
+	size_t n = 0;
+
+	for (const struct client *c = s->clients; c; c = c->next)
+		n += c->subscribed != 0;
+	return n;
+}
+
 static void broadcast(struct healthd_server *s, json_t *msg)
 {
 	struct client *c, *next;

@@ -11,6 +11,7 @@
 #define STEER_HEALTHD_SERVER_H
 
 #include <jansson.h>
+#include <stddef.h>
 
 #define SERVER_MAX_OUT (1024 * 1024)
 
@@ -30,6 +31,9 @@ void healthd_server_free(struct healthd_server *s);
 struct errlist;
 typedef int (*healthd_reload_fn)(const char *config, struct errlist *errs, void *arg);
 void healthd_server_set_reload(struct healthd_server *s, healthd_reload_fn fn, void *arg);
+
+/* Clients that subscribed and are still connected (the metrics' gauge). */
+size_t healthd_server_nsubscribers(const struct healthd_server *s);
 
 /* Hooks for the monitor (arg is the struct healthd_server). */
 void healthd_server_broadcast_change(json_t *target, void *arg);

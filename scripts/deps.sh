@@ -21,6 +21,8 @@ test_pkgs="$test_pkgs gdnsd"
 test_pkgs="$test_pkgs fstrm-bin bind9-dnsutils"
 # named-checkzone: 007_zone_errors checks that BIND rejects each bad zone line too
 test_pkgs="$test_pkgs bind9-utils"
+# promtool and a real Prometheus (080_metrics), jq for its API and the dashboard (081)
+test_pkgs="$test_pkgs prometheus jq"
 bench_pkgs="dnsperf nsd knot gdnsd procps dnsutils iproute2 libmaxmind-db-writer-perl"
 # make check-fresh (tests/fresh/run.sh) builds a minbase Debian root on the host
 fresh_pkgs="debootstrap git wget"

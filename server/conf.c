@@ -1,8 +1,9 @@
-/* conf.c -- read the "server" and "zones" sections of the config. */
+/* conf.c -- read the "server", "zones" and "metrics" sections of the config. */
 #include "config.h"
 #include "server/conf.h"
 #include "common/errlist.h"
 #include "common/log.h"
+#include "common/prom.h"
 #include "common/suggest.h"
 
 #include <strings.h>
@@ -16,7 +17,7 @@
 
 /* Top-level sections: each is read by its owner; unknown ones are typos. */
 static const char *const known_sections[] = {
-	"server", "zones", "healthd", "geoip", "checks", "pools", "records", "comment",
+	"server", "zones", "healthd", "geoip", "checks", "pools", "records", "metrics", "comment",
 	"dnstap",
 };
 
@@ -41,6 +42,28 @@ static const struct conf_field zone_fields[] = {
 	{ "name", CONF_STRING, offsetof(struct zone_fields, name), 0, 0 },
 	{ "file", CONF_STRING, offsetof(struct zone_fields, file), 0, 0 },
 };
+
+/* ---- metrics section ---- */
+
+static const struct conf_field metrics_fields[] = {
+	{ "listen", CONF_STRLIST, offsetof(struct server_conf, metrics_listen), 0, 0 },
+};
+
+static int read_metrics(struct server_conf *c, json_t *sec, struct errlist *errs)
+{
+	conf_path_t path = { "metrics", "listen", NULL };
+	int nerr = conf_read_fields(&c->cf, sec, (conf_path_t){ "metrics", NULL }, metrics_fields,
+				    CONF_NFIELDS(metrics_fields), c, errs);
+
+	for (size_t i = 0; i < c->metrics_listen.n; i++) {
+		const char *why;
+		if (prom_addr_check(c->metrics_listen.v[i], &why) != 0) {
+			conf_err(errs, &c->cf, path, "\"%s\": %s", c->metrics_listen.v[i], why);
+			nerr++;
+		}
+	}
+	return nerr;
+}
 
 static int set_defaults(struct server_conf *c)
 {
@@ -232,6 +255,8 @@ int server_conf_load(const char *path, struct server_conf *c, struct errlist *er
 		c->control_socket = p;
 	}
 	nerr += read_dnstap(c, errs);
+	if ((v = json_object_get(c->cf.root, "metrics")))
+		nerr += read_metrics(c, v, errs);
 	v = json_object_get(c->cf.root, "zones");
 	if (!v) {
 		conf_err(errs, &c->cf, NULL, "no \"zones\" section: nothing to serve");
@@ -250,6 +275,7 @@ void server_conf_clear(struct server_conf *c)
 	}
 	free(c->zones);
 	conf_strlist_clear(&c->listen);
+	conf_strlist_clear(&c->metrics_listen);
 	free(c->control_socket);
 	free(c->identity);
 	free(c->version);

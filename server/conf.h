@@ -1,6 +1,6 @@
 /*
- * conf.h -- steerdns' part of the JSON config: the "server" and "zones"
- * sections. Other sections are read by their owners (geoip/, records and
+ * conf.h -- steerdns' part of the JSON config: the "server", "zones" and
+ * "metrics" sections. Other sections are read by their owners (geoip/, records and
  * pools by the policy modules, checks by healthd).
  *
  * Paths in the config are resolved against the config file's directory.
@@ -42,6 +42,7 @@ struct server_conf {
 	struct dnstap_conf dnstap;    /* owned strings */
 	struct zone_conf *zones;      /* owned array */
 	size_t nzones;
+	struct conf_strlist metrics_listen; /* "metrics": {"listen": [...]}: /metrics addresses; none by default */
 };
 
 /* Read path into out (cleared first). Returns the number of errors added to

@@ -3,6 +3,7 @@
 #include "server/server.h"
 #include "server/answer/answer.h"
 #include "server/ctl/control.h"
+#include "server/metrics/metrics.h"
 #include "server/steer/health_link.h"
 #include "server/steer/steer_build.h"
 #include "server/net/listen.h"
@@ -62,6 +63,7 @@ struct server {
 	struct health_link *hl;     /* owned: steer-healthd subscription (steering) */
 	struct tap *tap;            /* owned; NULL = no dnstap */
 	struct dnstap_counters tap_past; /* counts of the dnstap instances a reload replaced */
+	struct metrics *metrics;    /* owned: counters per snapshot, fall-open log, /metrics */
 	struct event *sig[3];       /* owned: SIGHUP, SIGTERM, SIGINT */
 };
 
@@ -225,6 +227,13 @@ static json_t *ops_dnstap_stats(void *arg)
 
 /* ---- end of dnstap ---- */
 
+/* Stats blocks, one per answering thread: every UDP (worker, listen
+ * address) thread, then the TCP thread. */
+static size_t stats_blocks(const struct server *srv)
+{
+	return (size_t)srv->nworkers * srv->naddrs + 1;
+}
+
 /* Publish zones (taken) with the policy set *steer (taken) and the
  * answer settings of c as the next generation. swap_tap non-NULL: make
  * *swap_tap the dnstap (engines repointed just before the publish, whose
@@ -234,7 +243,7 @@ static json_t *ops_dnstap_stats(void *arg)
 static int publish(struct server *srv, const struct server_conf *c, struct zonedb *zones, struct steer_set **steer,
 		   struct tap **swap_tap)
 {
-	struct snapshot *s = snapshot_make(c, zones, srv->generation + 1);
+	struct snapshot *s = snapshot_make(c, zones, srv->generation + 1), *prev;
 
 	if (!s)
 		return STEER_ENOMEM;
@@ -248,13 +257,21 @@ static int publish(struct server *srv, const struct server_conf *c, struct zoned
 			log_info("reload: %zu new health target%s pending until healthd's first verdict", n,
 				 n == 1 ? "" : "s");
 	}
+	if (metrics_attach(s, stats_blocks(srv)) != STEER_EOK) {
+		snapshot_free(s);
+		return STEER_ENOMEM;
+	}
 	if (swap_tap) {
 		struct tap *old = srv->tap;
 		srv->tap = *swap_tap;
 		*swap_tap = old;
 		tap_attach(srv);
 	}
-	snap_publish(&srv->snaps, s); /* after it, no engine thread is inside the old tap */
+	/* After the swap no engine thread is inside the old tap, and the old
+	 * snapshot's counters, final now, are carried into the new one. */
+	prev = snap_swap(&srv->snaps, s);
+	metrics_retire(srv->metrics, prev, s);
+	snapshot_free(prev);
 	srv->generation++;
 	return STEER_EOK;
 }
@@ -296,11 +313,13 @@ int server_reload(struct server *srv, struct errlist *errs)
 	ret = load_all_keep(srv->config_path, &r, &mine, live ? live->zones : NULL, &zone_failures);
 	if (ret == STEER_EOK) {
 		warn_restart_only(srv, &r);
+		metrics_check_listen(srv->metrics, &r.conf.metrics_listen);
 		ret = install(srv, &r);
 		if (ret != STEER_EOK)
 			errlist_add(&mine, "%s: %s", srv->config_path, steer_strerror(ret));
 		load_result_clear(&r);
 	}
+	metrics_count_reload(srv->metrics, ret == STEER_EOK);
 	if (ret != STEER_EOK) {
 		log_errors(&mine);
 		log_err("reload rejected (%zu error%s); the old data (generation %llu) is still serving",
@@ -433,7 +452,11 @@ static int ops_reload(void *arg, struct errlist *errs)
 
 static int ops_reload_zone(void *arg, const char *zone, struct errlist *errs)
 {
-	return server_reload_zone(arg, zone, errs);
+	struct server *srv = arg;
+	int ret = server_reload_zone(srv, zone, errs);
+
+	metrics_count_reload(srv->metrics, ret == STEER_EOK);
+	return ret;
 }
 
 static struct stats *ops_stats(void *arg)
@@ -466,6 +489,21 @@ static void ops_health(void *arg, struct health_link_info *out)
 	health_link_info(srv->hl, out);
 }
 
+static const struct health_link *ops_health_link(void *arg)
+{
+	const struct server *srv = arg;
+	return srv->hl;
+}
+
+/* The metrics reach the process through these (server/metrics/metrics.h). */
+static const struct metrics_ops server_metrics_ops = {
+	.snapshot = ops_snapshot,
+	.stats = ops_stats,
+	.health_link = ops_health_link,
+	.tcp_connections = ops_tcp_connections,
+	.started_at = ops_started_at,
+};
+
 static const struct ctl_ops server_ctl_ops = {
 	.snapshot = ops_snapshot,
 	.generation = ops_generation,
@@ -497,7 +535,8 @@ static int setup_io(struct server *srv)
 	static const int sigs[3] = { SIGHUP, SIGTERM, SIGINT };
 	/* One UDP thread per worker and listen address, each writing its own
 	 * stats block; the TCP thread writes the last one. */
-	size_t nudp = (size_t)srv->nworkers * srv->naddrs;
+	size_t nudp = stats_blocks(srv) - 1;
+	char why[300];
 	int ret;
 
 	srv->stats = stats_new(nudp + 1);
@@ -516,6 +555,9 @@ static int setup_io(struct server *srv)
 		ret = health_link_new(&srv->hl, srv->base, &srv->snaps);
 	if (ret == STEER_EOK)
 		tap_attach(srv); /* install() made srv->tap before the engines existed */
+	if (ret == STEER_EOK &&
+	    (ret = metrics_start(srv->metrics, srv->base, &srv->conf.metrics_listen, why, sizeof(why))) != STEER_EOK)
+		log_err("%s", why);
 	for (int i = 0; ret == STEER_EOK && i < 3; i++) {
 		srv->sig[i] = evsignal_new(srv->base, sigs[i], on_signal, srv);
 		if (!srv->sig[i] || evsignal_add(srv->sig[i], NULL) < 0)
@@ -543,6 +585,11 @@ struct server *server_new(const char *config_path, int debug)
 	srv->debug = debug;
 	srv->started_at = time(NULL);
 	snap_domain_init(&srv->snaps);
+	if (!(srv->metrics = metrics_new(&server_metrics_ops, srv))) {
+		log_err("out of memory");
+		server_free(srv);
+		return NULL;
+	}
 	signal(SIGPIPE, SIG_IGN);
 	errlist_init(&errs);
 	if (load_all(config_path, &r, &errs) != STEER_EOK) {
@@ -597,6 +644,7 @@ void server_free(struct server *srv)
 	tap_free(srv, srv->tap); /* writes out what is queued */
 	control_free(srv->ctl);
 	health_link_free(srv->hl);
+	metrics_free(srv->metrics);
 	for (int i = 0; i < 3; i++)
 		if (srv->sig[i])
 			event_free(srv->sig[i]);

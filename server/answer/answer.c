@@ -43,6 +43,7 @@ struct answer_scratch {
 	struct pkt_mark after_question;    /* where a truncated response is cut back to */
 	const struct answer_client *client;
 	const struct snapshot *snap;
+	struct answer_result *res;         /* this query's result: zone and steering identity */
 };
 
 struct answer_scratch *answer_scratch_new(void)
@@ -182,6 +183,7 @@ static int put_steered(struct answer_scratch *S, struct pkt *P, const struct zon
 	uint16_t alen = Q->qtype == DNS_TYPE_A ? 4 : 16;
 
 	steer_answer(S->snap, n, Q->qtype, Q, S->client->addr, &sa);
+	S->res->steer = sa.report;
 	if (sa.use_static)
 		return -1;
 	S->ecs_scope = sa.ecs_scope;
@@ -351,6 +353,7 @@ static uint16_t resolve(struct answer_scratch *S, const struct answer_env *env, 
 			z = pz;
 	}
 	pkt_set_aa(P, 1);
+	S->res->zone = zonedb_position(db, z, S->hashes[Q->qlabels - z->apexlabels]) + 1;
 	return resolve_in_zone(S, P, db, z, tcp);
 }
 
@@ -400,6 +403,7 @@ void answer_query(struct answer_scratch *S, const struct answer_env *env, const 
 	uint16_t rcode;
 
 	memset(res, 0, sizeof(*res));
+	res->malformed = st == QUERY_DROP || st == QUERY_FORMERR;
 	if (st == QUERY_DROP)
 		return;
 	res->qtype = Q->question_ok ? Q->qtype : 0;
@@ -419,6 +423,7 @@ void answer_query(struct answer_scratch *S, const struct answer_env *env, const 
 	S->ecs_scope = 0;
 	S->client = client;
 	S->snap = snap;
+	S->res = res;
 
 	switch (st) {
 	case QUERY_OK:

@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "server/steer/steer.h"
 #include "server/zone/snapshot.h"
 
 struct snapshot;
@@ -45,6 +46,11 @@ struct answer_result {
 	uint16_t qtype; /* 0 when the question could not be parsed */
 	uint16_t rcode; /* full 12-bit rcode (BADVERS = 16) */
 	uint8_t tc;     /* response was truncated */
+	uint8_t malformed; /* not a parseable query: dropped (short, a response) or FORMERR from the parser */
+	/* For the per-zone and per-record counters; both are positions in the
+	 * snapshot the query was answered from (see server/net/stats.h). */
+	uint32_t zone;  /* 1 + the question's zone's index in snap->zones; 0 = none (REFUSED, CHAOS) */
+	struct steer_report steer; /* record 0 unless a policy answered */
 };
 
 /*

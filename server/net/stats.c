@@ -2,6 +2,8 @@
 #include "config.h"
 #include "server/net/stats.h"
 #include "server/answer/answer.h"
+#include "server/net/stats_snap.h"
+#include "server/zone/snapshot.h"
 #include "common/dns.h"
 
 #include <stdio.h>
@@ -24,6 +26,8 @@ struct stats *stats_new(size_t nblocks)
 		return NULL;
 	}
 	memset(st->blocks, 0, nblocks * sizeof(struct stats_block));
+	for (size_t i = 0; i < nblocks; i++)
+		st->blocks[i].row = (uint32_t)i;
 	return st;
 }
 
@@ -52,8 +56,12 @@ static inline void drop_one(stats_counter *c)
 	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) - 1, memory_order_relaxed);
 }
 
-void stats_count(struct stats_block *b, enum stats_transport t, const struct answer_result *res)
+void stats_count(struct stats_block *b, enum stats_transport t, const struct snapshot *snap,
+		 const struct answer_result *res)
 {
+	stats_snap_count(snap ? snap->counters : NULL, b->row, res);
+	if (res->malformed)
+		bump(&b->malformed);
 	bump(&b->queries[t]);
 	bump(res->qtype < STATS_NQTYPES ? &b->qtype[res->qtype] : &b->qtype_other);
 	if (res->len == 0) {
@@ -87,6 +95,7 @@ void stats_sum(const struct stats *st, struct stats_totals *out)
 		out->responses += get(&b->responses);
 		out->truncated += get(&b->truncated);
 		out->dropped += get(&b->dropped);
+		out->malformed += get(&b->malformed);
 		for (int q = 0; q < STATS_NQTYPES; q++)
 			out->qtype[q] += get(&b->qtype[q]);
 		out->qtype_other += get(&b->qtype_other);

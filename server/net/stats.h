@@ -8,6 +8,9 @@
  * cache line shared with another writer. A reader (the control socket, in
  * the main thread) sums the blocks with relaxed loads; a sum may be a few
  * queries behind, never torn.
+ *
+ * Counters indexed by zone or steered record live with the snapshot whose
+ * positions they use (stats_snap.h); stats_count() feeds both.
  */
 #ifndef STEER_STATS_H
 #define STEER_STATS_H
@@ -18,6 +21,7 @@
 #include <stdint.h>
 
 struct answer_result;
+struct snapshot;
 
 enum stats_transport { STATS_UDP, STATS_TCP, STATS_NTRANSPORTS };
 
@@ -31,16 +35,18 @@ struct stats_block {
 	stats_counter responses;
 	stats_counter truncated;
 	stats_counter dropped;
+	stats_counter malformed;
 	stats_counter qtype[STATS_NQTYPES];
 	stats_counter qtype_other;
 	stats_counter rcode[STATS_NRCODES];
 	stats_counter rcode_other;
+	uint32_t row;            /* this block's row in every snapshot's stats_snap; fixed at stats_new() */
 } __attribute__((aligned(64)));
 
 /* Plain numbers, for sums and tests. */
 struct stats_totals {
 	uint64_t queries[STATS_NTRANSPORTS];
-	uint64_t responses, truncated, dropped;
+	uint64_t responses, truncated, dropped, malformed;
 	uint64_t qtype[STATS_NQTYPES], qtype_other;
 	uint64_t rcode[STATS_NRCODES], rcode_other;
 };
@@ -53,9 +59,12 @@ void stats_free(struct stats *st);
 /* Block i (0 <= i < nblocks) for its one writer thread. */
 struct stats_block *stats_block(struct stats *st, size_t i);
 
-/* Count one query answered (res->len > 0) or dropped (res->len == 0).
- * Only the block's owner thread calls these. */
-void stats_count(struct stats_block *b, enum stats_transport t, const struct answer_result *res);
+/* Count one query answered (res->len > 0) or dropped (res->len == 0), and
+ * its zone and steering counters in snap (the snapshot it was answered
+ * from, still pinned; may be NULL). Only the block's owner thread calls
+ * these. */
+void stats_count(struct stats_block *b, enum stats_transport t, const struct snapshot *snap,
+		 const struct answer_result *res);
 /* A response that answer_query produced but the kernel refused to send. */
 void stats_count_send_failed(struct stats_block *b);
 

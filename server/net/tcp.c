@@ -120,7 +120,7 @@ static void answer_one(struct tcp_conn *c, struct evbuffer *in, size_t len, stru
 	if (obs)
 		clock_gettime(CLOCK_REALTIME, &qtime);
 	answer_query(t->scratch, served_env(snap), snap, &client, t->query, len, t->resp + 2, DNS_MSG_MAX, &res);
-	stats_count(t->stats, STATS_TCP, &res);
+	stats_count(t->stats, STATS_TCP, snap, &res);
 	if (obs)
 		observe(c, obs, len, &qtime, res.len);
 	if (res.len == 0)

@@ -262,7 +262,7 @@ static int answer_batch(struct udp_worker *wk, int n, int wildcard)
 		else
 			answer_query(wk->scratch, env, snap, &client, wk->rxbuf + (size_t)i * UDP_RX_SIZE,
 				     wk->rx[i].msg_len, resp, UDP_TX_SIZE, &res);
-		stats_count(wk->stats, STATS_UDP, &res);
+		stats_count(wk->stats, STATS_UDP, snap, &res);
 		if (obs)
 			observe(wk, obs, i, &qtime, resp, res.len);
 		if (res.len == 0)

@@ -49,6 +49,8 @@ void steer_trace_pool(const struct steer_ctx *c, size_t pool, enum steer_verdict
 
 void steer_pick_add(struct steer_pick *p, const struct steer_member *m)
 {
+	if (p->out->naddrs == 0)
+		p->out->report.pool = m->pool;
 	if (p->out->naddrs < STEER_MAX_ADDRS)
 		p->out->addrs[p->out->naddrs++] = m->addr;
 }
@@ -162,6 +164,10 @@ void steer_eval(const struct steer_set *set, const struct steer_record *rec, int
 		}
 	}
 	out->ttl = p.degraded ? rec->degraded_ttl : rec->ttl;
+	out->report.record = (uint32_t)(rec - set->records) + 1;
+	out->report.pool = out->naddrs ? out->report.pool : STEER_NO_POOL;
+	out->report.fell_open = (uint8_t)c.assume_up;
+	out->report.degraded = (uint8_t)p.degraded;
 	if (trace)
 		trace->degraded = p.degraded;
 	if (!rec->policy->uses_location || !cl->ecs)

@@ -28,12 +28,24 @@ struct snapshot;
 
 #define STEER_MAX_ADDRS 16
 
+/* Which record and pool answered, for the counters (server/net/stats.h).
+ * Indexes are into the snapshot's policy set, so they mean something only
+ * with the snapshot the query was answered from. */
+#define STEER_NO_POOL UINT16_MAX
+struct steer_report {
+	uint32_t record;      /* 1 + index in the set's records; 0 = no policy ran */
+	uint16_t pool;        /* pool of the first address, or STEER_NO_POOL (NODATA) */
+	uint8_t fell_open;    /* every member was down: answered as if all were up */
+	uint8_t degraded;     /* a fallback pool, members missing, or fell open (degraded TTL) */
+};
+
 struct steer_answer {
 	int use_static;       /* 1: answer from the zone file instead (nothing else is read) */
 	uint32_t ttl;
 	uint16_t naddrs;      /* 0 with use_static 0 = NODATA (no member of that family, or "nodata" when all down) */
 	const uint8_t *addrs[STEER_MAX_ADDRS]; /* 4 bytes for A, 16 for AAAA */
 	uint8_t ecs_scope;    /* SCOPE PREFIX-LENGTH to echo when the query had ECS */
+	struct steer_report report;
 };
 
 /* Choose the answer for qtype (A or AAAA) at node (a struct node of the

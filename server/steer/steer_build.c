@@ -302,6 +302,7 @@ static int build_pools(struct steer_set *set)
 			memcpy(m->addr, pm->addr.bytes, f == STEER_V4 ? 4 : 16);
 			m->target = pm->target == POOLS_NO_TARGET ? STEER_NO_TARGET : (uint32_t)pm->target;
 			m->text = pm->addr.text;
+			m->pool = (uint16_t)i;
 		}
 	}
 	return STEER_EOK;

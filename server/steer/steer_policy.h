@@ -59,6 +59,7 @@ enum { STEER_V4 = 0, STEER_V6 = 1 };
 struct steer_member {
 	uint8_t addr[16];     /* 4 bytes used for IPv4 */
 	uint32_t target;      /* index into steer_set.state, or STEER_NO_TARGET (always up) */
+	uint16_t pool;        /* index into steer_set.pools: the pool it belongs to */
 	const char *text;     /* borrowed from pools_conf: canonical address */
 };
 

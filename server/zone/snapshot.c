@@ -50,7 +50,7 @@ struct snapshot *snap_current(struct snap_domain *d)
 	return atomic_load(&d->current);
 }
 
-void snap_publish(struct snap_domain *d, struct snapshot *s)
+struct snapshot *snap_swap(struct snap_domain *d, struct snapshot *s)
 {
 	struct snapshot *old = atomic_exchange(&d->current, s);
 	int n = atomic_load(&d->nreaders);
@@ -58,7 +58,7 @@ void snap_publish(struct snap_domain *d, struct snapshot *s)
 	if (n > SNAP_MAX_READERS)
 		n = SNAP_MAX_READERS;
 	if (!old)
-		return;
+		return NULL;
 	/* A reader holds a snapshot for one batch (microseconds), so a short
 	 * sleep-and-rescan loop is all the grace period we need. */
 	for (int i = 0; i < n; i++) {
@@ -67,7 +67,12 @@ void snap_publish(struct snap_domain *d, struct snapshot *s)
 			nanosleep(&ts, NULL);
 		}
 	}
-	snapshot_free(old);
+	return old;
+}
+
+void snap_publish(struct snap_domain *d, struct snapshot *s)
+{
+	snapshot_free(snap_swap(d, s));
 }
 
 void snapshot_free(struct snapshot *s)
@@ -76,6 +81,8 @@ void snapshot_free(struct snapshot *s)
 		return;
 	if (s->free_extra)
 		s->free_extra(s->extra);
+	if (s->free_counters)
+		s->free_counters(s->counters);
 	zonedb_free(s->zones);
 	free(s);
 }

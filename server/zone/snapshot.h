@@ -26,6 +26,9 @@ struct snapshot {
 	void (*free_extra)(void *);  /* frees extra (policies, geo) with the snapshot */
 	void *extra;                 /* owned via free_extra: the steering engine's compiled policies */
 	int no_ecs;                  /* config geoip.ecs = false: ignore ECS and never echo it (RFC 7871 7.1.3 lets us) */
+	void (*free_counters)(void *); /* frees counters with the snapshot */
+	void *counters;              /* owned via free_counters: per-zone and per-record query counters
+				      * (server/net/stats.h), indexed like this snapshot's zones and records */
 };
 
 #define SNAP_MAX_READERS 512
@@ -48,6 +51,10 @@ void snap_release(struct snap_domain *d, int slot);
 /* Install s as current (takes ownership); waits for readers of the old one
  * and frees it. Called by one writer thread at a time. */
 void snap_publish(struct snap_domain *d, struct snapshot *s);
+/* The same, but the old snapshot (NULL if none) is returned instead of freed:
+ * no reader holds it any more, so the writer may read what the readers left
+ * in it (its counters) before snapshot_free(). */
+struct snapshot *snap_swap(struct snap_domain *d, struct snapshot *s);
 /* Read the current snapshot from the writer thread (no pinning needed, the
  * writer is the only one that frees). */
 struct snapshot *snap_current(struct snap_domain *d);

@@ -77,6 +77,7 @@ struct zone {
 	size_t nrecords;
 	time_t loaded_at;
 	unsigned extra_refs;   /* zone dbs holding it beyond the first (main thread only, see zone_ref) */
+	double load_seconds;   /* how long zone_load() took (wall clock), for the metrics */
 	const struct node **table; /* owned (malloc): open addressing, mask + 1 slots, at most half full */
 	uint32_t mask;
 	size_t nnodes;

@@ -14,6 +14,7 @@ struct zonedb {
 	struct zone **zones; /* owned, in config order */
 	size_t n;
 	const struct zone **table; /* apex hash table, mask + 1 slots */
+	uint32_t *pos;       /* owned, parallel to table: the zone's position in zones[] */
 	uint32_t mask;
 };
 
@@ -25,7 +26,11 @@ int zonedb_new(struct zone **zones, size_t n, struct zonedb **out)
 	*out = NULL;
 	while (cap < n * 2)
 		cap *= 2;
-	if (!db || !(db->table = calloc(cap, sizeof(*db->table)))) {
+	if (!db || !(db->table = calloc(cap, sizeof(*db->table))) || !(db->pos = calloc(cap, sizeof(*db->pos)))) {
+		if (db) {
+			free(db->table);
+			free(db->pos);
+		}
 		free(db);
 		for (size_t i = 0; i < n; i++)
 			zone_free(zones[i]);
@@ -41,6 +46,7 @@ int zonedb_new(struct zone **zones, size_t n, struct zonedb **out)
 		while (db->table[h])
 			h = (h + 1) & db->mask;
 		db->table[h] = z;
+		db->pos[h] = (uint32_t)i;
 	}
 	*out = db;
 	return STEER_EOK;
@@ -54,6 +60,7 @@ void zonedb_free(struct zonedb *db)
 		zone_free(db->zones[i]);
 	free(db->zones);
 	free(db->table);
+	free(db->pos);
 	free(db);
 }
 
@@ -89,6 +96,7 @@ void zonedb_info(const struct zonedb *db, size_t i, struct zone_info *out)
 	out->serial = z->serial;
 	out->records = z->nrecords;
 	out->loaded_at = z->loaded_at;
+	out->load_seconds = z->load_seconds;
 }
 
 static const struct zone *find_apex_hashed(const struct zonedb *db, const uint8_t *name, size_t len, uint32_t h)
@@ -101,6 +109,17 @@ static const struct zone *find_apex_hashed(const struct zonedb *db, const uint8_
 		i = (i + 1) & db->mask;
 	}
 	return NULL;
+}
+
+uint32_t zonedb_position(const struct zonedb *db, const struct zone *z, uint32_t apex_hash)
+{
+	/* z is in db, so the probe ends at it. A position lives in the db, not
+	 * in the zone: one zone can be shared by the live db and the next one
+	 * (a reload keeps zones that did not change) at different positions. */
+	uint32_t i = apex_hash & db->mask;
+	while (db->table[i] != z)
+		i = (i + 1) & db->mask;
+	return db->pos[i];
 }
 
 const struct zone *zonedb_find_apex(const struct zonedb *db, const uint8_t *name, size_t len)

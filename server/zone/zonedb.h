@@ -33,6 +33,7 @@ struct zone_info {
 	uint32_t serial;
 	size_t records;    /* number of RRs */
 	time_t loaded_at;
+	double load_seconds; /* time zone_load() took */
 };
 size_t zonedb_count(const struct zonedb *db);
 /* Zone i (0 <= i < zonedb_count()), for building the next db beside this one. */

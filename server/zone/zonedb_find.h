@@ -18,6 +18,10 @@ const struct zone *zonedb_find(const struct zonedb *db, const uint8_t *name, siz
  * (dname_suffix_hashes), so a query hashes its name once. */
 const struct zone *zonedb_find_hashed(const struct zonedb *db, const uint8_t *name, size_t len,
 				      const uint32_t *hashes);
+/* The position of z, a zone of db, in db's config order (what the query
+ * path reports for per-zone counters). apex_hash is the hash of z's apex,
+ * i.e. the suffix hash zonedb_find_hashed() matched it with. */
+uint32_t zonedb_position(const struct zonedb *db, const struct zone *z, uint32_t apex_hash);
 /* The zone whose apex is exactly name, or NULL. */
 const struct zone *zonedb_find_apex(const struct zonedb *db, const uint8_t *name, size_t len);
 

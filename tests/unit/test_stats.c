@@ -22,13 +22,13 @@ START_TEST(test_count_and_sum)
 			     drop = result(0, 0, 0, 0), big = result(40, 65280, 16, 0);
 
 	ck_assert_ptr_nonnull(st);
-	stats_count(stats_block(st, 0), STATS_UDP, &a);
-	stats_count(stats_block(st, 0), STATS_UDP, &a);
-	stats_count(stats_block(st, 1), STATS_UDP, &nx);
-	stats_count(stats_block(st, 1), STATS_UDP, &tc);
-	stats_count(stats_block(st, 2), STATS_TCP, &drop);
-	stats_count(stats_block(st, 2), STATS_TCP, &big);
-	stats_count(stats_block(st, 2), STATS_TCP, &a);
+	stats_count(stats_block(st, 0), STATS_UDP, NULL, &a);
+	stats_count(stats_block(st, 0), STATS_UDP, NULL, &a);
+	stats_count(stats_block(st, 1), STATS_UDP, NULL, &nx);
+	stats_count(stats_block(st, 1), STATS_UDP, NULL, &tc);
+	stats_count(stats_block(st, 2), STATS_TCP, NULL, &drop);
+	stats_count(stats_block(st, 2), STATS_TCP, NULL, &big);
+	stats_count(stats_block(st, 2), STATS_TCP, NULL, &a);
 	stats_count_send_failed(stats_block(st, 2));
 	stats_sum(st, &t);
 	ck_assert_uint_eq(t.queries[STATS_UDP], 4);
@@ -89,8 +89,8 @@ START_TEST(test_json)
 	struct answer_result a = result(60, 1, 0, 0), mx = result(60, 15, 3, 1);
 	json_t *j;
 
-	stats_count(stats_block(st, 0), STATS_UDP, &a);
-	stats_count(stats_block(st, 0), STATS_TCP, &mx);
+	stats_count(stats_block(st, 0), STATS_UDP, NULL, &a);
+	stats_count(stats_block(st, 0), STATS_TCP, NULL, &mx);
 	stats_sum(st, &t);
 	j = stats_json(&t);
 	ck_assert_ptr_nonnull(j);
@@ -118,7 +118,7 @@ static void *writer(void *p)
 	struct writer_arg *w = p;
 	struct answer_result a = result(60, 1, 0, 0);
 	for (int i = 0; i < w->n; i++)
-		stats_count(w->b, STATS_UDP, &a);
+		stats_count(w->b, STATS_UDP, NULL, &a);
 	return NULL;
 }
 

@@ -105,9 +105,11 @@ int zone_load(const char *name, const char *file, struct errlist *errs, struct z
 {
 	struct loader L = { .zone_name = name, .errs = errs };
 	size_t nerr_before = errlist_count(errs);
+	struct timespec t0, t1;
 	int ret;
 
 	*out = NULL;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	arena_init(&L.tmp);
 	L.z = calloc(1, sizeof(*L.z));
 	if (L.z)
@@ -126,6 +128,8 @@ int zone_load(const char *name, const char *file, struct errlist *errs, struct z
 		errlist_add(errs, "%s: out of memory while loading", file);
 	if (ret == STEER_EOK) {
 		L.z->loaded_at = time(NULL);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		L.z->load_seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 		*out = L.z;
 	} else {
 		zone_free(L.z);
