@@ -48,6 +48,9 @@ ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE -I$(BUILD) -
 LIBS = $(LDNS_LIBS) $(LIBEVENT_LIBS) $(MAXMINDDB_LIBS) $(JANSSON_LIBS) $(OPENSSL_LIBS) \
 	$(FSTRM_LIBS) $(PROTOBUFC_LIBS) -lpthread -lm
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
+# libsystemd: sd_notify for the Type=notify units (common/notify.c)
+ALL_CFLAGS += $(SYSTEMD_CFLAGS)
+LIBS += $(SYSTEMD_LIBS)
 
 # Every .c under a folder, sorted so that link order does not depend on the
 # file system.

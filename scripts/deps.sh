@@ -6,6 +6,7 @@ set -u
 build_pkgs="gcc make autoconf pkg-config libldns-dev libevent-dev libmaxminddb-dev libjansson-dev libssl-dev"
 # dnstap: Frame Streams and protobuf-c libraries, protoc-c for the generated code
 build_pkgs="$build_pkgs libfstrm-dev libprotobuf-c-dev protobuf-c-compiler"
+build_pkgs="$build_pkgs libsystemd-dev"  # sd_notify (common/notify.c)
 run_pkgs="python3 dnsutils"   # demo backends (http.server) and dig for trying it
 test_pkgs="check dnsutils knot-dnsutils ldnsutils nsd knot libmaxmind-db-writer-perl openssl curl procps python3 iproute2"
 # clang with its libFuzzer runtime: tests/fuzz/build.sh (021_fuzz_smoke skips without them)
@@ -23,6 +24,9 @@ test_pkgs="$test_pkgs fstrm-bin bind9-dnsutils"
 test_pkgs="$test_pkgs bind9-utils"
 # promtool and a real Prometheus (080_metrics), jq for its API and the dashboard (081)
 test_pkgs="$test_pkgs prometheus jq"
+# systemd-analyze verify on the installed units, man for its Documentation= check,
+# useradd/groupadd for the privilege-drop test (080_install, 082_privdrop)
+test_pkgs="$test_pkgs systemd man-db passwd"
 bench_pkgs="dnsperf nsd knot gdnsd procps dnsutils iproute2 libmaxmind-db-writer-perl"
 # make check-fresh (tests/fresh/run.sh) builds a minbase Debian root on the host
 fresh_pkgs="debootstrap git wget"
