@@ -19,7 +19,7 @@ static int check_json(const char *path)
 	int ok;
 
 	errlist_init(&errs);
-	ok = load_all(path, &r, &errs) == STEER_EOK;
+	ok = load_validate(path, &r, &errs) == STEER_EOK;
 	if (ok) {
 		load_summary(&r, line, sizeof(line));
 		load_result_clear(&r);

@@ -33,6 +33,8 @@ static const struct conf_field healthd_fields[] = {
 	{ "log_level", CONF_STRING, offsetof(struct pools_conf, log_level), 0, 0 },
 	{ "syslog", CONF_BOOL, offsetof(struct pools_conf, syslog), 0, 0 },
 	{ "metrics_listen", CONF_STRLIST, offsetof(struct pools_conf, metrics_listen), 0, 0 },
+	{ "user", CONF_STRING, offsetof(struct pools_conf, privs.user), 0, 0 },
+	{ "group", CONF_STRING, offsetof(struct pools_conf, privs.group), 0, 0 },
 };
 
 static int resolve(const struct conf_file *cf, char **p)
@@ -60,6 +62,7 @@ static int read_healthd(const struct conf_file *cf, struct pools_conf *pc, struc
 	if (sec)
 		nerr += conf_read_fields(cf, sec, (conf_path_t){ "healthd", NULL }, healthd_fields,
 					 CONF_NFIELDS(healthd_fields), pc, errs);
+	nerr += privs_resolve(&pc->privs, cf, "healthd", errs);
 	if (log_level_parse(pc->log_level) < 0) {
 		conf_err(errs, cf, (conf_path_t){ "healthd", "log_level", NULL },
 			 "unknown level \"%s\" (error, warning, notice, info, debug)", pc->log_level);
@@ -528,7 +531,14 @@ void pools_conf_clear(struct pools_conf *pc)
 	free(pc->state_file);
 	free(pc->log_level);
 	conf_strlist_clear(&pc->metrics_listen);
+	privs_clear(&pc->privs);
 	memset(pc, 0, sizeof(*pc));
+}
+
+int pools_conf_check_dirs(const struct conf_file *cf, const struct pools_conf *pc, struct errlist *errs)
+{
+	return privs_check_dir(&pc->privs, cf, (conf_path_t){ "healthd", "socket", NULL }, pc->socket, errs) +
+	       privs_check_dir(&pc->privs, cf, (conf_path_t){ "healthd", "state_file", NULL }, pc->state_file, errs);
 }
 
 size_t pools_find_check(const struct pools_conf *pc, const char *name)

@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "common/conf.h"
+#include "common/privs.h"
 
 struct conf_file;
 struct errlist;
@@ -110,6 +111,7 @@ struct pools_conf {
 	char *log_level;     /* owned; default "info" */
 	int syslog;          /* log to syslog instead of stderr */
 	struct conf_strlist metrics_listen; /* "metrics_listen": /metrics addresses (none by default) */
+	struct privs privs;  /* "user"/"group": who steer-healthd runs as (and its exec checks) */
 
 	struct check_conf *checks;   /* owned array, sorted by name */
 	size_t nchecks;
@@ -125,6 +127,12 @@ struct pools_conf {
  * must be cleared with pools_conf_clear() in every case. */
 int pools_conf_load(const struct conf_file *cf, struct pools_conf *out, struct errlist *errs);
 void pools_conf_clear(struct pools_conf *pc);
+
+/* The directories of healthd.socket and healthd.state_file must be writable
+ * by the user steer-healthd runs as (healthd.user, else this process), so
+ * a state file that cannot be saved shows at --check and startup, not at
+ * the first drain. Returns the number of errors added to errs. */
+int pools_conf_check_dirs(const struct conf_file *cf, const struct pools_conf *pc, struct errlist *errs);
 
 /* Lookups; each returns an index or POOLS_NO_TARGET when not found. */
 size_t pools_find_check(const struct pools_conf *pc, const char *name);

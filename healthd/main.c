@@ -9,15 +9,22 @@
  * state. SIGTERM/SIGINT stop the loop; the socket file is removed on exit.
  * With healthd.metrics_listen set, Prometheus metrics are served there
  * (healthd/metrics.c), from the same loop.
+ *
+ * Started as root with healthd.user set, it drops to that user right after
+ * the first config read: it binds nothing privileged, so the state file,
+ * the socket and every check (exec checks included) run as the user.
+ * systemd hears READY=1, RELOADING=1/READY=1 and STOPPING=1 (common/notify.h).
  */
 #include "config.h"
 #include "common/conf.h"
 #include "common/errlist.h"
 #include "common/errors.h"
 #include "common/log.h"
+#include "common/notify.h"
 #include "common/pools.h"
 #include "common/prom.h"
 #include "healthd/metrics.h"
+#include "common/privs.h"
 #include "healthd/monitor.h"
 #include "healthd/probe.h"
 #include "healthd/server.h"
@@ -39,6 +46,7 @@ struct healthd {
 	struct conf_strlist metrics_listen; /* owned: taken from the first config (fixed until restart) */
 	struct prom_server *prom;  /* owned; NULL without metrics_listen */
 	struct healthd_metrics metrics;
+	struct privs privs;        /* owned: healthd.user/group as at startup */
 };
 
 /* Same addresses in the same order. */
@@ -77,6 +85,35 @@ static int load_config_errs(const char *path, struct pools_conf *pc, struct errl
 	return nerr ? 1 : 0;
 }
 
+/* The socket's and the state file's directories must be writable by the
+ * user healthd runs as (or will, for --check). Returns 0 or 1 (logged). */
+static int check_dirs(const char *path, const struct pools_conf *pc)
+{
+	struct conf_file cf;
+	struct errlist errs;
+	int nerr = 1;
+
+	errlist_init(&errs);
+	if (conf_file_load(path, &cf, &errs) == 0) { /* again, for the line numbers */
+		nerr = pools_conf_check_dirs(&cf, pc, &errs);
+		conf_file_clear(&cf);
+	}
+	print_errs(&errs);
+	errlist_clear(&errs);
+	return nerr ? 1 : 0;
+}
+
+static void notify_running(const struct healthd *hd)
+{
+	notify_ready("monitoring %zu target%s, socket %s", monitor_ntargets(hd->mon),
+		     monitor_ntargets(hd->mon) == 1 ? "" : "s", hd->socket_path);
+}
+
+static int same_str(const char *a, const char *b)
+{
+	return (a == NULL) == (b == NULL) && (!a || strcmp(a, b) == 0);
+}
+
 /* The same, errors logged. */
 static int load_config(const char *path, struct pools_conf *pc)
 {
@@ -98,11 +135,14 @@ static int reload(struct healthd *hd, const char *why, struct errlist *errs)
 	int ret = 1;
 
 	log_notice("%s: reloading %s", why, hd->config_path);
+	notify_reloading();
 	if (load_config_errs(hd->config_path, &pc, errs) == 0) {
 		if (strcmp(pc.socket, hd->socket_path) != 0)
 			log_warn("healthd.socket changed to %s; it takes effect at restart", pc.socket);
 		if (!strlist_equal(&pc.metrics_listen, &hd->metrics_listen))
 			log_warn("healthd.metrics_listen changed; it takes effect at restart");
+		if (!same_str(pc.privs.user, hd->privs.user) || !same_str(pc.privs.group, hd->privs.group))
+			log_warn("healthd.user/group changed; it takes effect at restart");
 		log_init("steer-healthd", pc.syslog, log_level_parse(pc.log_level));
 		ret = monitor_apply(hd->mon, &pc, errs) != 0;
 		pools_conf_clear(&pc);
@@ -114,6 +154,7 @@ static int reload(struct healthd *hd, const char *why, struct errlist *errs)
 	} else {
 		hd->metrics.reloads_ok++;
 	}
+	notify_running(hd);
 	return ret;
 }
 
@@ -156,6 +197,7 @@ static void signal_cb(evutil_socket_t sig, short what, void *arg)
 		break;
 	default:
 		log_notice("signal %d: exiting", (int)sig);
+		notify_stopping();
 		event_base_loopexit(hd->base, NULL);
 	}
 }
@@ -165,6 +207,20 @@ static void cron_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct healthd *hd = arg;
 	check_exec_reap(&hd->env);
+}
+
+static int become_user(const char *config_path, const struct privs *p)
+{
+	char why[320];
+	int ret = privs_drop(p, why, sizeof(why));
+
+	if (ret < 0) {
+		log_err("%s: healthd.user: %s", config_path, why);
+		return 1;
+	}
+	if (ret == 1)
+		log_notice("running as user %s (uid %u, gid %u)", p->user, (unsigned)p->uid, (unsigned)p->gid);
+	return 0;
 }
 
 static int run(struct healthd *hd, struct pools_conf *pc)
@@ -187,6 +243,22 @@ static int run(struct healthd *hd, struct pools_conf *pc)
 		log_err("out of memory");
 		goto out;
 	}
+	/* The metrics port, like any listening port, is bound before the drop
+	 * (one below 1024 needs root). */
+	hd->metrics.mon = hd->mon;
+	if (hd->metrics_listen.n > 0) {
+		hd->prom = prom_server_new(hd->base, &hd->metrics_listen, healthd_metrics_collect, &hd->metrics, why,
+					   sizeof(why));
+		if (!hd->prom) {
+			log_err("%s", why);
+			goto out;
+		}
+	}
+	/* From here on as the user: the state file, the socket, the checks. */
+	if (become_user(hd->config_path, &pc->privs) != 0 || check_dirs(hd->config_path, pc) != 0)
+		goto out;
+	hd->privs = pc->privs; /* taken: fixed until restart (monitor_apply takes the rest of pc) */
+	memset(&pc->privs, 0, sizeof(pc->privs));
 	errlist_init(&errs);
 	err = monitor_apply(hd->mon, pc, &errs);
 	print_errs(&errs);
@@ -199,17 +271,10 @@ static int run(struct healthd *hd, struct pools_conf *pc)
 		goto out;
 	}
 	healthd_server_set_reload(hd->srv, reload_cmd, hd);
+	if (privs_own_socket(&hd->privs, hd->socket_path) != 0)
+		log_warn("%s: cannot give it to group %s: %s", hd->socket_path, hd->privs.group, strerror(errno));
 	monitor_set_hooks(hd->mon, &(struct monitor_hooks){ healthd_server_broadcast_change, healthd_server_broadcast_snapshot, hd->srv });
-	hd->metrics.mon = hd->mon;
-	hd->metrics.srv = hd->srv;
-	if (hd->metrics_listen.n > 0) {
-		hd->prom = prom_server_new(hd->base, &hd->metrics_listen, healthd_metrics_collect, &hd->metrics, why,
-					   sizeof(why));
-		if (!hd->prom) {
-			log_err("%s", why);
-			goto out;
-		}
-	}
+	hd->metrics.srv = hd->srv; /* asked only once the loop runs */
 	for (size_t i = 0; i < 4; i++) {
 		sev[i] = evsignal_new(hd->base, sigs[i], signal_cb, hd);
 		evsignal_add(sev[i], NULL);
@@ -218,6 +283,7 @@ static int run(struct healthd *hd, struct pools_conf *pc)
 	event_add(cron, &sec);
 	log_notice("steer-healthd %s: %zu targets, socket %s%s%s", STEER_VERSION, monitor_ntargets(hd->mon),
 		   hd->socket_path, hd->prom ? ", metrics on " : "", hd->prom ? hd->metrics_listen.v[0] : "");
+	notify_running(hd);
 	event_base_dispatch(hd->base);
 	rc = 0;
 	event_free(cron);
@@ -231,6 +297,7 @@ out:
 	check_exec_reap(&hd->env);
 	free(hd->socket_path);
 	conf_strlist_clear(&hd->metrics_listen);
+	privs_clear(&hd->privs);
 	if (hd->base)
 		event_base_free(hd->base);
 	return rc;
@@ -290,7 +357,7 @@ int main(int argc, char **argv)
 	if (load_config(hd.config_path, &pc) != 0)
 		return 1;
 	if (check_only) {
-		rc = check_tls(hd.config_path, &pc);
+		rc = check_tls(hd.config_path, &pc) | check_dirs(hd.config_path, &pc);
 		if (rc == 0)
 			printf("%s: ok (%zu checks, %zu pools, %zu targets)\n", hd.config_path, pc.nchecks, pc.npools,
 			       pc.ntargets);

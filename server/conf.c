@@ -33,6 +33,8 @@ static const struct conf_field server_fields[] = {
 	{ "version", CONF_STRING, offsetof(struct server_conf, version), 0, 0 },
 	{ "log_level", CONF_STRING, offsetof(struct server_conf, log_level), 0, 0 },
 	{ "syslog", CONF_BOOL, offsetof(struct server_conf, syslog), 0, 0 },
+	{ "user", CONF_STRING, offsetof(struct server_conf, privs.user), 0, 0 },
+	{ "group", CONF_STRING, offsetof(struct server_conf, privs.group), 0, 0 },
 };
 
 struct zone_fields {
@@ -244,6 +246,7 @@ int server_conf_load(const char *path, struct server_conf *c, struct errlist *er
 	if (server)
 		nerr += conf_read_fields(&c->cf, server, (conf_path_t){ "server", NULL }, server_fields,
 					 CONF_NFIELDS(server_fields), c, errs);
+	nerr += privs_resolve(&c->privs, &c->cf, "server", errs);
 	if (log_level_parse(c->log_level) < 0) {
 		conf_err(errs, &c->cf, (conf_path_t){ "server", "log_level", NULL },
 			 "unknown level \"%s\" (error, warning, notice, info, debug)", c->log_level);
@@ -281,6 +284,15 @@ void server_conf_clear(struct server_conf *c)
 	free(c->version);
 	free(c->log_level);
 	dnstap_conf_clear(&c->dnstap);
+	privs_clear(&c->privs);
 	conf_file_clear(&c->cf);
 	memset(c, 0, sizeof(*c));
+}
+
+int server_conf_check_dirs(const struct server_conf *c, struct errlist *errs)
+{
+	if (!c->control_socket)
+		return 0;
+	return privs_check_dir(&c->privs, &c->cf, (conf_path_t){ "server", "control_socket", NULL }, c->control_socket,
+			       errs);
 }

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include "common/conf.h"
 #include "server/zone/load/zoneload.h"
+#include "common/privs.h"
 
 struct errlist;
 
@@ -40,6 +41,7 @@ struct server_conf {
 	char *log_level;              /* "info" */
 	int syslog;                   /* log to syslog instead of stderr */
 	struct dnstap_conf dnstap;    /* owned strings */
+	struct privs privs;           /* "user"/"group": who steerdns runs as once its sockets are bound */
 	struct zone_conf *zones;      /* owned array */
 	size_t nzones;
 	struct conf_strlist metrics_listen; /* "metrics": {"listen": [...]}: /metrics addresses; none by default */
@@ -49,5 +51,11 @@ struct server_conf {
  * errs ("file:line: reason"); out is usable only when it returns 0. */
 int server_conf_load(const char *path, struct server_conf *out, struct errlist *errs);
 void server_conf_clear(struct server_conf *c);
+
+/* The control socket's directory must be writable by the user steerdns
+ * runs as (server.user, else this process): checked by --check and at
+ * startup, so the problem shows as "file:line: server/control_socket: ..."
+ * instead of a failed bind. Returns the number of errors added to errs. */
+int server_conf_check_dirs(const struct server_conf *c, struct errlist *errs);
 
 #endif

@@ -6,6 +6,7 @@
 #include "server/zone/zonedb.h"
 #include "common/errlist.h"
 #include "common/errors.h"
+#include "common/pools.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,8 +48,8 @@ static int parse_listen(struct load_result *r, struct errlist *errs)
 
 /* load_all, and with keep (a reload) zone failures keep the old zone
  * instead of failing the load. */
-static int load(const char *path, struct load_result *r, struct errlist *errs, int keep,
-		const struct zonedb *keep_from, size_t *zone_failures)
+/* The config and its listen addresses; returns the number of errors. */
+static int read_conf(const char *path, struct load_result *r, struct errlist *errs)
 {
 	int nerr;
 
@@ -56,6 +57,22 @@ static int load(const char *path, struct load_result *r, struct errlist *errs, i
 	nerr = server_conf_load(path, &r->conf, errs);
 	if (r->conf.cf.root)
 		nerr += parse_listen(r, errs);
+	return nerr;
+}
+
+int load_listen(const char *path, struct load_result *r, struct errlist *errs)
+{
+	if (read_conf(path, r, errs) == 0)
+		return STEER_EOK;
+	load_result_clear(r);
+	return STEER_EINVAL;
+}
+
+static int load(const char *path, struct load_result *r, struct errlist *errs, int keep,
+		const struct zonedb *keep_from, size_t *zone_failures)
+{
+	int nerr = read_conf(path, r, errs);
+
 	/* Zones are loaded even when the config has errors elsewhere, so one
 	 * check shows every problem at once. */
 	if (r->conf.nzones > 0 && keep) {
@@ -85,6 +102,40 @@ int load_all_keep(const char *path, struct load_result *r, struct errlist *errs,
 {
 	*zone_failures = 0;
 	return load(path, r, errs, 1, old, zone_failures);
+}
+
+/* The directories each daemon writes to, from a fresh read of the config:
+ * load_all() has already reported the config's own errors, so this one only
+ * runs when the sections it needs are sound and adds nothing else. */
+static int check_dirs(const char *path, struct errlist *errs)
+{
+	struct server_conf c;
+	struct pools_conf pc;
+	struct errlist ignored;
+	int nerr = 0;
+
+	errlist_init(&ignored);
+	if (server_conf_load(path, &c, &ignored) == 0) {
+		nerr += server_conf_check_dirs(&c, errs);
+		/* steer-healthd's directories matter once the config is meant for
+		 * it too: a "healthd" section or a check to run. */
+		if (pools_conf_load(&c.cf, &pc, &ignored) == 0 && (json_object_get(c.cf.root, "healthd") || pc.nchecks > 0))
+			nerr += pools_conf_check_dirs(&c.cf, &pc, errs);
+		pools_conf_clear(&pc);
+	}
+	server_conf_clear(&c);
+	errlist_clear(&ignored);
+	return nerr;
+}
+
+int load_validate(const char *path, struct load_result *r, struct errlist *errs)
+{
+	int ret = load_all(path, r, errs);
+
+	if (check_dirs(path, errs) == 0)
+		return ret;
+	load_result_clear(r);
+	return STEER_EINVAL;
 }
 
 void load_result_clear(struct load_result *r)
@@ -124,7 +175,7 @@ int load_check(const char *path, FILE *out, FILE *err)
 	char line[512];
 
 	errlist_init(&errs);
-	if (load_all(path, &r, &errs) != STEER_EOK) {
+	if (load_validate(path, &r, &errs) != STEER_EOK) {
 		for (size_t i = 0; i < errs.n; i++)
 			fprintf(err, "%s\n", errs.msgs[i]);
 		if (errs.lost)

@@ -39,13 +39,24 @@ void load_result_clear(struct load_result *r);
 int load_all_keep(const char *path, struct load_result *r, struct errlist *errs, const struct zonedb *old,
 		  size_t *zone_failures);
 
+/* The config and its listen addresses only, no zones: what startup needs to
+ * bind its sockets before it drops privileges and reads the rest as the
+ * user. Same contract as load_all(); out->zones and out->steer stay NULL. */
+int load_listen(const char *path, struct load_result *out, struct errlist *errs);
+
+/* What --check and `steerctl check` validate: load_all() plus the
+ * directories the daemons write to (server_conf_check_dirs(),
+ * pools_conf_check_dirs()), all errors in one list. Same contract as
+ * load_all(). */
+int load_validate(const char *path, struct load_result *out, struct errlist *errs);
+
 /* Take the zone database out of r (the caller now owns it). */
 struct zonedb *load_take_zones(struct load_result *r);
 
 /* One line for the operator: "CONFIG: 2 zones, 123 records, 2 listen addresses". */
 void load_summary(const struct load_result *r, char *buf, size_t cap);
 
-/* The whole `--check`: load path, print every error on err (one
+/* The whole `--check`: load_validate() path, print every error on err (one
  * "file:line: reason" a line, then a count), or the summary on out.
  * Returns 0 when the config is good, 1 otherwise (an exit status). */
 int load_check(const char *path, FILE *out, FILE *err);

@@ -1,4 +1,12 @@
-/* server.c -- the steerdns process: startup, reload, shutdown, signals. */
+/*
+ * server.c -- the steerdns process: startup, reload, shutdown, signals.
+ *
+ * Startup order, so that only binding needs root: read the config and its
+ * listen addresses (load_listen), bind every UDP and TCP socket, drop to
+ * server.user (privs_drop), then read everything again with the zones
+ * (load_all) and open the control socket as that user. Zone files are thus
+ * read by the same user at startup and at every reload.
+ */
 #include "config.h"
 #include "server/server.h"
 #include "server/answer/answer.h"
@@ -19,6 +27,8 @@
 #include "common/errlist.h"
 #include "common/errors.h"
 #include "common/log.h"
+#include "common/notify.h"
+#include "common/privs.h"
 
 #include <event2/event.h>
 #include <signal.h>
@@ -51,6 +61,8 @@ struct server {
 	unsigned nworkers;
 	long long conf_workers;     /* "workers" as configured at startup */
 	char *control_path;         /* owned; NULL = no control socket */
+	struct privs privs;         /* owned: server.user/group as at startup */
+	int dropped;                /* privileges were dropped: no port below 1024 can be bound now */
 	/* Live state: */
 	struct snap_domain snaps;
 	uint64_t generation;
@@ -105,6 +117,26 @@ static void log_errors(const struct errlist *errs)
 		log_err("(%zu more errors lost: out of memory)", errs->lost);
 }
 
+static int has_addr(const struct listen_addr *a, size_t n, const struct listen_addr *x)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a[i].len == x->len && memcmp(&a[i].ss, &x->ss, x->len) == 0)
+			return 1;
+	return 0;
+}
+
+static unsigned addr_port(const struct listen_addr *a)
+{
+	if (a->ss.ss_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)&a->ss)->sin_port);
+	return ntohs(((const struct sockaddr_in6 *)&a->ss)->sin6_port);
+}
+
+static int same_str(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
+}
+
 static int same_addrs(const struct server *srv, const struct load_result *r)
 {
 	if (srv->naddrs != r->naddrs)
@@ -120,21 +152,28 @@ static void warn_restart_only(const struct server *srv, const struct load_result
 {
 	const char *path = r->conf.control_socket;
 
-	if (!same_addrs(srv, r))
+	if (!same_addrs(srv, r)) {
+		/* A reload never binds: new addresses wait for a restart, which
+		 * binds as root. After the drop that is the only way to a port
+		 * below 1024, so say so rather than let it look like a typo. */
+		for (size_t i = 0; srv->dropped && i < r->naddrs; i++)
+			if (!has_addr(srv->addrs, srv->naddrs, &r->addrs[i]) && addr_port(&r->addrs[i]) < 1024)
+				log_warn("reload: server.listen adds %s: port %u is below 1024 and steerdns runs as "
+					 "user %s now, without the privilege to bind it; restart steerdns to listen there",
+					 r->addrs[i].text, addr_port(&r->addrs[i]), srv->privs.user);
 		log_warn("reload: server.listen changed; still listening on the old addresses until a restart");
+	}
 	if (r->conf.workers != srv->conf_workers)
 		log_warn("reload: server.workers changed; still %u workers until a restart", srv->nworkers);
 	if ((path == NULL) != (srv->control_path == NULL) || (path && strcmp(path, srv->control_path) != 0))
 		log_warn("reload: server.control_socket changed; still %s until a restart",
 			 srv->control_path ? srv->control_path : "none");
+	if (!same_str(r->conf.privs.user, srv->privs.user) || !same_str(r->conf.privs.group, srv->privs.group))
+		log_warn("reload: server.user/group changed; still running as %s until a restart",
+			 srv->privs.user ? srv->privs.user : "started");
 }
 
 /* ---- dnstap ---- */
-
-static int same_str(const char *a, const char *b)
-{
-	return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
-}
 
 static const char *tap_identity(const struct server_conf *c)
 {
@@ -299,6 +338,15 @@ static int install(struct server *srv, struct load_result *r)
 	return STEER_EOK;
 }
 
+/* READY=1 with a one-line STATUS for `systemctl status`. */
+static void notify_serving(struct server *srv)
+{
+	size_t nz = zonedb_count(snap_current(&srv->snaps)->zones);
+
+	notify_ready("serving %zu zone%s on %zu address%s, generation %llu", nz, nz == 1 ? "" : "s", srv->naddrs,
+		     srv->naddrs == 1 ? "" : "es", (unsigned long long)srv->generation);
+}
+
 int server_reload(struct server *srv, struct errlist *errs)
 {
 	struct load_result r;
@@ -309,6 +357,7 @@ int server_reload(struct server *srv, struct errlist *errs)
 	struct snapshot *live = snap_current(&srv->snaps);
 
 	log_info("reloading %s", srv->config_path);
+	notify_reloading();
 	errlist_init(&mine);
 	ret = load_all_keep(srv->config_path, &r, &mine, live ? live->zones : NULL, &zone_failures);
 	if (ret == STEER_EOK) {
@@ -324,6 +373,8 @@ int server_reload(struct server *srv, struct errlist *errs)
 		log_errors(&mine);
 		log_err("reload rejected (%zu error%s); the old data (generation %llu) is still serving",
 			errlist_count(&mine), errlist_count(&mine) == 1 ? "" : "s", (unsigned long long)srv->generation);
+		notify_ready("reload rejected (%zu error%s); generation %llu still serving", errlist_count(&mine),
+			     errlist_count(&mine) == 1 ? "" : "s", (unsigned long long)srv->generation);
 		errlist_splice(errs, &mine);
 		return ret;
 	}
@@ -339,6 +390,7 @@ int server_reload(struct server *srv, struct errlist *errs)
 		errlist_splice(errs, &mine);
 	}
 	errlist_clear(&mine);
+	notify_serving(srv);
 	return STEER_EOK;
 }
 
@@ -423,6 +475,7 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 		return;
 	}
 	log_notice("%s: shutting down", strsignal((int)sig));
+	notify_stopping();
 	event_base_loopexit(srv->base, NULL);
 }
 
@@ -517,7 +570,7 @@ static const struct ctl_ops server_ctl_ops = {
 	.dnstap_stats = ops_dnstap_stats,
 };
 
-/* Steal what stays fixed for the process lifetime from the first load. */
+/* Steal what stays fixed for the process lifetime from the first read. */
 static int take_fixed(struct server *srv, struct load_result *r)
 {
 	srv->addrs = r->addrs;
@@ -525,14 +578,27 @@ static int take_fixed(struct server *srv, struct load_result *r)
 	r->addrs = NULL;
 	srv->conf_workers = r->conf.workers;
 	srv->nworkers = worker_count(r->conf.workers);
+	srv->privs = r->conf.privs;
+	memset(&r->conf.privs, 0, sizeof(r->conf.privs));
 	if (r->conf.control_socket && !(srv->control_path = strdup(r->conf.control_socket)))
 		return STEER_ENOMEM;
 	return STEER_EOK;
 }
 
-static int setup_io(struct server *srv)
+static struct server *not_starting(struct server *srv, struct errlist *errs)
 {
-	static const int sigs[3] = { SIGHUP, SIGTERM, SIGINT };
+	log_errors(errs);
+	log_err("%s: %zu error%s; not starting", srv->config_path, errlist_count(errs),
+		errlist_count(errs) == 1 ? "" : "s");
+	errlist_clear(errs);
+	server_free(srv);
+	return NULL;
+}
+
+/* As root (when started so): every listening port, DNS and /metrics.
+ * The main loop is made here too: the /metrics listener lives on it. */
+static int bind_listeners(struct server *srv, const struct server_conf *c)
+{
 	/* One UDP thread per worker and listen address, each writing its own
 	 * stats block; the TCP thread writes the last one. */
 	size_t nudp = stats_blocks(srv) - 1;
@@ -546,18 +612,46 @@ static int setup_io(struct server *srv)
 	/* TCP first: its bind fails when another server holds the port, where
 	 * SO_REUSEPORT on UDP would silently share it with a server of ours. */
 	ret = tcp_server_new(&srv->tcp, srv->addrs, srv->naddrs, &srv->snaps, stats_block(srv->stats, nudp),
-			     srv->conf.tcp_max_connections, srv->conf.tcp_idle_ms);
+			     c->tcp_max_connections, c->tcp_idle_ms);
 	if (ret == STEER_EOK)
 		ret = udp_workers_new(&srv->udp, (unsigned)nudp, srv->addrs, srv->naddrs, &srv->snaps, srv->stats, 0);
-	if (ret == STEER_EOK && srv->control_path)
+	if (ret == STEER_EOK && (ret = metrics_start(srv->metrics, srv->base, &c->metrics_listen, why, sizeof(why))) != STEER_EOK)
+		log_err("%s", why);
+	return ret;
+}
+
+static int become_user(struct server *srv)
+{
+	char why[320];
+	int ret = privs_drop(&srv->privs, why, sizeof(why));
+
+	if (ret < 0) {
+		log_err("%s: server.user: %s", srv->config_path, why);
+		return ret;
+	}
+	srv->dropped = ret == 1;
+	if (srv->dropped)
+		log_notice("running as user %s (uid %u, gid %u)", srv->privs.user, (unsigned)srv->privs.uid,
+			   (unsigned)srv->privs.gid);
+	return STEER_EOK;
+}
+
+/* As the user: the control socket, the health link and the signals. */
+static int setup_main(struct server *srv)
+{
+	static const int sigs[3] = { SIGHUP, SIGTERM, SIGINT };
+	int ret = STEER_EOK;
+
+	if (srv->control_path) {
 		ret = control_new(&srv->ctl, srv->base, srv->control_path, &server_ctl_ops, srv);
+		if (ret == STEER_EOK && privs_own_socket(&srv->privs, srv->control_path) != 0)
+			log_warn("%s: cannot give it to group %s: %s", srv->control_path, srv->privs.group,
+				 strerror(errno));
+	}
 	if (ret == STEER_EOK)
 		ret = health_link_new(&srv->hl, srv->base, &srv->snaps);
 	if (ret == STEER_EOK)
 		tap_attach(srv); /* install() made srv->tap before the engines existed */
-	if (ret == STEER_EOK &&
-	    (ret = metrics_start(srv->metrics, srv->base, &srv->conf.metrics_listen, why, sizeof(why))) != STEER_EOK)
-		log_err("%s", why);
 	for (int i = 0; ret == STEER_EOK && i < 3; i++) {
 		srv->sig[i] = evsignal_new(srv->base, sigs[i], on_signal, srv);
 		if (!srv->sig[i] || evsignal_add(srv->sig[i], NULL) < 0)
@@ -592,24 +686,35 @@ struct server *server_new(const char *config_path, int debug)
 	}
 	signal(SIGPIPE, SIG_IGN);
 	errlist_init(&errs);
-	if (load_all(config_path, &r, &errs) != STEER_EOK) {
-		log_errors(&errs);
-		log_err("%s: %zu error%s; not starting", config_path, errlist_count(&errs),
-			errlist_count(&errs) == 1 ? "" : "s");
+	if (load_listen(srv->config_path, &r, &errs) != STEER_EOK) {
+		/* load_all() reads the zones and steering too: every problem at once. */
 		errlist_clear(&errs);
-		server_free(srv);
-		return NULL;
+		if (load_all(srv->config_path, &r, &errs) == STEER_EOK)
+			load_result_clear(&r); /* fixed meanwhile; still not starting */
+		return not_starting(srv, &errs);
 	}
-	errlist_clear(&errs);
 	ret = take_fixed(srv, &r);
 	if (ret == STEER_EOK)
-		ret = install(srv, &r);
+		ret = bind_listeners(srv, &r.conf);
 	load_result_clear(&r);
 	if (ret == STEER_EOK)
-		ret = setup_io(srv);
+		ret = become_user(srv);
+	if (ret == STEER_EOK && load_all(srv->config_path, &r, &errs) != STEER_EOK)
+		return not_starting(srv, &errs);
+	if (ret == STEER_EOK) {
+		warn_restart_only(srv, &r); /* the file changed since the sockets were bound */
+		ret = install(srv, &r);
+		load_result_clear(&r);
+	}
+	/* After the drop, so it tests what the user can do. */
+	if (ret == STEER_EOK && server_conf_check_dirs(&srv->conf, &errs) != 0)
+		return not_starting(srv, &errs);
+	if (ret == STEER_EOK)
+		ret = setup_main(srv);
 	if (ret != STEER_EOK) {
 		if (ret == STEER_ENOMEM)
 			log_err("out of memory while starting");
+		errlist_clear(&errs);
 		server_free(srv);
 		return NULL;
 	}
@@ -627,6 +732,7 @@ int server_run(struct server *srv)
 		log_notice("steerdns %s: serving %zu zone%s on %zu address%s (first %s), %u UDP worker%s", STEER_VERSION,
 			   nz, nz == 1 ? "" : "s", srv->naddrs, srv->naddrs == 1 ? "" : "es", srv->addrs[0].text,
 			   srv->nworkers, srv->nworkers == 1 ? "" : "s");
+		notify_serving(srv);
 		event_base_dispatch(srv->base);
 	}
 	udp_workers_stop(srv->udp);
@@ -655,6 +761,7 @@ void server_free(struct server *srv)
 	server_conf_clear(&srv->conf);
 	free(srv->addrs);
 	free(srv->control_path);
+	privs_clear(&srv->privs);
 	free(srv->config_path);
 	free(srv);
 }

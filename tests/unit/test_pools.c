@@ -1,14 +1,18 @@
-/* test_pools.c -- the healthd/checks/pools config sections and targets (common/pools.c). */
+/* test_pools.c -- the healthd/checks/pools config sections and targets (common/pools.c),
+ * and healthd.user/group with the writable-directory check (common/privs.c). */
 #include "config.h"
 #include "tests/unit/lib.h"
 #include "common/conf.h"
 #include "common/errlist.h"
 #include "common/pools.h"
+#include "common/privs.h"
 
 #include <arpa/inet.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static struct conf_file cf;
@@ -256,6 +260,105 @@ START_TEST(addr_parse)
 }
 END_TEST
 
+/* ---- healthd.user/group and privs_check_dir() ---- */
+
+static char dir[64]; /* a fresh directory per test */
+
+static void dir_setup(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/steer-privs-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static void dir_teardown(void)
+{
+	teardown();
+	rmdir(dir);
+}
+
+START_TEST(user_and_group_resolved)
+{
+	struct passwd *pw = getpwnam("root");
+
+	ck_assert_ptr_nonnull(pw);
+	ck_assert_int_eq(load("{ \"healthd\": { \"user\": \"root\", \"group\": \"root\" } }"), 0);
+	ck_assert_str_eq(pc.privs.user, "root");
+	ck_assert_uint_eq(pc.privs.uid, pw->pw_uid);
+	ck_assert_uint_eq(pc.privs.gid, 0);
+}
+END_TEST
+
+START_TEST(bad_keys_reported_at_their_line)
+{
+	ck_assert_int_eq(load("{\n \"healthd\": {\n  \"user\": \"no-such-user-x\"\n }\n}\n"), 1);
+	ck_assert(has_error(":3: healthd/user: no such user \"no-such-user-x\""));
+	teardown();
+	ck_assert_int_eq(load("{\n \"healthd\": {\n  \"user\": \"root\",\n  \"group\": \"no-such-group-x\"\n }\n}\n"), 1);
+	ck_assert(has_error(":4: healthd/group: no such group \"no-such-group-x\""));
+	teardown();
+	ck_assert_int_eq(load("{\n \"healthd\": { \"group\": \"root\" }\n}\n"), 1);
+	ck_assert(has_error(":2: healthd/group: \"group\" needs \"user\""));
+}
+END_TEST
+
+START_TEST(dir_missing_not_a_dir_and_fine)
+{
+	char file[128], sub[96];
+	const char *const key[] = { "healthd", "state_file", NULL };
+	struct privs self = { 0 };
+
+	ck_assert_int_eq(load("{ \"healthd\": { \"state_file\": \"x\" } }"), 0);
+	snprintf(file, sizeof(file), "%s/gone/h.state", dir);
+	ck_assert_int_eq(privs_check_dir(&self, &cf, key, file, &errs), 1);
+	ck_assert(has_error("healthd/state_file: directory "));
+	ck_assert(has_error("/gone (for "));
+	ck_assert(has_error(") does not exist"));
+	snprintf(sub, sizeof(sub), "%s/plain", dir);
+	fclose(fopen(sub, "w"));
+	snprintf(file, sizeof(file), "%s/h.state", sub);
+	ck_assert_int_eq(privs_check_dir(&self, &cf, key, file, &errs), 1);
+	ck_assert(has_error("/plain (the directory of "));
+	unlink(sub);
+	snprintf(file, sizeof(file), "%s/h.state", dir);
+	errlist_clear(&errs);
+	ck_assert_int_eq(privs_check_dir(&self, &cf, key, file, &errs), 0);
+	ck_assert_int_eq(errs.n, 0);
+}
+END_TEST
+
+/* As root, the check runs as the configured user: a root-owned 0755
+ * directory is not writable by nobody, one nobody owns is. */
+START_TEST(dir_checked_as_the_user)
+{
+	char file[128];
+	const char *const key[] = { "healthd", "socket", NULL };
+	struct passwd *pw = getpwnam("nobody");
+
+	if (geteuid() != 0 || !pw)
+		return; /* needs root and a user nobody */
+	ck_assert_int_eq(load("{ \"healthd\": { \"user\": \"nobody\" } }"), 0);
+	chmod(dir, 0755);
+	snprintf(file, sizeof(file), "%s/hd.sock", dir);
+	ck_assert_int_eq(privs_check_dir(&pc.privs, &cf, key, file, &errs), 1);
+	ck_assert(has_error("is not writable by user nobody"));
+	ck_assert(has_error("Permission denied"));
+	errlist_clear(&errs);
+	ck_assert_int_eq(chown(dir, pw->pw_uid, (gid_t)-1), 0);
+	ck_assert_int_eq(privs_check_dir(&pc.privs, &cf, key, file, &errs), 0);
+}
+END_TEST
+
+START_TEST(drop_without_user_is_a_no_op)
+{
+	struct privs none = { 0 }, root = { .user = "root" };
+	char why[256] = "";
+
+	ck_assert_int_eq(privs_drop(&none, why, sizeof(why)), 0);
+	ck_assert_int_eq(privs_drop(&root, why, sizeof(why)), 0);
+	ck_assert_str_eq(why, "");
+}
+END_TEST
+
 Suite *suite_pools(void)
 {
 	Suite *s = suite_create("pools");
@@ -271,6 +374,14 @@ Suite *suite_pools(void)
 	tcase_add_test(tc, suggestions);
 	tcase_add_test(tc, pool_suggestions_and_member_lines);
 	tcase_add_test(tc, addr_parse);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("privs");
+	tcase_add_checked_fixture(tc, dir_setup, dir_teardown);
+	tcase_add_test(tc, user_and_group_resolved);
+	tcase_add_test(tc, bad_keys_reported_at_their_line);
+	tcase_add_test(tc, dir_missing_not_a_dir_and_fine);
+	tcase_add_test(tc, dir_checked_as_the_user);
+	tcase_add_test(tc, drop_without_user_is_a_no_op);
 	suite_add_tcase(s, tc);
 	return s;
 }
