@@ -4,7 +4,7 @@
 #   make run        run steerdns (and steer-healthd) on the example zones, 127.0.0.1:5353
 #   make check      unit tests (Check) + integration tests against the real daemons
 #   make SAN=1 ...  the same in an AddressSanitizer + UBSan build (build-san/)
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (programs, man pages, systemd units, example config)
 #   make bench      benchmark against NSD, Knot DNS and gdnsd (see bench/README)
 #   make bench-answer   answer_query() alone, in-process (profile with callgrind)
 #   make bench-steer    steer_eval() alone, one record per policy
@@ -162,11 +162,42 @@ $(BUILD)/steer-bench: $(call obj,bench/steer-bench.c) $(SERVER_OBJ) $(GEOIP_OBJ)
 bench-steer: $(BUILD)/steer-bench
 	$(BUILD)/steer-bench bench/steer-bench.json 2000000
 
+# Install layout (README, "Building and installing"). The config goes to
+# SYSCONFDIR whatever PREFIX is (the programs default to
+# /etc/steerdns/steerdns.json); systemd, tmpfiles.d and sysusers.d all read
+# PREFIX/lib/... for PREFIX /usr and /usr/local.
+SYSCONFDIR ?= /etc
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+DOCDIR ?= $(PREFIX)/share/doc/steerdns
+ETCDIR = $(DESTDIR)$(SYSCONFDIR)/steerdns
+DIST_SUBST = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g'
+
 install: binaries
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(DOCDIR) $(ETCDIR)
 	install -m 755 $(BINS) $(DESTDIR)$(SBINDIR)/
 	install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
+	for u in steerdns steer-healthd; do \
+		$(DIST_SUBST) dist/$$u.service.in > $(DESTDIR)$(UNITDIR)/$$u.service && \
+		chmod 644 $(DESTDIR)$(UNITDIR)/$$u.service || exit 1; \
+	done
+	install -m 644 dist/steerdns.tmpfiles $(DESTDIR)$(TMPFILESDIR)/steerdns.conf
+	install -m 644 dist/steerdns.sysusers $(DESTDIR)$(SYSUSERSDIR)/steerdns.conf
+	install -m 644 dist/steerdns.json dist/example.com.zone $(DESTDIR)$(DOCDIR)/
+	@# An operator's config is never overwritten; the example always lands in DOCDIR.
+	@if [ -e $(ETCDIR)/steerdns.json ]; then \
+		echo "kept $(ETCDIR)/steerdns.json (it exists; the example is $(DOCDIR)/steerdns.json)"; \
+	else \
+		install -d $(ETCDIR)/zones && \
+		install -m 644 dist/steerdns.json $(ETCDIR)/steerdns.json && \
+		{ [ -e $(ETCDIR)/zones/example.com.zone ] || install -m 644 dist/example.com.zone $(ETCDIR)/zones/; } && \
+		echo "installed the example config $(ETCDIR)/steerdns.json"; \
+	fi
+	@echo "then, as root: systemd-sysusers; systemd-tmpfiles --create; systemctl daemon-reload;" \
+		"systemctl enable --now steer-healthd steerdns"
 
 deps:
 	scripts/deps.sh build test
