@@ -72,8 +72,9 @@ int privs_drop(const struct privs *p, char *why, size_t cap)
 	if (no_drop(p))
 		return 0;
 	if (now != 0) {
-		/* Like Knot: a daemon started by its own user (systemd User=) runs
-		 * on; one started by anybody else cannot switch and says so. */
+		/* Started by the user itself (systemd User=): nothing to drop.
+		 * Started by anybody else: it cannot switch, and running on as
+		 * the wrong user would hide the mistake, so say so and stop. */
 		if (now == p->uid && getegid() == p->gid)
 			return 0;
 		snprintf(why, cap,
