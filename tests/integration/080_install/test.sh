@@ -7,7 +7,7 @@
 # the example config passes `steerdns --check`, and `systemd-analyze verify`
 # accepts the units with nothing to say (a broken copy of a unit is caught
 # the same way, so the check can fail).
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 command -v make > /dev/null || skip "no make"
 # A make of our own: not the jobserver or variables of the `make check` around us.
 mk() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$STEER_SRC" BUILD="$BUILD" "$@"; }

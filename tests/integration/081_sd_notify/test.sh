@@ -6,8 +6,8 @@
 # and a STATUS= line with each. A test listener plays systemd's notify
 # socket. steer-healthd runs with healthd.user=nobody: its messages must
 # still arrive after the privilege drop.
-. "$(dirname "$0")/../lib.sh"
-. "$TESTDIR/../050_common/common.sh"
+. "$(dirname "$0")/../lib/lib.sh"
+. "$TESTDIR/../lib/common.sh"
 [ -x /usr/bin/python3 ] || skip "/usr/bin/python3 is needed for the notify socket listener"
 id nobody > /dev/null 2>&1 || skip "no user nobody"
 chmod 755 "$T"   # nobody reaches the notify socket and healthd's files

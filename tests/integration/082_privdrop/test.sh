@@ -9,8 +9,8 @@
 # with a clear message; started by the user itself, it runs. In a network
 # namespace of its own, steerdns binds port 53 before the drop, and a reload
 # that adds a port below 1024 is refused with a warning, not a crash.
-. "$(dirname "$0")/../lib.sh"
-. "$TESTDIR/../050_common/common.sh"
+. "$(dirname "$0")/../lib/lib.sh"
+. "$TESTDIR/../lib/common.sh"
 [ "$(id -u)" = 0 ] || skip "needs root (useradd, setpriv)"
 for t in useradd groupadd userdel groupdel setpriv; do
 	command -v "$t" > /dev/null || skip "no $t (Debian packages passwd, util-linux)"

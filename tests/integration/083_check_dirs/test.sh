@@ -6,7 +6,7 @@
 # at the key. steer-healthd refuses to start on the same problem instead of
 # failing at the first `steerctl drain`. A config without healthd section
 # or checks is not held to healthd's default directories.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 [ "$(id -u)" = 0 ] || skip "needs root (to own directories as another user)"
 id nobody > /dev/null 2>&1 && command -v setpriv > /dev/null || skip "needs user nobody and setpriv"
 id daemon > /dev/null 2>&1 || skip "needs user daemon"
