@@ -38,10 +38,11 @@ fi
 gen=$top/build/gen
 make -C "$top" "build/gen/server/metrics/dnstap.pb-c.h" >/dev/null
 
-pkgs="ldns libevent libevent_openssl libevent_pthreads libmaxminddb jansson openssl libfstrm libprotobuf-c"
+# libsystemd: common/notify.c (sd_notify) is among the common objects.
+pkgs="ldns libevent libevent_openssl libevent_pthreads libmaxminddb jansson openssl libfstrm libprotobuf-c libsystemd"
 # Debian's ldns ships no .pc file on every release: fall back to -lldns.
-pc_cflags=$(pkg-config --cflags $pkgs 2>/dev/null || pkg-config --cflags libevent libmaxminddb jansson openssl libfstrm libprotobuf-c)
-pc_libs=$(pkg-config --libs $pkgs 2>/dev/null || echo "-lldns $(pkg-config --libs libevent libevent_openssl libevent_pthreads libmaxminddb jansson openssl libfstrm libprotobuf-c)")
+pc_cflags=$(pkg-config --cflags $pkgs 2>/dev/null || pkg-config --cflags libevent libmaxminddb jansson openssl libfstrm libprotobuf-c libsystemd)
+pc_libs=$(pkg-config --libs $pkgs 2>/dev/null || echo "-lldns $(pkg-config --libs libevent libevent_openssl libevent_pthreads libmaxminddb jansson openssl libfstrm libprotobuf-c libsystemd)")
 
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
 CFLAGS="-std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE -I$top/build -I$top -I$gen $pc_cflags"
