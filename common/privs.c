@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/wait.h>
@@ -93,6 +94,10 @@ int privs_drop(const struct privs *p, char *why, size_t cap)
 		snprintf(why, cap, "privileges are still there after switching to user %s", p->user);
 		return -EPERM;
 	}
+	/* Changing IDs made the process non-dumpable: no core dump on a crash,
+	 * /proc/PID owned by root. A process started as the user would be
+	 * dumpable, and nothing secret of root's is left here, so be that. */
+	prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 	return 1;
 }
 
@@ -174,6 +179,11 @@ int privs_check_dir(const struct privs *p, const struct conf_file *cf, const cha
 	}
 	free(copy);
 	return e != 0;
+}
+
+const char *privs_group_name(const struct privs *p)
+{
+	return p->group ? p->group : "(the user's primary group)";
 }
 
 int privs_own_socket(const struct privs *p, const char *path)

@@ -7,9 +7,10 @@
  * root (ports below 1024), then privs_drop(): setgroups() to the one
  * configured group, setresgid(), setresuid(). Going from uid 0 to a non-zero
  * uid makes the kernel clear every capability (permitted, effective and
- * ambient), so nothing is kept. Everything after the drop (zone files, the
- * state file, the Unix sockets, exec checks) happens as that user, at
- * startup and at every reload alike.
+ * ambient), so nothing is kept. The process is then made dumpable again, as
+ * one started by that user would be, so that a crash still leaves a core.
+ * Everything after the drop (zone files, the state file, the Unix sockets,
+ * exec checks) happens as that user, at startup and at every reload alike.
  */
 #ifndef STEER_PRIVS_H
 #define STEER_PRIVS_H
@@ -48,6 +49,9 @@ int privs_drop(const struct privs *p, char *why, size_t cap);
  * "file:line: KEY: reason" to errs and returns 1, or returns 0. */
 int privs_check_dir(const struct privs *p, const struct conf_file *cf, const char *const *key, const char *file,
 		    struct errlist *errs);
+
+/* p->group, or words for the user's primary group (for messages). */
+const char *privs_group_name(const struct privs *p);
 
 /* Give the Unix socket at path (made after the drop, so owned by the user)
  * to p's group even in a set-group-ID directory. Returns 0 or -errno. */

@@ -272,7 +272,7 @@ static int run(struct healthd *hd, struct pools_conf *pc)
 	}
 	healthd_server_set_reload(hd->srv, reload_cmd, hd);
 	if (privs_own_socket(&hd->privs, hd->socket_path) != 0)
-		log_warn("%s: cannot give it to group %s: %s", hd->socket_path, hd->privs.group, strerror(errno));
+		log_warn("%s: cannot give it to group %s: %s", hd->socket_path, privs_group_name(&hd->privs), strerror(errno));
 	monitor_set_hooks(hd->mon, &(struct monitor_hooks){ healthd_server_broadcast_change, healthd_server_broadcast_snapshot, hd->srv });
 	hd->metrics.srv = hd->srv; /* asked only once the loop runs */
 	for (size_t i = 0; i < 4; i++) {

@@ -645,7 +645,7 @@ static int setup_main(struct server *srv)
 	if (srv->control_path) {
 		ret = control_new(&srv->ctl, srv->base, srv->control_path, &server_ctl_ops, srv);
 		if (ret == STEER_EOK && privs_own_socket(&srv->privs, srv->control_path) != 0)
-			log_warn("%s: cannot give it to group %s: %s", srv->control_path, srv->privs.group,
+			log_warn("%s: cannot give it to group %s: %s", srv->control_path, privs_group_name(&srv->privs),
 				 strerror(errno));
 	}
 	if (ret == STEER_EOK)
