@@ -4,7 +4,7 @@
 # capability left (/proc/PID/status), and still answer and reload (zone
 # files are read as the user: one it cannot read is rejected). Their sockets
 # belong to the group, mode 0660: a user in the group can use steerctl (zones,
-# drain), a user outside it cannot (exit 3, "Permission denied"). Exec
+# drain), a user outside it cannot (exit 3, "permission denied on ... socket"). Exec
 # checks run as the user. Started by another non-root user, steerdns refuses
 # with a clear message; started by the user itself, it runs. In a network
 # namespace of its own, steerdns binds port 53 before the drop, and a reload
@@ -117,10 +117,10 @@ expect_eq "steerctl zones by a member of $G: exit 0" "$rc" 0
 expect_match "... lists the zone" "$out" "t\.test"
 out=$(as "$OUT" "$STEERCTL" -c "$CFG" zones 2>&1); rc=$?
 expect_eq "steerctl zones by a user outside $G: exit 3" "$rc" 3
-expect_match "... says why" "$out" "ctl\.sock: Permission denied"
+expect_match "... says why" "$out" "permission denied on steerdns.s socket .*/run/ctl\.sock \(run as root or as a member of its group\)"
 out=$(as "$OUT" "$STEERCTL" -c "$CFG" drain who@127.0.0.1 2>&1); rc=$?
 expect_eq "steerctl drain by a user outside $G: exit 3" "$rc" 3
-expect_match "... says why" "$out" "hd\.sock: Permission denied"
+expect_match "... says why" "$out" "permission denied on steer-healthd.s socket .*/run/hd\.sock \(run as root or as a member of its group\)"
 expect_eq "... and wrote no state" "$([ -e "$T/state/hd.state" ] && echo written || echo none)" none
 out=$(as "$IN" "$STEERCTL" -c "$CFG" drain who@127.0.0.1 2>&1); rc=$?
 expect_eq "steerctl drain by a member of $G: exit 0" "$rc" 0
