@@ -338,13 +338,17 @@ static int install(struct server *srv, struct load_result *r)
 	return STEER_EOK;
 }
 
-/* READY=1 with a one-line STATUS for `systemctl status`. */
-static void notify_serving(struct server *srv)
+/* READY=1 with a one-line STATUS for `systemctl status`; failed names the
+ * zones of the last reload that did not load (kept at their old version). */
+static void notify_serving(struct server *srv, size_t failed)
 {
 	size_t nz = zonedb_count(snap_current(&srv->snaps)->zones);
+	char note[64] = "";
 
-	notify_ready("serving %zu zone%s on %zu address%s, generation %llu", nz, nz == 1 ? "" : "s", srv->naddrs,
-		     srv->naddrs == 1 ? "" : "es", (unsigned long long)srv->generation);
+	if (failed)
+		snprintf(note, sizeof(note), "; %zu zone%s did not load", failed, failed == 1 ? "" : "s");
+	notify_ready("serving %zu zone%s on %zu address%s, generation %llu%s", nz, nz == 1 ? "" : "s", srv->naddrs,
+		     srv->naddrs == 1 ? "" : "es", (unsigned long long)srv->generation, note);
 }
 
 int server_reload(struct server *srv, struct errlist *errs)
@@ -390,7 +394,7 @@ int server_reload(struct server *srv, struct errlist *errs)
 		errlist_splice(errs, &mine);
 	}
 	errlist_clear(&mine);
-	notify_serving(srv);
+	notify_serving(srv, zone_failures);
 	return STEER_EOK;
 }
 
@@ -732,7 +736,7 @@ int server_run(struct server *srv)
 		log_notice("steerdns %s: serving %zu zone%s on %zu address%s (first %s), %u UDP worker%s", STEER_VERSION,
 			   nz, nz == 1 ? "" : "s", srv->naddrs, srv->naddrs == 1 ? "" : "es", srv->addrs[0].text,
 			   srv->nworkers, srv->nworkers == 1 ? "" : "s");
-		notify_serving(srv);
+		notify_serving(srv, 0);
 		event_base_dispatch(srv->base);
 	}
 	udp_workers_stop(srv->udp);

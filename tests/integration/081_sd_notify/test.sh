@@ -2,7 +2,8 @@
 # 081_sd_notify -- both daemons speak sd_notify(3) as the Type=notify units
 # expect: READY=1 only once they serve (a query sent right after READY=1 is
 # answered), RELOADING=1 with MONOTONIC_USEC then READY=1 around a SIGHUP
-# reload (also a rejected one, whose STATUS says so), STOPPING=1 on SIGTERM,
+# reload (also one with a zone that did not load, or a rejected one: STATUS
+# says so), STOPPING=1 on SIGTERM,
 # and a STATUS= line with each. A test listener plays systemd's notify
 # socket. steer-healthd runs with healthd.user=nobody: its messages must
 # still arrive after the privilege drop.
@@ -53,15 +54,24 @@ expect_eq "steerdns: MONOTONIC_USEC is near CLOCK_MONOTONIC now" \
 wait_msg dns 3 '^READY=1' || fail "steerdns: no READY=1 after the reload"
 expect_match "steerdns: READY=1 after the reload, generation 2" "$(msg dns 3)" "STATUS=serving 1 zone on 2 addresses, generation 2$"
 expect_eq "steerdns: the reload took" "$(q www.t.test A)" "192.0.2.20"
-# A rejected reload ends with READY=1 too: the old data keeps serving.
+# A zone that does not load keeps its old version; the reload applies and STATUS says so.
 make_zone 3 192.0.2.30 1
 kill -HUP "$pid"
-wait_msg dns 4 '^RELOADING=1' || fail "steerdns: no RELOADING=1 for the bad reload"
-wait_msg dns 5 '^READY=1' || fail "steerdns: no READY=1 after the rejected reload"
-expect_match "steerdns: STATUS says the reload was rejected" "$(msg dns 5)" "STATUS=reload rejected \(1 error\); generation 2 still serving$"
+wait_msg dns 4 '^RELOADING=1' || fail "steerdns: no RELOADING=1 for the reload with a bad zone"
+wait_msg dns 5 '^READY=1' || fail "steerdns: no READY=1 after the reload with a bad zone"
+expect_match "steerdns: STATUS names the zone that did not load" "$(msg dns 5)" "STATUS=serving 1 zone on 2 addresses, generation 3; 1 zone did not load$"
+# A rejected reload (broken config) ends with READY=1 too: the old data keeps serving.
+cp "$CFG" "$T/good.json"
+echo '{ "server": ' > "$CFG"
+kill -HUP "$pid"
+wait_msg dns 6 '^RELOADING=1' || fail "steerdns: no RELOADING=1 for the bad reload"
+wait_msg dns 7 '^READY=1' || fail "steerdns: no READY=1 after the rejected reload"
+expect_match "steerdns: STATUS says the reload was rejected" "$(msg dns 7)" "STATUS=reload rejected \(1 error\); generation 3 still serving$"
+expect_eq "steerdns: still answering after it" "$(q www.t.test A)" "192.0.2.20"
+cp "$T/good.json" "$CFG"
 kill -TERM "$pid"
-wait_msg dns 6 '^STOPPING=1' || fail "steerdns: no STOPPING=1 after SIGTERM"
-expect_eq "steerdns: STOPPING=1 message" "$(msg dns 6)" "STOPPING=1 | STATUS=stopping"
+wait_msg dns 8 '^STOPPING=1' || fail "steerdns: no STOPPING=1 after SIGTERM"
+expect_eq "steerdns: STOPPING=1 message" "$(msg dns 8)" "STOPPING=1 | STATUS=stopping"
 for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 expect_eq "steerdns: exited after STOPPING=1" "$(kill -0 "$pid" 2>/dev/null && echo running || echo gone)" gone
 
