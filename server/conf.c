@@ -291,8 +291,13 @@ void server_conf_clear(struct server_conf *c)
 
 int server_conf_check_dirs(const struct server_conf *c, struct errlist *errs)
 {
-	if (!c->control_socket)
-		return 0;
-	return privs_check_dir(&c->privs, &c->cf, (conf_path_t){ "server", "control_socket", NULL }, c->control_socket,
-			       errs);
+	int nerr = 0;
+
+	if (c->control_socket)
+		nerr += privs_check_dir(&c->privs, &c->cf, (conf_path_t){ "server", "control_socket", NULL },
+					c->control_socket, errs);
+	/* The dnstap file is created (truncated) after the drop, as the user. */
+	if (c->dnstap.file)
+		nerr += privs_check_dir(&c->privs, &c->cf, (conf_path_t){ "dnstap", "file", NULL }, c->dnstap.file, errs);
+	return nerr;
 }

@@ -52,10 +52,11 @@ struct server_conf {
 int server_conf_load(const char *path, struct server_conf *out, struct errlist *errs);
 void server_conf_clear(struct server_conf *c);
 
-/* The control socket's directory must be writable by the user steerdns
- * runs as (server.user, else this process): checked by --check and at
- * startup, so the problem shows as "file:line: server/control_socket: ..."
- * instead of a failed bind. Returns the number of errors added to errs. */
+/* The directories of the control socket and of the dnstap file must be
+ * writable by the user steerdns runs as (server.user, else this process):
+ * checked by --check and at startup, so the problem shows as
+ * "file:line: server/control_socket: ..." instead of a failed bind or open.
+ * Returns the number of errors added to errs. */
 int server_conf_check_dirs(const struct server_conf *c, struct errlist *errs);
 
 #endif

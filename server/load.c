@@ -117,9 +117,12 @@ static int check_dirs(const char *path, struct errlist *errs)
 	errlist_init(&ignored);
 	if (server_conf_load(path, &c, &ignored) == 0) {
 		nerr += server_conf_check_dirs(&c, errs);
-		/* steer-healthd's directories matter once the config is meant for
-		 * it too: a "healthd" section or a check to run. */
-		if (pools_conf_load(&c.cf, &pc, &ignored) == 0 && (json_object_get(c.cf.root, "healthd") || pc.nchecks > 0))
+		/* steer-healthd's directories, when the config sets them up (a
+		 * "healthd" section). Its defaults, /run/steerdns and
+		 * /var/lib/steerdns, are the install's (tmpfiles.d): a box without
+		 * them may still check a config, and steer-healthd --check and
+		 * its startup test them anyway. */
+		if (pools_conf_load(&c.cf, &pc, &ignored) == 0 && json_object_get(c.cf.root, "healthd"))
 			nerr += pools_conf_check_dirs(&c.cf, &pc, errs);
 		pools_conf_clear(&pc);
 	}

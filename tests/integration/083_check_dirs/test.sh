@@ -1,11 +1,11 @@
 #!/bin/bash
 # 083_check_dirs -- steerdns --check, steer-healthd --check and steerctl check
 # verify that the directories the daemons write to (server.control_socket,
-# healthd.socket, healthd.state_file) exist and are writable by the user
-# each daemon will run as, and report a problem as "file:line: key: reason"
+# dnstap.file, healthd.socket, healthd.state_file) exist and are writable
+# by the user each daemon will run as, and report a problem as "file:line: key: reason"
 # at the key. steer-healthd refuses to start on the same problem instead of
-# failing at the first `steerctl drain`. A config without healthd section
-# or checks is not held to healthd's default directories.
+# failing at the first `steerctl drain`. steerdns --check does not hold a
+# config without a healthd section to healthd's default directories.
 . "$(dirname "$0")/../lib/lib.sh"
 [ "$(id -u)" = 0 ] || skip "needs root (to own directories as another user)"
 id nobody > /dev/null 2>&1 && command -v setpriv > /dev/null || skip "needs user nobody and setpriv"
@@ -111,9 +111,34 @@ expect_match "no user, checked by nobody: reported for this process" "$out" \
 out=$("$STEERDNS" --check -c "$CFG" 2>&1); rc=$?
 expect_eq "no user, checked by root: exit 0" "$rc" 0
 
-# 7. No healthd section and no checks: healthd's defaults (/run/steerdns,
-#    /var/lib/steerdns) are not steerdns' business.
-printf '{ "server": { "listen": "127.0.0.1:%s" }, "zones": [ { "name": "t.test", "file": "t.test.zone" } ] }\n' "$PORT" > "$CFG"
+# 7. The dnstap file is written as server.user too.
+mkdir -m 755 "$T/tap"
+printf '{\n "server": { "listen": "127.0.0.1:%s", "user": "nobody" },\n "dnstap": { "file": "tap/dns.tap" },\n "zones": [ { "name": "t.test", "file": "t.test.zone" } ]\n}\n' "$PORT" > "$CFG"
+out=$("$STEERDNS" --check -c "$CFG" 2>&1); rc=$?
+expect_eq "dnstap file in root's directory, server.user nobody: exit 1" "$rc" 1
+expect_match "... reported at dnstap/file" "$out" \
+	"steerdns\.json:3: dnstap/file: directory $T/tap \(for $T/tap/dns\.tap\) is not writable by user nobody"
+chown nobody "$T/tap"
+out=$("$STEERDNS" --check -c "$CFG" 2>&1); rc=$?
+expect_eq "... fixed: exit 0" "$rc" 0
+
+# 8. Checks but no healthd section: healthd's default directories
+#    (/run/steerdns, /var/lib/steerdns) come with the install; steerdns
+#    --check does not hold a config to them, steer-healthd --check does.
+cat > "$CFG" <<JSON
+{
+	"server": { "listen": "127.0.0.1:$PORT" },
+	"checks": { "c": { "type": "exec", "command": "/bin/true" } },
+	"pools": { "p": { "check": "c", "members": ["127.0.0.1"] } },
+	"zones": [ { "name": "t.test", "file": "t.test.zone" } ]
+}
+JSON
 out=$("$STEERDNS" --check -c "$CFG" 2>&1); rc=$?
 expect_eq "no healthd section: steerdns --check exit 0" "$rc" 0
+if [ ! -e /run/steerdns ]; then
+	out=$("$HEALTHD" --check -c "$CFG" 2>&1); rc=$?
+	expect_eq "no healthd section, no /run/steerdns: steer-healthd --check exit 1" "$rc" 1
+	expect_match "... names the default socket's directory" "$out" \
+		"healthd/socket: directory /run/steerdns \(for /run/steerdns/healthd\.sock\) does not exist"
+fi
 finish
