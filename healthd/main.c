@@ -11,8 +11,8 @@
  * (healthd/metrics.c), from the same loop.
  *
  * Started as root with healthd.user set, it drops to that user right after
- * the first config read: it binds nothing privileged, so the state file,
- * the socket and every check (exec checks included) run as the user.
+ * the first config read and the metrics listener, so the state file, the
+ * socket and every check (exec checks included) run as the user.
  * systemd hears READY=1, RELOADING=1/READY=1 and STOPPING=1 (common/notify.h).
  */
 #include "config.h"

@@ -25,7 +25,7 @@ test_pkgs="$test_pkgs bind9-utils"
 # promtool and a real Prometheus (080_metrics), jq for its API and the dashboard (081)
 test_pkgs="$test_pkgs prometheus jq"
 # systemd-analyze verify on the installed units, man for its Documentation= check,
-# useradd/groupadd for the privilege-drop test (080_install, 082_privdrop)
+# useradd/groupadd for the privilege-drop test (090_install, 092_privdrop)
 test_pkgs="$test_pkgs systemd man-db passwd"
 bench_pkgs="dnsperf nsd knot gdnsd procps dnsutils iproute2 libmaxmind-db-writer-perl"
 # make check-fresh (tests/fresh/run.sh) builds a minbase Debian root on the host

@@ -1,5 +1,5 @@
 #!/bin/bash
-# 080_install -- `make install` into a DESTDIR puts exactly the expected files
+# 090_install -- `make install` into a DESTDIR puts exactly the expected files
 # in place (programs, man pages, systemd units with PREFIX filled in,
 # tmpfiles.d, sysusers.d, the example config and zone), never overwrites an
 # operator's config, and what it installs works: systemd-sysusers and

@@ -1,5 +1,5 @@
 #!/bin/bash
-# 083_check_dirs -- steerdns --check, steer-healthd --check and steerctl check
+# 093_check_dirs -- steerdns --check, steer-healthd --check and steerctl check
 # verify that the directories the daemons write to (server.control_socket,
 # dnstap.file, healthd.socket, healthd.state_file) exist and are writable
 # by the user each daemon will run as, and report a problem as "file:line: key: reason"

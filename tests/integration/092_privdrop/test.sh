@@ -1,5 +1,5 @@
 #!/bin/bash
-# 082_privdrop -- server.user/group and healthd.user/group: both daemons bind
+# 092_privdrop -- server.user/group and healthd.user/group: both daemons bind
 # as root, then run as a user and group this test creates, with no
 # capability left (/proc/PID/status), and still answer and reload (zone
 # files are read as the user: one it cannot read does not load). Their sockets
@@ -7,8 +7,9 @@
 # drain), a user outside it cannot (exit 3, "permission denied on ... socket"). Exec
 # checks run as the user. Started by another non-root user, steerdns refuses
 # with a clear message; started by the user itself, it runs. In a network
-# namespace of its own, steerdns binds port 53 before the drop, and a reload
-# that adds a port below 1024 is refused with a warning, not a crash.
+# namespace of its own, steerdns binds port 53 (and /metrics on port 80)
+# before the drop, and a reload that adds a port below 1024 is refused with
+# a warning, not a crash.
 . "$(dirname "$0")/../lib/lib.sh"
 . "$TESTDIR/../lib/common.sh"
 [ "$(id -u)" = 0 ] || skip "needs root (useradd, setpriv)"
@@ -40,7 +41,7 @@ chown "$D:$G" "$T/run" "$T/state"
 make_zone 1 192.0.2.10
 chmod 644 "$T/t.test.zone"
 
-# conf PORT CONTROL_SOCKET [EXTRA_SERVER_JSON]: $CFG for steerdns and steer-healthd.
+# conf PORT CONTROL_SOCKET [EXTRA_SERVER_JSON [EXTRA_TOP_JSON]]: $CFG for both daemons.
 conf() {
 	cat > "$CFG" <<JSON
 {
@@ -50,7 +51,7 @@ conf() {
 	"checks": { "who": { "type": "exec", "interval": 0.3, "timeout": 1,
 			     "command": ["/bin/sh", "-c", "id -u > $T/run/exec.id; id -g >> $T/run/exec.id; id -G >> $T/run/exec.id"] } },
 	"pools": { "p": { "check": "who", "members": ["127.0.0.1"] } },
-	"zones": [ { "name": "t.test", "file": "t.test.zone" } ]
+	"zones": [ { "name": "t.test", "file": "t.test.zone" } ]${4:+, $4}
 }
 JSON
 }
@@ -149,7 +150,7 @@ stop_bg self
 #    a reload that adds another port below 1024 warns and keeps serving.
 if ip netns add "$NS" 2> /dev/null && ip -n "$NS" link set lo up; then
 	ns_made=1
-	conf 53 run/ctl3.sock
+	conf 53 run/ctl3.sock "" '"metrics": { "listen": "127.0.0.1:80" }'
 	cp "$CFG" "$T/ns.json"
 	start_bg nsdns ip netns exec "$NS" "$STEERDNS" -c "$T/ns.json"
 	npid=$(cat "$T/nsdns.pid")
@@ -160,6 +161,10 @@ if ip netns add "$NS" 2> /dev/null && ip -n "$NS" link set lo up; then
 	done
 	expect_eq "port 53 (netns): answers" "$got" "192.0.2.30"
 	expect_eq "port 53 (netns): CapEff after the drop" "$(status_of "$npid" CapEff)" 0000000000000000
+	if command -v curl > /dev/null; then
+		expect_match "metrics on port 80 (netns): bound before the drop, served after it" \
+			"$(ip netns exec "$NS" curl -s --max-time 5 http://127.0.0.1:80/metrics)" "^steerdns_build_info"
+	fi
 	sed 's/"listen": \["127.0.0.1:53"\]/"listen": ["127.0.0.1:53", "127.0.0.1:54"]/' "$CFG" > "$T/ns.json"
 	kill -HUP "$npid"
 	for _ in $(seq 100); do grep -q "reload done" "$T/nsdns.log" && break; sleep 0.05; done

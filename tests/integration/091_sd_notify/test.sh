@@ -1,5 +1,5 @@
 #!/bin/bash
-# 081_sd_notify -- both daemons speak sd_notify(3) as the Type=notify units
+# 091_sd_notify -- both daemons speak sd_notify(3) as the Type=notify units
 # expect: READY=1 only once they serve (a query sent right after READY=1 is
 # answered), RELOADING=1 with MONOTONIC_USEC then READY=1 around a SIGHUP
 # reload (also one with a zone that did not load, or a rejected one: STATUS
