@@ -108,6 +108,20 @@ enum dns_edns_opt {
 #define DNS_FLAG_AD 0x20  /* byte 3 */
 #define DNS_FLAG_CD 0x10  /* byte 3 */
 #define DNS_EDNS_DO 0x8000 /* in the OPT TTL's low 16 bits */
+#define DNS_OPCODE_MASK 0x78 /* byte 2: the opcode's 4 bits, shifted by DNS_OPCODE_SHIFT */
+#define DNS_OPCODE_SHIFT 3
+#define DNS_RCODE_MASK 0x0f  /* byte 3: the rcode's low 4 bits (the rest goes in OPT) */
+
+/* Sizes and markers of the message format. */
+#define DNS_UDP_PLAIN 512     /* UDP payload without EDNS (RFC 1035 4.2.1); EDNS's floor (RFC 6891 6.2.3) */
+#define DNS_LABEL_MAX 63      /* longest label (RFC 1035 2.3.4) */
+#define DNS_LABEL_PTR 0xc0    /* top bits of a compression pointer (RFC 1035 4.1.4) */
+#define DNS_PTR_LIMIT 0x4000  /* a pointer reaches offsets below this */
+#define DNS_TYPE_META_FIRST 128 /* 128..255: meta- and query types (RFC 6895 3.1) */
+#define DNS_EDNS_OPT_HDR 4    /* OPTION-CODE, OPTION-LENGTH */
+#define DNS_ECS_FIXED 4       /* ECS FAMILY, SOURCE and SCOPE PREFIX-LENGTH (RFC 7871 6) */
+#define DNS_ECS_FAMILY_IP4 1  /* address family numbers (IANA), as ECS uses them */
+#define DNS_ECS_FAMILY_IP6 2
 
 /* "A", "AAAA", "ANY", ... or "TYPE65280" (RFC 3597) written into buf. The
  * result is buf or a static string; cap of 16 is always enough. */

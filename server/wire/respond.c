@@ -1,13 +1,16 @@
 /* respond.c -- DNS response writer with name compression. */
 #include "config.h"
 #include "server/wire/respond.h"
+#include "server/wire/dname.h"
 #include "server/wire/rr.h"
 #include "common/dns.h"
 
 #include <string.h>
 
-/* Labels a name can have: 255 bytes of 1-byte labels plus their lengths. */
-#define DNAME_LABELS_MAX 128
+/* A compression pointer: two bytes, the top bits DNS_LABEL_PTR. */
+#define PTR_LEN 2
+#define PTR_TO(off) ((uint16_t)(DNS_LABEL_PTR << 8 | (off)))
+#define IS_PTR(b) (((b) & DNS_LABEL_PTR) == DNS_LABEL_PTR)
 
 static void sfx_add(struct pkt *p, const size_t *offs, int n, int parent);
 
@@ -15,43 +18,25 @@ void pkt_begin(struct pkt *p, uint8_t *buf, size_t limit, const uint8_t *query, 
 {
 	p->buf = buf;
 	p->limit = limit;
-	memcpy(buf, query, 2);                               /* ID */
-	buf[2] = (uint8_t)(0x80 | (query[2] & 0x79));        /* QR, opcode, RD */
-	buf[3] = (uint8_t)(query[3] & 0x10);                 /* CD */
-	memset(buf + 4, 0, 8);
-	p->len = 12;
+	memcpy(buf, query, 2); /* ID */
+	buf[2] = (uint8_t)(DNS_FLAG_QR | (query[2] & (DNS_OPCODE_MASK | DNS_FLAG_RD)));
+	buf[3] = (uint8_t)(query[3] & DNS_FLAG_CD);
+	memset(buf + 4, 0, DNS_HEADER_LEN - 4); /* the four counts */
+	p->len = DNS_HEADER_LEN;
 	p->count[0] = p->count[1] = p->count[2] = 0;
 	p->nsfx = 0;
 	if (question_len) {
-		size_t offs[DNAME_LABELS_MAX];
+		size_t offs[DNAME_MAXLABELS];
 		int n = 0;
-		memcpy(buf + 12, query + 12, question_len);
+		memcpy(buf + DNS_HEADER_LEN, query + DNS_HEADER_LEN, question_len);
 		wire_put16(buf + 4, 1);
 		p->len += question_len;
 		/* The question name is the first compression target, so names
 		 * under it are written as pointers into it and keep its case. */
-		for (size_t o = 12; buf[o] && n < DNAME_LABELS_MAX; o += buf[o] + 1u)
+		for (size_t o = DNS_HEADER_LEN; buf[o] && n < DNAME_MAXLABELS; o += buf[o] + 1u)
 			offs[n++] = o;
 		sfx_add(p, offs, n, -1);
 	}
-}
-
-void pkt_set_rcode(struct pkt *p, uint16_t rcode)
-{
-	p->buf[3] = (uint8_t)((p->buf[3] & 0xf0) | (rcode & 0x0f));
-}
-
-void pkt_set_aa(struct pkt *p, int on)
-{
-	if (on)
-		p->buf[2] |= 0x04;
-	else
-		p->buf[2] &= (uint8_t)~0x04;
-}
-
-void pkt_set_tc(struct pkt *p)
-{
-	p->buf[2] |= 0x02;
 }
 
 static uint8_t lc(uint8_t c)
@@ -81,7 +66,7 @@ static int label_eq(const uint8_t *a, const uint8_t *b)
  * (label i's suffix is label i+1; the last one's suffix is entry parent). */
 static void sfx_add(struct pkt *p, const size_t *offs, int n, int parent)
 {
-	for (int i = n - 1; i >= 0 && p->nsfx < PKT_SFX_MAX && offs[i] < 0x4000; i--) {
+	for (int i = n - 1; i >= 0 && p->nsfx < PKT_SFX_MAX && offs[i] < DNS_PTR_LIMIT; i--) {
 		p->sfx[p->nsfx].off = (uint16_t)offs[i];
 		p->sfx[p->nsfx].parent = (int16_t)parent;
 		parent = p->nsfx++;
@@ -97,12 +82,12 @@ static void sfx_add(struct pkt *p, const size_t *offs, int n, int parent)
  */
 int pkt_put_name(struct pkt *p, const uint8_t *name)
 {
-	const uint8_t *nl[DNAME_LABELS_MAX];
-	size_t offs[DNAME_LABELS_MAX];
+	const uint8_t *nl[DNAME_MAXLABELS];
+	size_t offs[DNAME_MAXLABELS];
 	size_t start = p->len, len = p->len;
 	int nn = 0, cur = -1, matched = 0;
 
-	for (const uint8_t *q = name; *q && nn < DNAME_LABELS_MAX; q += *q + 1)
+	for (const uint8_t *q = name; *q && nn < DNAME_MAXLABELS; q += *q + 1)
 		nl[nn++] = q;
 	while (matched < nn) {
 		const uint8_t *want = nl[nn - 1 - matched];
@@ -126,10 +111,10 @@ int pkt_put_name(struct pkt *p, const uint8_t *name)
 		len += *nl[i] + 1u;
 	}
 	if (matched > 0) {
-		if (len + 2 > p->limit)
+		if (len + PTR_LEN > p->limit)
 			goto full;
-		wire_put16(p->buf + len, (uint16_t)(0xc000 | p->sfx[cur].off));
-		len += 2;
+		wire_put16(p->buf + len, PTR_TO(p->sfx[cur].off));
+		len += PTR_LEN;
 	} else {
 		if (len + 1 > p->limit)
 			goto full;
@@ -175,48 +160,58 @@ static int put_rdata_names(struct pkt *p, uint16_t type, const uint8_t *rd, uint
 	return 0;
 }
 
+/* RR types whose RDATA holds names we compress (put_rdata_names knows them). */
+static int has_rdata_names(uint16_t type)
+{
+	return type == DNS_TYPE_NS || type == DNS_TYPE_CNAME || type == DNS_TYPE_PTR || type == DNS_TYPE_MX ||
+	       type == DNS_TYPE_SOA;
+}
+
+/* The TTL of the RR whose owner starts at off: skip the owner (labels, then
+ * a root byte or a pointer) and the TYPE and CLASS. */
+static uint8_t *ttl_at(struct pkt *p, size_t off)
+{
+	uint8_t *t = p->buf + off;
+
+	while (*t && !IS_PTR(*t))
+		t += *t + 1;
+	t += IS_PTR(*t) ? PTR_LEN : 1;
+	return t + RR_TTL_OFF;
+}
+
 int pkt_put_rr(struct pkt *p, int section, const uint8_t *owner, const uint8_t *wire, uint16_t wlen,
 	       uint32_t ttl_override)
 {
 	struct pkt_mark m;
-	uint16_t type = (uint16_t)(wire[0] << 8 | wire[1]);
+	uint16_t type = wire_get16(wire);
 
 	pkt_mark(p, &m);
 	if (owner) {
 		if (pkt_put_name(p, owner) < 0)
 			return -1;
 	} else {
-		if (p->len + 2 > p->limit)
+		if (p->len + PTR_LEN > p->limit)
 			return -1;
-		wire_put16(p->buf + p->len, 0xc000 | 12);
-		p->len += 2;
+		wire_put16(p->buf + p->len, PTR_TO(DNS_HEADER_LEN)); /* the question name */
+		p->len += PTR_LEN;
 	}
-	if (type == DNS_TYPE_NS || type == DNS_TYPE_CNAME || type == DNS_TYPE_PTR || type == DNS_TYPE_MX || type == DNS_TYPE_SOA) {
-		size_t rdlen_at = p->len + 8;
-		if (p->len + 10 > p->limit)
+	if (has_rdata_names(type)) {
+		size_t rdlen_at = p->len + RR_RDLEN_OFF;
+		if (p->len + RR_FIXED > p->limit)
 			goto full;
-		memcpy(p->buf + p->len, wire, 10);
-		p->len += 10;
-		if (put_rdata_names(p, type, wire + 10, (uint16_t)(wlen - 10)) < 0)
+		memcpy(p->buf + p->len, wire, RR_FIXED);
+		p->len += RR_FIXED;
+		if (put_rdata_names(p, type, wire + RR_FIXED, (uint16_t)(wlen - RR_FIXED)) < 0)
 			goto full;
-		wire_put16(p->buf + rdlen_at, (uint16_t)(p->len - rdlen_at - 2));
+		wire_put16(p->buf + rdlen_at, (uint16_t)(p->len - (rdlen_at + 2)));
 	} else {
 		if (p->len + wlen > p->limit)
 			goto full;
 		memcpy(p->buf + p->len, wire, wlen);
 		p->len += wlen;
 	}
-	if (ttl_override != UINT32_MAX) {
-		uint8_t *t = p->buf + m.len + (owner ? 0 : 2);
-		/* TTL sits 4 bytes after the owner; find the owner's end. */
-		if (owner) {
-			t = p->buf + m.len;
-			while (*t && (*t & 0xc0) != 0xc0)
-				t += *t + 1;
-			t += (*t & 0xc0) == 0xc0 ? 2 : 1;
-		}
-		wire_put32(t + RR_TTL_OFF, ttl_override);
-	}
+	if (ttl_override != UINT32_MAX)
+		wire_put32(ttl_at(p, m.len), ttl_override);
 	p->count[section]++;
 	return 0;
 full:
@@ -250,8 +245,8 @@ void pkt_rollback(struct pkt *p, const struct pkt_mark *m)
 
 size_t pkt_finish(struct pkt *p)
 {
-	wire_put16(p->buf + 6, p->count[0]);
-	wire_put16(p->buf + 8, p->count[1]);
-	wire_put16(p->buf + 10, p->count[2]);
+	wire_put16(p->buf + 6, p->count[SEC_ANSWER]);
+	wire_put16(p->buf + 8, p->count[SEC_AUTHORITY]);
+	wire_put16(p->buf + 10, p->count[SEC_ADDITIONAL]);
 	return p->len;
 }

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/dns.h"
+
 #define PKT_SFX_MAX 128 /* labels remembered for compression */
 
 enum { SEC_ANSWER = 0, SEC_AUTHORITY = 1, SEC_ADDITIONAL = 2 };
@@ -32,9 +34,25 @@ struct pkt {
 /* Start a response to a query: copies the ID and question (question_len
  * bytes at q + 12; 0 for none), sets QR and the flags. */
 void pkt_begin(struct pkt *p, uint8_t *buf, size_t limit, const uint8_t *query, size_t question_len);
-void pkt_set_rcode(struct pkt *p, uint16_t rcode); /* low 4 bits into the header */
-void pkt_set_aa(struct pkt *p, int on);
-void pkt_set_tc(struct pkt *p);
+
+/* Header bits, set once per response (inline: every response pays them). */
+static inline void pkt_set_rcode(struct pkt *p, uint16_t rcode) /* low 4 bits into the header */
+{
+	p->buf[3] = (uint8_t)((p->buf[3] & ~DNS_RCODE_MASK) | (rcode & DNS_RCODE_MASK));
+}
+
+static inline void pkt_set_aa(struct pkt *p, int on)
+{
+	if (on)
+		p->buf[2] |= DNS_FLAG_AA;
+	else
+		p->buf[2] &= (uint8_t)~DNS_FLAG_AA;
+}
+
+static inline void pkt_set_tc(struct pkt *p)
+{
+	p->buf[2] |= DNS_FLAG_TC;
+}
 
 /* Write a name (lowercase or not; valid wire form), compressed. */
 int pkt_put_name(struct pkt *p, const uint8_t *name);

@@ -15,6 +15,8 @@
 
 #define RR_FIXED 10 /* TYPE CLASS TTL RDLENGTH */
 #define RR_TTL_OFF 4
+#define RR_RDLEN_OFF 8
+#define RR_OPT_FIXED (1 + RR_FIXED) /* an OPT record without options: root owner + fixed part */
 
 static inline void wire_put16(uint8_t *p, uint16_t v)
 {
@@ -46,13 +48,13 @@ static inline void rr_header_put(uint8_t *p, uint16_t type, uint16_t cls, uint32
 	wire_put16(p, type);
 	wire_put16(p + 2, cls);
 	wire_put32(p + RR_TTL_OFF, ttl);
-	wire_put16(p + 8, rdlen);
+	wire_put16(p + RR_RDLEN_OFF, rdlen);
 }
 
 /* Length of the compiled RR at rr: RR_FIXED + RDLENGTH. */
 static inline uint16_t rr_len(const uint8_t *rr)
 {
-	return (uint16_t)(RR_FIXED + wire_get16(rr + 8));
+	return (uint16_t)(RR_FIXED + wire_get16(rr + RR_RDLEN_OFF));
 }
 
 #endif
