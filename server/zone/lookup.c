@@ -5,6 +5,42 @@
 #include "server/zone/zone.h"
 #include "common/dns.h"
 
+static void set_result(struct lookup_result *r, enum lookup_kind kind, const struct node *n)
+{
+	r->kind = kind;
+	r->node = n;
+}
+
+/* The name exists as node n. */
+static void classify_exact(const struct node *n, uint16_t qtype, struct lookup_result *r)
+{
+	/* A DS query at a cut is answered by the parent side (RFC 4035 3.1.4.1). */
+	if (n->cut && !(n->cut == n && qtype == DNS_TYPE_DS))
+		set_result(r, LOOKUP_REFERRAL, n->cut);
+	else if (n->dname)
+		set_result(r, LOOKUP_DNAME, n->dname);
+	else
+		set_result(r, LOOKUP_NODE, n);
+}
+
+/* The name does not exist; n is its closest encloser. */
+static void classify_encloser(const struct node *n, struct lookup_result *r)
+{
+	if (n->cut)
+		set_result(r, LOOKUP_REFERRAL, n->cut);
+	else if (n->flags & NODE_DNAME)
+		set_result(r, LOOKUP_DNAME, n);
+	else if (n->dname)
+		set_result(r, LOOKUP_DNAME, n->dname);
+	else if (n->wildcard)
+		/* RFC 4592: only the closest encloser's "*" child can match, so
+		 * an existing name (even an empty non-terminal) blocks wildcards
+		 * below it. */
+		set_result(r, LOOKUP_WILDCARD, n->wildcard);
+	else
+		set_result(r, LOOKUP_NXDOMAIN, n);
+}
+
 void lookup_name(const struct zone *z, const uint8_t *name, size_t len, int labels, uint16_t qtype,
 		 const uint32_t *hashes, struct lookup_result *r)
 {
@@ -17,19 +53,8 @@ void lookup_name(const struct zone *z, const uint8_t *name, size_t len, int labe
 		hashes = own;
 	}
 	n = zone_find(z, name, len, hashes[0]);
-
 	if (n) {
-		/* A DS query at a cut is answered by the parent side (RFC 4035 3.1.4.1). */
-		if (n->cut && !(n->cut == n && qtype == DNS_TYPE_DS)) {
-			r->kind = LOOKUP_REFERRAL;
-			r->node = n->cut;
-		} else if (n->dname) {
-			r->kind = LOOKUP_DNAME;
-			r->node = n->dname;
-		} else {
-			r->kind = LOOKUP_NODE;
-			r->node = n;
-		}
+		classify_exact(n, qtype, r);
 		return;
 	}
 	/* Find the closest encloser: strip labels until a node exists. The
@@ -42,25 +67,5 @@ void lookup_name(const struct zone *z, const uint8_t *name, size_t len, int labe
 		if (n)
 			break;
 	}
-	if (!n)
-		n = z->apex_node;
-	if (n->cut) {
-		r->kind = LOOKUP_REFERRAL;
-		r->node = n->cut;
-	} else if (n->flags & NODE_DNAME) {
-		r->kind = LOOKUP_DNAME;
-		r->node = n;
-	} else if (n->dname) {
-		r->kind = LOOKUP_DNAME;
-		r->node = n->dname;
-	} else if (n->wildcard) {
-		/* RFC 4592: only the closest encloser's "*" child can match, so
-		 * an existing name (even an empty non-terminal) blocks wildcards
-		 * below it. */
-		r->kind = LOOKUP_WILDCARD;
-		r->node = n->wildcard;
-	} else {
-		r->kind = LOOKUP_NXDOMAIN;
-		r->node = n;
-	}
+	classify_encloser(n ? n : z->apex_node, r);
 }
