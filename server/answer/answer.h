@@ -3,9 +3,14 @@
  *
  * udp.c and tcp.c receive bytes and call answer_query(); everything between
  * "bytes in" and "bytes out" happens here and in the modules it calls:
- *   query.c   parse header, question and EDNS (no allocation)
- *   lookup.c  find zone and node, authoritative semantics (RFC 1034 4.3.2)
- *   respond.c write sections with name compression, EDNS, TC
+ *   wire/query.c    parse header, question and EDNS (no allocation)
+ *   zone/lookup.c   find zone and node, authoritative semantics (RFC 1034 4.3.2)
+ *   wire/respond.c  write sections with name compression, EDNS, TC
+ * Inside this folder the answer is written in per-section steps on one
+ * explicit state (state.h): answer.c (entry point, order of the steps),
+ * special.c (CH, class/type gates, ANY), section_answer.c (zone, lookup,
+ * CNAME/DNAME chain, steering), authority.c, additional.c, edns.c (OPT),
+ * with hook points between the sections for DNSSEC signing and denial.
  * Nothing allocates: all scratch space lives in struct answer_scratch, made
  * once per worker thread.
  *

@@ -1,0 +1,78 @@
+/*
+ * special.c -- queries not answered from zone data: the class and type
+ * gates in front of the zones, CHAOS identity names, and ANY (RFC 8482).
+ */
+#include "config.h"
+#include "server/answer/state.h"
+#include "server/wire/rr.h"
+#include "server/zone/zone.h"
+#include "common/dns.h"
+
+#include <string.h>
+
+/* TXT in class CH for the names resolvers and operators ask a server
+ * about itself (RFC 4892): version or identity, as the config says. */
+static void chaos(struct answer_state *st)
+{
+	static const struct { const char *wire; int identity; } names[] = {
+		{ "\7version\4bind", 0 }, { "\7version\6server", 0 },
+		{ "\2id\6server", 1 },    { "\10hostname\4bind", 1 },
+	};
+	const struct query *Q = st->q;
+	uint8_t rr[RR_FIXED + 256];
+
+	st->rcode = DNS_RCODE_REFUSED;
+	if (!st->env->chaos || (Q->qtype != DNS_TYPE_TXT && Q->qtype != DNS_TYPE_ANY))
+		return;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (Q->qname_len != strlen(names[i].wire) + 1 || memcmp(Q->qname, names[i].wire, Q->qname_len) != 0)
+			continue;
+		const char *text = names[i].identity ? st->env->identity : st->env->version;
+		size_t tl = text ? strlen(text) : 0;
+		if (tl > 255)
+			tl = 255; /* one TXT string */
+		rr_header_put(rr, DNS_TYPE_TXT, DNS_CLASS_CH, 0, (uint16_t)(tl + 1));
+		rr[RR_FIXED] = (uint8_t)tl;
+		memcpy(rr + RR_FIXED + 1, text, tl);
+		st->rcode = DNS_RCODE_NOERROR;
+		st->aa = 1;
+		answer_put_rr(st, NULL, rr, (uint16_t)(RR_FIXED + 1 + tl));
+		return;
+	}
+}
+
+/* The rcode for a QTYPE/QCLASS we do not look up, or NOERROR to go on. */
+static uint16_t gate(const struct query *Q)
+{
+	if (Q->qclass != DNS_CLASS_IN)
+		return DNS_RCODE_REFUSED;
+	if (Q->qtype == DNS_TYPE_AXFR || Q->qtype == DNS_TYPE_IXFR)
+		return DNS_RCODE_REFUSED; /* zone transfers are not served (yet) over any transport */
+	if (Q->qtype == DNS_TYPE_OPT)
+		return DNS_RCODE_FORMERR; /* OPT is a pseudo-type, not a question (RFC 6891 6.1.1) */
+	if (Q->qtype >= DNS_TYPE_META_FIRST && Q->qtype < DNS_TYPE_IXFR)
+		return DNS_RCODE_NOTIMP;  /* other meta-types (TKEY, TSIG, ...) */
+	return DNS_RCODE_NOERROR;
+}
+
+int special_query(struct answer_state *st)
+{
+	st->section = SEC_ANSWER;
+	if (st->q->qclass == DNS_CLASS_CH) {
+		chaos(st);
+		return 1;
+	}
+	st->rcode = gate(st->q);
+	return st->rcode != DNS_RCODE_NOERROR;
+}
+
+/* RFC 8482: over UDP one rrset is enough and keeps ANY from being an
+ * amplifier; over TCP the client gets everything. */
+void special_any(struct answer_state *st, const struct node *n)
+{
+	for (uint16_t i = 0; i < n->nrrsets; i++) {
+		if (answer_put_rrset(st, st->owner, &n->rrsets[i], UINT32_MAX) < 0 || !st->client->tcp)
+			break;
+	}
+	st->outcome = OUTCOME_HIT;
+}

@@ -1,0 +1,195 @@
+/*
+ * state.h -- the state of one answer and the steps that write it; private
+ * to server/answer/ (the public interface is answer.h).
+ *
+ * answer_query() (answer.c) parses the query and then runs these steps in
+ * order on one struct answer_state, as Knot's nameserver/internet.c runs
+ * solve_answer, solve_authority and solve_additional:
+ *
+ *   special_query()       special.c         CH, and the class/type gates (meta-types, transfers)
+ *   answer_section()      section_answer.c  the zone (DS at a child apex: the parent), lookup,
+ *                                           CNAME/DNAME chain, steering, ANY
+ *   authority_section()   authority.c       the negative SOA, or the referral's NS
+ *   additional_section()  additional.c      A/AAAA of NS/MX/SRV targets, glue
+ *   edns_put_opt()        edns.c            OPT (+ ECS echo), after a truncation cut
+ *
+ * The answer section ends in an outcome (enum answer_outcome); the later
+ * sections decide from it and from the fields it leaves (zone, lookup,
+ * addl_from) alone, never by looking at what was written. Every step writes
+ * into st->section through answer_put_rrset()/answer_put_rr(), which mark
+ * the answer truncated when a section other than additional overflows
+ * (RFC 2181 9); answer_query() then cuts the response back to the question.
+ *
+ * DNSSEC hook points (a later issue; nothing signs yet). answer_query()
+ * calls these between the steps, so signatures and denial proofs are added
+ * per section without growing the steps. Both are empty and compile away:
+ *   answer_hook_sign()  after each section: the RRSIGs of the rrsets just
+ *                       written in st->section (RFC 4035 3.1.1), when the
+ *                       query has DO (st->q->edns_do) and st->zone is signed
+ *   answer_hook_deny()  after the authority section: the NSEC/NSEC3 proofs
+ *                       for OUTCOME_NXDOMAIN, OUTCOME_NODATA and for answers
+ *                       synthesized from a wildcard (st->lookup.kind ==
+ *                       LOOKUP_WILDCARD), RFC 4035 3.1.3
+ *
+ * Nothing here allocates: the state lives on answer_query()'s stack, the
+ * arrays in the per-worker struct answer_scratch.
+ */
+#ifndef STEER_ANSWER_STATE_H
+#define STEER_ANSWER_STATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "server/answer/answer.h"
+#include "server/wire/dname.h"
+#include "server/wire/query.h"
+#include "server/wire/respond.h"
+#include "server/wire/rr.h"
+#include "server/zone/lookup.h"
+#include "common/dns.h"
+
+struct node;
+struct rrset;
+struct zone;
+
+/* CNAME/DNAME chains are followed at most this far (loops end here too). */
+#define CHAIN_MAX 8
+/* Nodes whose addresses one response can carry in additional. */
+#define ADDL_MAX 32
+
+/* Per-worker scratch (answer_scratch_new): made once, its arrays reused by
+ * every query of the worker; only the counters are reset per query. */
+struct answer_scratch {
+	struct query q;
+	const struct node *addl[ADDL_MAX];       /* nodes whose A/AAAA are already in additional */
+	int naddl;
+	uint8_t names[2][DNAME_MAXLEN];          /* current chain target (double-buffered) */
+	const struct node *chain[CHAIN_MAX + 1]; /* CNAME owners already answered */
+	uint32_t hashes[DNAME_MAXLABELS + 1];    /* suffix hashes of the name being looked up */
+};
+
+/* What the answer section ended with; the authority and additional steps
+ * (and the denial-proof hook) decide from this. */
+enum answer_outcome {
+	OUTCOME_NONE,     /* nothing follows: an error rcode, truncation, a chain that left
+			     our zones, ran too long or looped, or a CH answer */
+	OUTCOME_HIT,      /* the data is in the answer section (rrset, steered, ANY) */
+	OUTCOME_NODATA,   /* the name exists without the type: SOA in authority (RFC 2308 2.2) */
+	OUTCOME_NXDOMAIN, /* the name does not exist: SOA in authority (RFC 2308 2.1) */
+	OUTCOME_DELEG,    /* below a zone cut: NS in authority, glue in additional (RFC 1034 4.3.2 3b) */
+};
+
+/* What the answer section does after one step of its chain. */
+enum answer_next {
+	NEXT_LOOKUP, /* a CNAME or DNAME moved st->name: look the new name up */
+	NEXT_DONE,   /* the answer section is complete: st->outcome says what follows */
+};
+
+struct answer_state {
+	/* Set by answer_query() for the whole query; all borrowed. */
+	struct answer_scratch *scratch;
+	const struct query *q;
+	const struct answer_env *env;
+	const struct answer_client *client;
+	const struct snapshot *snap;  /* NULL: nothing loaded yet */
+	struct answer_result *res;    /* the caller's; fields filled where they become known */
+	struct pkt *pkt;              /* the response being written */
+
+	/* Where the answer section stands; each chain step moves it. */
+	const struct zone *zone;      /* zone of name: the closest of ours */
+	const uint8_t *name;          /* lowercase wire: the question name, then chain targets */
+	size_t len;
+	int labels;
+	const uint8_t *owner;         /* owner written for name: NULL = a pointer to the question */
+	struct lookup_result lookup;  /* where name landed in zone */
+	int chain;                    /* CNAME/DNAME steps taken so far (0: the question name) */
+
+	/* What the answer section leaves for the later ones. */
+	enum answer_outcome outcome;
+	const struct rrset *addl_from; /* rrset whose targets get A/AAAA in additional, or NULL */
+	uint8_t glue;                  /* addl_from is a referral's NS: occluded targets too */
+
+	uint16_t rcode;               /* full 12-bit rcode of the response */
+	uint8_t section;              /* SEC_* being written */
+	uint8_t aa;                   /* AA for the header, set when the response is finished */
+	uint8_t truncated;            /* a non-additional rrset did not fit: cut back, TC */
+	uint8_t ecs_scope;            /* ECS scope to echo; 0 unless a policy used the location */
+};
+
+/* --- answer.c: writing into the current section ---------------------- */
+
+/* Write a whole rrset into st->section under owner (NULL = the question
+ * name), TTL ttl (UINT32_MAX: the rrset's own). Returns 0, or -1 when it
+ * does not fit: then nothing of it is written and, outside additional,
+ * st->truncated is set. */
+int answer_put_rrset(struct answer_state *st, const uint8_t *owner, const struct rrset *set, uint32_t ttl);
+/* The same for one synthesized RR (TYPE CLASS TTL RDLENGTH RDATA, len bytes). */
+int answer_put_rr(struct answer_state *st, const uint8_t *owner, const uint8_t *rr, uint16_t len);
+
+/* --- special.c: queries not answered from zone data ------------------ */
+
+/* Class and type gates before any zone is looked at: CH (version.bind and
+ * friends, when the config enables them), non-IN classes, transfers,
+ * OPT and other meta-types as QTYPE. Returns 1 when the query is answered
+ * here (st->rcode, st->aa and the answer section set), 0 for an ordinary
+ * IN query that goes on to the zones. */
+int special_query(struct answer_state *st);
+/* RFC 8482 ANY at node n (which has data): every rrset over TCP, the
+ * first one over UDP. Sets st->outcome. */
+void special_any(struct answer_state *st, const struct node *n);
+
+/* --- section_answer.c: the answer section ---------------------------- */
+
+/* Fill the answer section: choose the zone of the question (REFUSED, with
+ * OUTCOME_NONE, when none of ours holds it), look the name up, follow
+ * CNAME and DNAME (RFC 1034 4.3.2, RFC 6672) at most CHAIN_MAX times, steer
+ * A/AAAA. Sets st->outcome, st->aa, and st->rcode when it is not NOERROR. */
+void answer_section(struct answer_state *st);
+
+/* --- authority.c ------------------------------------------------------ */
+
+/* The authority section for st->outcome: SOA with the negative TTL for
+ * NXDOMAIN and NODATA (RFC 2308 3), the delegation's NS for a referral
+ * (then st->addl_from is that NS, glue allowed). Nothing otherwise. */
+void authority_section(struct answer_state *st);
+
+/* --- additional.c ----------------------------------------------------- */
+
+/* A/AAAA of the in-zone targets of st->addl_from (RFC 1034 4.3.2 step 6),
+ * each node once; occluded names only as glue. Optional data: what does
+ * not fit is left out, without TC. */
+void additional_section(struct answer_state *st);
+
+/* --- edns.c ----------------------------------------------------------- */
+
+/* ECS echoed: option header, FAMILY, SOURCE, SCOPE, then the address. */
+#define EDNS_ECS_HEAD (DNS_EDNS_OPT_HDR + DNS_ECS_FIXED)
+
+/* Bytes the OPT record of the response to q takes (0 without EDNS): the
+ * fixed part, and the ECS option echoed with the query's address bytes.
+ * Inline: answer_query() asks before every response. */
+static inline size_t edns_opt_size(const struct query *q)
+{
+	if (!q->edns)
+		return 0;
+	return RR_OPT_FIXED + (q->ecs ? EDNS_ECS_HEAD + (q->ecs_source + 7u) / 8u : 0u);
+}
+/* Append the OPT record (RFC 6891 6.1.2): extended rcode, DO copied
+ * (RFC 3225), and the ECS option echoed with scope (RFC 7871 7.2.1) when
+ * with_ecs. The room for it was kept free by answer_query(). */
+void edns_put_opt(struct pkt *p, const struct answer_env *env, const struct query *q, uint16_t rcode,
+		  uint8_t ecs_scope, int with_ecs);
+
+/* --- DNSSEC hook points (see the top of this file) --------------------- */
+
+static inline void answer_hook_sign(struct answer_state *st)
+{
+	(void)st; /* signing of st->section goes here */
+}
+
+static inline void answer_hook_deny(struct answer_state *st)
+{
+	(void)st; /* NSEC/NSEC3 denial proofs go here */
+}
+
+#endif
