@@ -12,7 +12,8 @@
 #
 # Sources are found recursively under each program's folder: a new module is
 # a new .c/.h pair in its folder (server/net/, server/zone/load/, ...), nothing
-# to add here. scripts/layers.sh (run by make check) keeps the include order.
+# to add here. scripts/layers.sh (run by make check) keeps the include order,
+# scripts/funclen.sh every function on the query path within 60 lines.
 
 PREFIX ?= /usr/local
 SBINDIR = $(PREFIX)/sbin
@@ -126,6 +127,7 @@ check: binaries
 	@scripts/deps.sh test
 	@echo "== layering"
 	scripts/layers.sh
+	scripts/funclen.sh
 	@$(MAKE) --no-print-directory $(BUILD)/unit-tests
 	@echo "== unit tests"
 	CK_DEFAULT_TIMEOUT=60 $(BUILD)/unit-tests
@@ -137,6 +139,7 @@ unit: $(BUILD)/unit-tests
 
 layers:
 	scripts/layers.sh
+	scripts/funclen.sh
 
 run: binaries
 	@scripts/deps.sh run
