@@ -79,6 +79,8 @@ static void sfx_add(struct pkt *p, const size_t *offs, int n, int parent)
  * so the longest suffix of name already in the packet is found by walking
  * name from its last label down, one level per label; a level only looks
  * at entries whose parent is the level above, an integer compare each.
+ * An entry is always added after its parent (sfx_add), so the children of
+ * entry cur all come after it: a level's scan starts at cur + 1.
  */
 int pkt_put_name(struct pkt *p, const uint8_t *name)
 {
@@ -92,7 +94,7 @@ int pkt_put_name(struct pkt *p, const uint8_t *name)
 	while (matched < nn) {
 		const uint8_t *want = nl[nn - 1 - matched];
 		int found = -1;
-		for (int e = 0; e < p->nsfx; e++) {
+		for (int e = cur + 1; e < p->nsfx; e++) {
 			if (p->sfx[e].parent == cur && label_eq(p->buf + p->sfx[e].off, want)) {
 				found = e;
 				break;
