@@ -1,5 +1,5 @@
 #!/bin/bash
-# 007_funclen -- scripts/funclen.sh passes on the tree and fails, naming
+# 008_funclen -- scripts/funclen.sh passes on the tree and fails, naming
 # file:line and the function, on a copy of the tree where a function on the
 # query path is too long; braces in strings and comments do not count, and
 # functions off the query path (a policy's compile step) are not checked.
