@@ -5,7 +5,7 @@
 # somewhere, then
 #   bench/ab.sh OLD_BINARY NEW_BINARY [--rate Q] [--rounds N] [--seconds S] [--records N]
 # Each run: one UDP worker pinned to CPU 0, dnsperf pinned to CPU 1 at a fixed
-# rate (default 40000 q/s) for S seconds, the generated bench zone and its
+# rate (default 40000 q/s; 0 = saturation) for S seconds, the generated bench zone and its
 # static query mix. Server CPU comes from /proc/PID/stat (user + system);
 # whole-machine busy time from /proc/stat, so kernel work on the server's
 # behalf (softirq) is counted too. Bounded: rounds x 2 x (seconds + ~2 s).
@@ -50,7 +50,9 @@ one() { # BINARY -> "server_us_per_q machine_us_per_q completed"
 		sleep 0.05
 	done
 	t0=$(ticks "$pid"); b0=$(busy)
-	taskset -c 1 dnsperf -s 127.0.0.1 -p "$PORT" -d "$W/q" -l "$SECS" -Q "$RATE" -c 4 > "$W/perf" 2>&1
+	# --rate 0: as fast as dnsperf can (saturation)
+	taskset -c 1 dnsperf -s 127.0.0.1 -p "$PORT" -d "$W/q" -l "$SECS" ${RATE:+$([ "$RATE" != 0 ] && echo "-Q $RATE")} \
+		-c 4 > "$W/perf" 2>&1
 	t1=$(ticks "$pid"); b1=$(busy)
 	kill "$pid"; wait "$pid" 2>/dev/null
 	done=$(awk '/Queries completed:/ {print $3}' "$W/perf")
@@ -70,7 +72,7 @@ for r in $(seq "$ROUNDS"); do
 done
 sa=$(cut -d' ' -f1 "$W/a" | median) sb=$(cut -d' ' -f1 "$W/b" | median)
 ma=$(cut -d' ' -f2 "$W/a" | median) mb=$(cut -d' ' -f2 "$W/b" | median)
-echo "offered $RATE q/s, $ROUNDS rounds of $SECS s, $RECORDS records, static mix"
+echo "offered $([ "$RATE" = 0 ] && echo "saturation" || echo "$RATE q/s"), $ROUNDS rounds of $SECS s, $RECORDS records, static mix"
 echo "A $A: server ${sa} us/query, machine ${ma} us/query"
 echo "B $B: server ${sb} us/query, machine ${mb} us/query"
 awk -v sa="$sa" -v sb="$sb" -v ma="$ma" -v mb="$mb" 'BEGIN {
