@@ -35,6 +35,11 @@ uid=$(id -u "$D") gid=$(getent group "$G" | cut -d: -f3)
 as() { local u=$1; shift; setpriv --reuid="$u" --regid="$(id -g "$u")" --init-groups "$@"; }
 
 chmod 755 "$T"            # the users read the config and zones below it
+# The test users run the programs themselves: use copies they can reach (a
+# checkout under /root, as on a fresh machine, is not).
+mkdir -m 755 "$T/bin"
+cp "$STEERDNS" "$STEERCTL" "$HEALTHD" "$T/bin/" && chmod 755 "$T"/bin/*
+STEERDNS=$T/bin/steerdns STEERCTL=$T/bin/steerctl HEALTHD=$T/bin/steer-healthd
 mkdir -m 755 "$T/run"     # 0755: the sockets' own mode is what keeps others out
 mkdir -m 750 "$T/state"
 chown "$D:$G" "$T/run" "$T/state"
