@@ -20,8 +20,11 @@ static void heap_for_loading(void)
 	mallopt(M_TOP_PAD, 64 * 1024 * 1024);
 }
 
-int zonedb_load_keep(const struct zone_conf *zones, size_t n, const struct zonedb *old, struct zonedb **out,
-		     struct errlist *errs, size_t *failed)
+/* Load zones[0..n) into a new db. With keep, a zone that fails is taken
+ * from old (shared) or left out and counted in *failed; without, it is only
+ * counted (its errors are in errs either way). */
+static int load_set(const struct zone_conf *zones, size_t n, const struct zonedb *old, int keep,
+		    struct zonedb **out, struct errlist *errs, size_t *failed)
 {
 	struct zone **loaded = calloc(n ? n : 1, sizeof(*loaded));
 	size_t nloaded = 0;
@@ -34,6 +37,7 @@ int zonedb_load_keep(const struct zone_conf *zones, size_t n, const struct zoned
 		errlist_add(errs, "out of memory loading zones");
 		return STEER_ENOMEM;
 	}
+	/* Load every zone even after a failure, so one --check shows all errors. */
 	for (size_t i = 0; i < n; i++) {
 		struct zone *z;
 		if (zone_load(zones[i].name, zones[i].file, errs, &z) == STEER_EOK) {
@@ -41,6 +45,8 @@ int zonedb_load_keep(const struct zone_conf *zones, size_t n, const struct zoned
 			continue;
 		}
 		(*failed)++;
+		if (!keep)
+			continue;
 		if ((z = zonedb_zone_named(old, zones[i].name)) != NULL) {
 			zone_ref(z);
 			loaded[nloaded++] = z;
@@ -53,38 +59,27 @@ int zonedb_load_keep(const struct zone_conf *zones, size_t n, const struct zoned
 	ret = zonedb_new(loaded, nloaded, out);
 	if (ret != STEER_EOK)
 		errlist_add(errs, "out of memory loading zones");
+	/* The loader's temporaries are freed by now; give them back to the
+	 * system so the resident size is the compiled zones only. */
 	malloc_trim(0);
 	return ret;
 }
 
+int zonedb_load_keep(const struct zone_conf *zones, size_t n, const struct zonedb *old, struct zonedb **out,
+		     struct errlist *errs, size_t *failed)
+{
+	return load_set(zones, n, old, 1, out, errs, failed);
+}
+
 int zonedb_load(const struct zone_conf *zones, size_t n, struct zonedb **out, struct errlist *errs)
 {
-	struct zone **loaded = calloc(n ? n : 1, sizeof(*loaded));
-	size_t before = errlist_count(errs), nloaded = 0;
-	int ret;
+	size_t failed;
+	int ret = load_set(zones, n, NULL, 0, out, errs, &failed);
 
-	*out = NULL;
-	heap_for_loading();
-	if (!loaded) {
-		errlist_add(errs, "out of memory loading zones");
-		return STEER_ENOMEM;
-	}
-	/* Load every zone even after a failure, so one --check shows all errors. */
-	for (size_t i = 0; i < n; i++) {
-		struct zone *z;
-		if (zone_load(zones[i].name, zones[i].file, errs, &z) == STEER_EOK)
-			loaded[nloaded++] = z;
-	}
-	ret = zonedb_new(loaded, nloaded, out);
-	if (ret != STEER_EOK)
-		errlist_add(errs, "out of memory loading zones");
-	/* The loader's temporaries are freed by now; give them back to the
-	 * system so the resident size is the compiled zones only. */
-	malloc_trim(0);
-	if (errlist_count(errs) != before) {
+	if (ret == STEER_EOK && failed) {
 		zonedb_free(*out);
 		*out = NULL;
-		return ret != STEER_EOK ? ret : STEER_EINVAL;
+		return STEER_EINVAL;
 	}
-	return STEER_EOK;
+	return ret;
 }
