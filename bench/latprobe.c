@@ -26,15 +26,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "qfile.h"
+
 #define MAX_QUERIES 20000
-#define MAX_MSG 512
 
-struct query {
-	uint16_t len;
-	uint8_t msg[MAX_MSG];
-};
-
-static struct query queries[MAX_QUERIES];
+static struct qfile_query queries[MAX_QUERIES];
 static size_t nqueries;
 static uint64_t sent_at[65536];	/* ns timestamp per in-flight id, 0 = free */
 
@@ -44,76 +40,6 @@ static uint64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static int type_code(const char *t)
-{
-	static const struct { const char *name; int code; } types[] = {
-		{ "A", 1 }, { "NS", 2 }, { "CNAME", 5 }, { "SOA", 6 }, { "MX", 15 },
-		{ "TXT", 16 }, { "AAAA", 28 }, { "SRV", 33 }, { "ANY", 255 },
-	};
-	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
-		if (strcasecmp(t, types[i].name) == 0)
-			return types[i].code;
-	return -1;
-}
-
-/* Encode "name type" as a query without RD and without EDNS, as dnsperf does. */
-static int encode_text(const char *name, const char *type, struct query *q)
-{
-	uint8_t *p = q->msg + 12;
-	const char *label = name;
-	int code = type_code(type);
-
-	if (code < 0)
-		return -1;
-	memset(q->msg, 0, 12);
-	q->msg[5] = 1;	/* QDCOUNT */
-	while (*label) {
-		const char *dot = strchr(label, '.');
-		size_t len = dot ? (size_t)(dot - label) : strlen(label);
-		if (len == 0 || len > 63 || p + len + 6 > q->msg + MAX_MSG)
-			return -1;
-		*p++ = (uint8_t)len;
-		memcpy(p, label, len);
-		p += len;
-		label += len + (dot ? 1 : 0);
-	}
-	*p++ = 0;
-	*p++ = (uint8_t)(code >> 8);
-	*p++ = (uint8_t)code;
-	*p++ = 0;
-	*p++ = 1;
-	q->len = (uint16_t)(p - q->msg);
-	return 0;
-}
-
-static int load_text(FILE *f)
-{
-	char line[600], name[512], type[32];
-
-	while (nqueries < MAX_QUERIES && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%511s %31s", name, type) != 2)
-			continue;
-		if (encode_text(name, type, &queries[nqueries]) == 0)
-			nqueries++;
-	}
-	return nqueries ? 0 : -1;
-}
-
-static int load_binary(FILE *f)
-{
-	uint8_t hdr[2];
-
-	while (nqueries < MAX_QUERIES && fread(hdr, 1, 2, f) == 2) {
-		uint16_t len = (uint16_t)(hdr[0] << 8 | hdr[1]);
-		if (len < 12 || len > MAX_MSG)
-			return -1;
-		if (fread(queries[nqueries].msg, 1, len, f) != len)
-			break;
-		queries[nqueries++].len = len;
-	}
-	return nqueries ? 0 : -1;
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -181,7 +107,8 @@ int main(int argc, char **argv)
 		perror(file);
 		return 1;
 	}
-	if ((binary ? load_binary(f) : load_text(f)) < 0) {
+	nqueries = qfile_load(f, binary, queries, MAX_QUERIES);
+	if (nqueries == 0) {
 		fprintf(stderr, "latprobe: no usable query in %s\n", file);
 		return 1;
 	}
@@ -205,7 +132,7 @@ int main(int argc, char **argv)
 		if (t >= stop)
 			break;
 		if (t >= next) {
-			struct query *q = &queries[sent % nqueries];
+			struct qfile_query *q = &queries[sent % nqueries];
 			id++;
 			q->msg[0] = (uint8_t)(id >> 8);
 			q->msg[1] = (uint8_t)id;

@@ -247,9 +247,18 @@ tree_pss_kb() {
 # Build the latency prober once per build directory (cc from the build deps).
 build_latprobe() {
 	LATPROBE=${LATPROBE:-$BUILD/bench/latprobe}
-	if [ ! -x "$LATPROBE" ] || [ "$BENCH_DIR/latprobe.c" -nt "$LATPROBE" ]; then
+	if [ ! -x "$LATPROBE" ] || [ "$BENCH_DIR/latprobe.c" -nt "$LATPROBE" ] || [ "$BENCH_DIR/qfile.h" -nt "$LATPROBE" ]; then
 		mkdir -p "$(dirname "$LATPROBE")"
 		${CC:-cc} -std=gnu11 -O2 -Wall -Wextra -o "$LATPROBE" "$BENCH_DIR/latprobe.c" || return 1
+	fi
+}
+
+# The load generator (bench/dnsload.c), built the same way.
+build_dnsload() {
+	DNSLOAD=${DNSLOAD:-$BUILD/bench/dnsload}
+	if [ ! -x "$DNSLOAD" ] || [ "$BENCH_DIR/dnsload.c" -nt "$DNSLOAD" ] || [ "$BENCH_DIR/qfile.h" -nt "$DNSLOAD" ]; then
+		mkdir -p "$(dirname "$DNSLOAD")"
+		${CC:-cc} -std=gnu11 -O2 -Wall -Wextra -o "$DNSLOAD" "$BENCH_DIR/dnsload.c" || return 1
 	fi
 }
 

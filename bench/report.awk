@@ -3,6 +3,12 @@
 #
 # Input columns: mix server round qps sent completed lost cpu_us_per_query
 #                p50_us p99_us avg_latency_us rcodes probe_lost server_cpu_pct
+#                machine_us_per_query loader_us_per_query
+# mix is "static@20k" (mix at a fixed rate of 20k q/s), "static@sat"
+# (saturation) with dnsload, or the bare mix name with dnsperf.
+# machine_us_per_query: busy time of the whole machine (/proc/stat) per
+# answered query, the loader included: the same loader for every server, so
+# the differences are the server's, counted wherever the kernel did its work.
 # Per (mix, server) the table shows the median over rounds of qps, CPU per
 # query, p50 and p99, and the sum of lost queries over all rounds.
 # qps_per_core = 1e6 / cpu_us_per_query: what one core of the server would
@@ -29,7 +35,7 @@ function ratio(a, b) { return (b > 0) ? sprintf("%.2f", a / b) : "null" }
 	if (!($2 in seen_srv)) { seen_srv[$2] = 1; srvs[++nsrv] = $2 }
 	have[k] = 1
 	qps[k] = qps[k] " " $4; cpu[k] = cpu[k] " " $8
-	p50[k] = p50[k] " " $9; p99[k] = p99[k] " " $10; util[k] = util[k] " " $14
+	p50[k] = p50[k] " " $9; p99[k] = p99[k] " " $10; util[k] = util[k] " " $14; mach[k] = mach[k] " " $15
 	sent[k] += $5; lost[k] += $7; plost[k] += $13; rc[k] = $12
 }
 
@@ -40,36 +46,37 @@ END {
 	for (i = 1; i <= n; i++) if (ord[i] in seen_srv) s_list[++ns] = ord[i]
 	for (i = 1; i <= nsrv; i++) if (index(" " order " ", " " srvs[i] " ") == 0) s_list[++ns] = srvs[i]
 
-	printf "\n%-7s %-9s %9s %6s %8s %5s %9s %7s %7s  %s\n", "mix", "server", "qps", "lost", "cpu_us/q", "cpu%", "qps/core", "p50_us", "p99_us", "rcodes (last round)"
+	printf "\n%-11s %-9s %9s %6s %8s %5s %9s %9s %7s %7s  %s\n", "mix", "server", "qps", "lost", "cpu_us/q", "cpu%", "mach_us/q", "qps/core", "p50_us", "p99_us", "rcodes (last round)"
 	for (m = 1; m <= nmix; m++) for (i = 1; i <= ns; i++) {
 		k = mixes[m] SUBSEP s_list[i]
 		if (!(k in have)) continue
-		mq[k] = median(qps[k]); mc[k] = median(cpu[k]); mu[k] = median(util[k]); cap[k] = mc[k] > 0 ? 1000000 / mc[k] : 0; m50[k] = median(p50[k]); m99[k] = median(p99[k])
-		printf "%-7s %-9s %9.0f %6d %8.3f %5d %9.0f %7d %7d  %s\n", mixes[m], s_list[i], mq[k], lost[k], mc[k], mu[k], cap[k], m50[k], m99[k], rc[k]
+		mq[k] = median(qps[k]); mc[k] = median(cpu[k]); mm[k] = median(mach[k]); mu[k] = median(util[k]); cap[k] = mc[k] > 0 ? 1000000 / mc[k] : 0; m50[k] = median(p50[k]); m99[k] = median(p99[k])
+		printf "%-11s %-9s %9.0f %6d %8.3f %5d %9.3f %9.0f %7d %7d  %s\n", mixes[m], s_list[i], mq[k], lost[k], mc[k], mu[k], mm[k], cap[k], m50[k], m99[k], rc[k]
 	}
 
 	nr = 0
 	for (m = 1; m <= nmix; m++) {
 		st = mixes[m] SUBSEP "steerdns"
 		if (!(st in have)) continue
-		best = ""; bestcpu = ""
+		best = ""; bestcpu = ""; bestmach = ""
 		for (i = 1; i <= ns; i++) {
 			if (s_list[i] == "steerdns") continue
 			k = mixes[m] SUBSEP s_list[i]
 			if (!(k in have)) continue
-			rows[++nr] = mixes[m] "\t" s_list[i] "\t" ratio(mq[st], mq[k]) "\t" ratio(mc[st], mc[k]) "\t" ratio(m99[st], m99[k])
+			rows[++nr] = mixes[m] "\t" s_list[i] "\t" ratio(mq[st], mq[k]) "\t" ratio(mc[st], mc[k]) "\t" ratio(m99[st], m99[k]) "\t" ratio(mm[st], mm[k])
 			if (best == "" || mq[k] > mq[best]) best = k
 			if (bestcpu == "" || mc[k] < mc[bestcpu]) bestcpu = k
+			if (bestmach == "" || mm[k] < mm[bestmach]) bestmach = k
 		}
 		if (best != "") {
-			split(best, b, SUBSEP); split(bestcpu, c, SUBSEP)
-			rows[++nr] = mixes[m] "\tbest(" b[2] "/" c[2] ")\t" ratio(mq[st], mq[best]) "\t" ratio(mc[st], mc[bestcpu]) "\t" ratio(m99[st], m99[best])
+			split(best, b, SUBSEP); split(bestcpu, c, SUBSEP); split(bestmach, d, SUBSEP)
+			rows[++nr] = mixes[m] "\tbest(" b[2] "/" c[2] "/" d[2] ")\t" ratio(mq[st], mq[best]) "\t" ratio(mc[st], mc[bestcpu]) "\t" ratio(m99[st], m99[best]) "\t" ratio(mm[st], mm[bestmach])
 		}
 	}
 	if (nr) {
-		printf "\nsteerdns / peer   (qps: higher is better; cpu/query and p99: lower is better)\n"
-		printf "%-7s %-22s %7s %9s %7s\n", "mix", "peer", "qps", "cpu/q", "p99"
-		for (i = 1; i <= nr; i++) { split(rows[i], r, "\t"); printf "%-7s %-22s %7s %9s %7s\n", r[1], r[2], r[3], r[4], r[5] }
+		printf "\nsteerdns / peer   (qps: higher is better; cpu/query, p99 and machine cpu/query: lower is better)\n"
+		printf "%-11s %-28s %7s %9s %7s %10s\n", "mix", "peer", "qps", "cpu/q", "p99", "mach/q"
+		for (i = 1; i <= nr; i++) { split(rows[i], r, "\t"); printf "%-11s %-28s %7s %9s %7s %10s\n", r[1], r[2], r[3], r[4], r[5], r[6] }
 	}
 	while ((getline line < notes) > 0) { nnotes++; note[nnotes] = line; print "note: " line }
 
@@ -82,13 +89,13 @@ END {
 	for (m = 1; m <= nmix; m++) for (i = 1; i <= ns; i++) {
 		k = mixes[m] SUBSEP s_list[i]
 		if (!(k in have)) continue
-		printf "%s\n    { \"mix\": %s, \"server\": %s, \"qps\": %.0f, \"lost\": %d, \"sent\": %d, \"cpu_us_per_query\": %.3f, \"server_cpu_pct\": %d, \"qps_per_core\": %.0f, \"p50_us\": %d, \"p99_us\": %d, \"probe_lost\": %d, \"rcodes\": %s, \"qps_rounds\": [%s] }", sep, jstr(mixes[m]), jstr(s_list[i]), mq[k], lost[k], sent[k], mc[k], mu[k], cap[k], m50[k], m99[k], plost[k], jstr(rc[k]), commas(qps[k]) > out
+		printf "%s\n    { \"mix\": %s, \"server\": %s, \"qps\": %.0f, \"lost\": %d, \"sent\": %d, \"cpu_us_per_query\": %.3f, \"machine_us_per_query\": %.3f, \"server_cpu_pct\": %d, \"qps_per_core\": %.0f, \"p50_us\": %d, \"p99_us\": %d, \"probe_lost\": %d, \"rcodes\": %s, \"qps_rounds\": [%s] }", sep, jstr(mixes[m]), jstr(s_list[i]), mq[k], lost[k], sent[k], mc[k], mm[k], mu[k], cap[k], m50[k], m99[k], plost[k], jstr(rc[k]), commas(qps[k]) > out
 		sep = ","
 	}
 	printf "\n  ],\n  \"ratios\": [" > out
 	for (i = 1; i <= nr; i++) {
 		split(rows[i], r, "\t")
-		printf "%s\n    { \"mix\": %s, \"peer\": %s, \"qps\": %s, \"cpu_per_query\": %s, \"p99\": %s }", (i > 1 ? "," : ""), jstr(r[1]), jstr(r[2]), r[3], r[4], r[5] > out
+		printf "%s\n    { \"mix\": %s, \"peer\": %s, \"qps\": %s, \"cpu_per_query\": %s, \"p99\": %s, \"machine_cpu_per_query\": %s }", (i > 1 ? "," : ""), jstr(r[1]), jstr(r[2]), r[3], r[4], r[5], r[6] > out
 	}
 	printf "\n  ],\n" > out
 	while ((getline line < extra) > 0) print "  " line > out

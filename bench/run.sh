@@ -2,25 +2,30 @@
 # run.sh -- `make bench`: steerdns against NSD, Knot DNS and gdnsd on loopback.
 #
 # Usage: BUILD=DIR bench/run.sh [--quick] [--rounds N] [--seconds S]
-#          [--clients C] [--servers LIST] [--mixes LIST] [--workers N|default]
-#          [--records N] [--out FILE] [--reloads K] [--no-reload] [--no-flap] [--keep]
+#          [--rates LIST|dnsperf] [--clients C] [--servers LIST] [--mixes LIST]
+#          [--workers N|default] [--records N] [--out FILE] [--reloads K]
+#          [--no-reload] [--no-flap] [--keep]
 # Every installed server serves the same generated zone on its own free port
-# on 127.0.0.1, pinned to CPU 0; dnsperf and the latency prober run on CPU 1.
-# For each mix, rounds alternate between the servers (the order rotates each
-# round) and the table shows medians. See bench/README.md for the method.
-# Bounded: the default run takes about 6 minutes, --quick under 1 minute.
+# on 127.0.0.1, pinned to CPU 0; the loader runs on CPU 1: dnsload (bench/
+# dnsload.c, sendmmsg/recvmmsg) at each fixed rate of --rates (q/s, 0 =
+# saturation; default 20000,60000,100000,0), or dnsperf + the latency prober
+# with --rates dnsperf (the method before dnsload). For each mix and rate,
+# rounds alternate between the servers (the order rotates each round) and
+# the table shows medians. See bench/README.md for the method.
+# Bounded: the default run takes about 15 minutes, --quick about 2.
 set -u
 . "$(dirname "$0")/lib.sh"
 
 ROUNDS=3 SECONDS_PER_RUN=10 CLIENTS=1 OUTSTANDING=100 RECORDS=10000
 SERVERS="steerdns nsd knot gdnsd" MIXES="static mix geo" PROBE_RATE=1000
 RELOADS=10 OUT=$BENCH_DIR/results/latest.json DO_RELOAD=1 DO_FLAP=1 KEEP=0
-SERVER_CPU=0 LOADER_CPU=1
+SERVER_CPU=0 LOADER_CPU=1 RATES="20000 60000 100000 0" WINDOW=256
 
 usage() { sed -n '3,12p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) ROUNDS=1 SECONDS_PER_RUN=2 RECORDS=2000 RELOADS=3 ;;
+	--rates) RATES=${2//,/ }; shift ;;
 	--rounds) ROUNDS=$2; shift ;;
 	--seconds) SECONDS_PER_RUN=$2; shift ;;
 	--clients) CLIENTS=$2; shift ;;
@@ -48,6 +53,10 @@ export STEER_WORKERS
 command -v dnsperf > /dev/null || { echo "run.sh: dnsperf is not installed (scripts/deps.sh bench)" >&2; exit 1; }
 [ "$(nproc)" -ge 2 ] || { log "run.sh: one CPU only: server and loader share it"; LOADER_CPU=0; }
 build_latprobe || exit 1
+build_dnsload || exit 1
+for r in $RATES; do
+	case $r in dnsperf) ;; ''|*[!0-9]*) echo "run.sh: bad rate '$r'" >&2; exit 2 ;; esac
+done
 PROBE_PRIO=$(probe_prio)
 
 W=$(mktemp -d /tmp/steer-bench.XXXXXX)
@@ -87,11 +96,58 @@ stop_server() {
 	unset "PIDS[$1]" "PORTS[$1]"
 }
 
-# measure MIX SERVER ROUND QFILE [-B]: one dnsperf run plus the prober; appends to runs.tsv.
+# measure MIX SERVER ROUND QFILE [-B] RATE: one loader run; appends to runs.tsv.
 measure() {
+	if [ "$6" = dnsperf ]; then measure_dnsperf "$@"; else measure_dnsload "$@"; fi
+}
+
+# machine_busy: busy ticks of the whole machine (user nice system irq softirq
+# steal), so kernel work done for the server on any CPU is counted.
+machine_busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
+
+# runs.tsv columns: mix server round qps sent completed lost cpu_us p50 p99
+# avg rcodes probe_lost util% machine_us/q loader_us/q (see report.awk)
+# rcodes_of NOERROR NXDOMAIN OTHER: "NOERROR=n,NXDOMAIN=m" as dnsperf_parse
+# writes it, counts of zero left out.
+rcodes_of() {
+	local out=""
+	[ "$1" -gt 0 ] && out="NOERROR=$1"
+	[ "$2" -gt 0 ] && out="${out:+$out,}NXDOMAIN=$2"
+	[ "$3" -gt 0 ] && out="${out:+$out,}other=$3"
+	echo "${out:-none}"
+}
+
+measure_dnsload() {
+	local mix=$1 s=$2 round=$3 qfile=$4 bin=$5 rate=$6 pid=${PIDS[$2]} port=${PORTS[$2]}
+	local out=$W/$mix-$s-$round-$rate c0 c1 m0 m1 cpu_us util mach load key
+	c0=$(tree_cpu_ticks "$pid") m0=$(machine_busy)
+	timeout -k 5 $((SECONDS_PER_RUN + 30)) taskset -c "$LOADER_CPU" "$DNSLOAD" -p "$port" -d "$qfile" \
+		$bin -l "$SECONDS_PER_RUN" -Q "$rate" -w "$WINDOW" > "$out.load" 2>&1
+	c1=$(tree_cpu_ticks "$pid") m1=$(machine_busy)
+	# dnsload prints key=value pairs; take the ones used here by name.
+	eval "$(awk '/^sent=/ { for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+		printf "lsent=%d ldone=%d llost=%d lqps=%d p50=%d p99=%d noerr=%d nx=%d oth=%d lcpu=%d\n",
+			v["sent"], v["recv"], v["lost"], v["qps"], v["p50_us"], v["p99_us"], v["noerror"],
+			v["nxdomain"], v["other_rcode"], v["cpu_us"] }' "$out.load")"
+	[ -n "${ldone:-}" ] || { note "$s: dnsload failed at rate $rate: $(head -c 200 "$out.load")"; return 0; }
+	read -r cpu_us util mach load < <(awk -v t=$((c1 - c0)) -v m=$((m1 - m0)) -v hz="$CLK_TCK" \
+		-v n="$ldone" -v s="$SECONDS_PER_RUN" -v l="$lcpu" 'BEGIN {
+		if (!n) n = 1
+		printf "%.3f %.0f %.3f %.3f\n", t * 1e6 / hz / n, t * 100 / hz / s, m * 1e6 / hz / n, l / n }')
+	key=$mix@$( [ "$rate" = 0 ] && echo sat || echo "$((rate / 1000))k" )
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$key" "$s" "$round" \
+		"$lqps" "$lsent" "$ldone" "$llost" "$cpu_us" "$p50" "$p99" 0 \
+		"$(rcodes_of "$noerr" "$nx" "$oth")" 0 "$util" "$mach" "$load" >> "$RUNS"
+	log "  $(printf '%-11s %-9s round %s: %7s q/s  lost %-6s srv %6s us/q (%s%%)  machine %6s us/q  p99 %6s us' \
+		"$key" "$s" "$round" "$lqps" "$llost" "$cpu_us" "$util" "$mach" "$p99")"
+	unset lsent ldone llost lqps p50 p99 noerr nx oth lcpu
+}
+
+# measure_dnsperf MIX SERVER ROUND QFILE [-B]: one dnsperf run plus the prober.
+measure_dnsperf() {
 	local mix=$1 s=$2 round=$3 qfile=$4 bin=${5:-} pid=${PIDS[$2]} port=${PORTS[$2]}
-	local out=$W/$mix-$s-$round c0 c1 probe d sent done lost qps avg rc cpu_us
-	c0=$(tree_cpu_ticks "$pid")
+	local out=$W/$mix-$s-$round c0 c1 m0 m1 probe d sent done lost qps avg rc cpu_us mach
+	c0=$(tree_cpu_ticks "$pid") m0=$(machine_busy)
 	taskset -c "$LOADER_CPU" $PROBE_PRIO "$LATPROBE" -p "$port" -d "$qfile" $bin -r "$PROBE_RATE" \
 		-l "$SECONDS_PER_RUN" > "$out.probe" 2>&1 &
 	probe=$!
@@ -99,29 +155,34 @@ measure() {
 		-p "$port" -d "$qfile" $bin -l "$SECONDS_PER_RUN" -c "$CLIENTS" -q "$OUTSTANDING" \
 		> "$out.dnsperf" 2>&1
 	wait "$probe"
-	c1=$(tree_cpu_ticks "$pid")
+	c1=$(tree_cpu_ticks "$pid") m1=$(machine_busy)
 	read -r sent done lost qps avg rc < <(dnsperf_parse "$out.dnsperf")
 	eval "$(sed -n 's/^sent=\([0-9]*\) recv=\([0-9]*\) lost=\([0-9]*\) p50_us=\([0-9]*\) p90_us=[0-9]* p99_us=\([0-9]*\).*/psent=\1 precv=\2 plost=\3 p50=\4 p99=\5/p' "$out.probe")"
 	cpu_us=$(awk -v t=$((c1 - c0)) -v hz="$CLK_TCK" -v n=$((done + ${precv:-0})) \
 		'BEGIN { printf "%.3f", n ? t * 1000000 / hz / n : 0 }')
+	mach=$(awk -v t=$((m1 - m0)) -v hz="$CLK_TCK" -v n=$((done + ${precv:-0})) \
+		'BEGIN { printf "%.3f", n ? t * 1000000 / hz / n : 0 }')
 	util=$(awk -v t=$((c1 - c0)) -v hz="$CLK_TCK" -v s="$SECONDS_PER_RUN" 'BEGIN { printf "%.0f", t * 100 / hz / s }')
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$mix" "$s" "$round" \
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t0\n' "$mix" "$s" "$round" \
 		"$qps" "$sent" "$done" "$lost" "$cpu_us" "${p50:-0}" "${p99:-0}" "$avg" "$rc" \
-		"$((${plost:-0}))" "$util" >> "$RUNS"
+		"$((${plost:-0}))" "$util" "$mach" >> "$RUNS"
 	log "  $(printf '%-6s %-9s round %s: %9s q/s  lost %-6s cpu %6s us/q (%s%%)  p50 %5s us  p99 %6s us  %s' \
 		"$mix" "$s" "$round" "$qps" "$lost" "$cpu_us" "$util" "${p50:-?}" "${p99:-?}" "$rc")"
 	unset psent precv plost p50 p99
 }
 
-# run_rounds MIX QFILE [-B] SERVERS...: alternate, rotating the order each round.
+# run_rounds MIX QFILE [-B] SERVERS...: for each rate, alternate the servers,
+# rotating the order each round.
 run_rounds() {
-	local mix=$1 qfile=$2 bin=$3 r i n; shift 3
+	local mix=$1 qfile=$2 bin=$3 r i n rate; shift 3
 	local -a list=("$@")
 	n=${#list[@]}
 	[ "$n" -gt 0 ] || return 0
-	for r in $(seq 1 "$ROUNDS"); do
-		for i in $(seq 0 $((n - 1))); do
-			measure "$mix" "${list[$(( (i + r - 1) % n ))]}" "$r" "$qfile" $bin
+	for rate in $RATES; do
+		for r in $(seq 1 "$ROUNDS"); do
+			for i in $(seq 0 $((n - 1))); do
+				measure "$mix" "${list[$(( (i + r - 1) % n ))]}" "$r" "$qfile" "$bin" "$rate"
+			done
 		done
 	done
 }
