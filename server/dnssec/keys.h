@@ -74,6 +74,19 @@ int dnssec_key_generate(const char *zone, const struct dnssec_keyconf *kc, enum 
 /* Rewrite the timing metadata of an existing key (its .private file). */
 int dnssec_key_set_times(const struct dnssec_key *k, struct errlist *errs);
 
+/* Added with keys.c: */
+/* Key tag of a DNSKEY RDATA (RFC 4034 appendix B). */
+uint16_t dnssec_keytag(const uint8_t *rdata, size_t len);
+/* k's DNSKEY RDATA (flags, protocol 3, alg, public key); returns its length
+ * or STEER_ESPACE. 4 + 64 bytes always suffice. */
+int dnssec_key_dnskey_rdata(const struct dnssec_key *k, uint8_t *out, size_t cap);
+/* The SHA-256 DS digest (RFC 4509) of k at apex (wire name, any case). */
+int dnssec_key_ds_sha256(const struct dnssec_key *k, const uint8_t *apex, size_t apexlen, uint8_t out[32]);
+/* Build k (pkey, pub, tag, role) from a raw private key (32 bytes: the
+ * P-256 scalar or the Ed25519 seed, as in BIND's PrivateKey field). The
+ * times and base stay 0/NULL. Free with EVP_PKEY_free(k->pkey). */
+int dnssec_key_from_private(struct dnssec_key *k, uint8_t alg, uint16_t flags, const uint8_t *priv, size_t len);
+
 /* At time now: is the DNSKEY in the apex DNSKEY RRset; does it sign. */
 int dnssec_key_published(const struct dnssec_key *k, int64_t now);
 int dnssec_key_signing(const struct dnssec_key *k, int64_t now);
