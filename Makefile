@@ -49,6 +49,8 @@ ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE -I$(BUILD) -
 LIBS = $(LDNS_LIBS) $(LIBEVENT_LIBS) $(MAXMINDDB_LIBS) $(JANSSON_LIBS) $(OPENSSL_LIBS) \
 	$(FSTRM_LIBS) $(PROTOBUFC_LIBS) -lpthread -lm
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
+ALL_CFLAGS += $(XDP_CFLAGS)
+LIBS += $(XDP_LIBS)
 # libsystemd: sd_notify for the Type=notify units (common/notify.c)
 ALL_CFLAGS += $(SYSTEMD_CFLAGS)
 LIBS += $(SYSTEMD_LIBS)
@@ -58,7 +60,8 @@ LIBS += $(SYSTEMD_LIBS)
 srcs = $(sort $(shell find $(1) -name '*.c' 2>/dev/null))
 COMMON_SRC  = $(call srcs,common)
 GEOIP_SRC   = $(call srcs,geoip)
-SERVER_SRC  = $(filter-out server/main.c,$(call srcs,server))
+# *.bpf.c are XDP programs: compiled by clang -target bpf, not into the server.
+SERVER_SRC  = $(filter-out server/main.c %.bpf.c,$(call srcs,server))
 HEALTHD_SRC = $(filter-out healthd/main.c,$(call srcs,healthd))
 CLI_SRC     = $(filter-out cli/main.c,$(call srcs,cli))
 UNIT_SRC    = $(call srcs,tests/unit)
@@ -76,7 +79,15 @@ GEOIP_OBJ   = $(call obj,$(GEOIP_SRC))
 # Generated files keep the .proto's path (include "server/metrics/dnstap.pb-c.h").
 GEN         = $(BUILD)/gen
 DNSTAP_PB   = $(GEN)/server/metrics/dnstap.pb-c
-GEN_OBJ     = $(BUILD)/obj/gen/server/metrics/dnstap.pb-c.o
+DNSTAP_OBJ  = $(BUILD)/obj/gen/server/metrics/dnstap.pb-c.o
+GEN_OBJ     = $(DNSTAP_OBJ)
+# The AF_XDP listener's program (server/net/xdp_prog.bpf.c), compiled for
+# BPF and embedded as a byte array (scripts/embed.sh), when configure found
+# libxdp, libbpf and clang (HAVE_XDP).
+ifeq ($(HAVE_XDP),yes)
+XDP_PROG    = $(GEN)/server/net/xdp_prog
+GEN_OBJ    += $(BUILD)/obj/gen/server/net/xdp_prog.o
+endif
 SERVER_OBJ  = $(call obj,$(SERVER_SRC)) $(GEN_OBJ)
 HEALTHD_OBJ = $(call obj,$(HEALTHD_SRC))
 CLI_OBJ     = $(call obj,$(CLI_SRC))
@@ -92,9 +103,17 @@ $(BUILD)/obj/%.o: %.c $(CONF)
 $(DNSTAP_PB).c $(DNSTAP_PB).h &: server/metrics/dnstap.proto $(CONF)
 	@mkdir -p $(GEN)
 	$(PROTOC_C) --c_out=$(GEN) $<
-$(GEN_OBJ): $(DNSTAP_PB).c $(DNSTAP_PB).h
+$(DNSTAP_OBJ): $(DNSTAP_PB).c $(DNSTAP_PB).h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+$(XDP_PROG).bpf.o: server/net/xdp_prog.bpf.c $(CONF)
+	@mkdir -p $(dir $@)
+	$(CLANG) -O2 -g -target bpf $(BPF_CFLAGS) -Wall -c -o $@ $<
+$(XDP_PROG).c: $(XDP_PROG).bpf.o scripts/embed.sh
+	scripts/embed.sh steer_xdp_prog $< > $@
+$(BUILD)/obj/gen/server/net/xdp_prog.o: $(XDP_PROG).c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 # Whoever includes the generated header waits for it (the first build has no .d files yet).
 $(call obj,server/metrics/dnstap.c tests/unit/test_dnstap.c): $(DNSTAP_PB).h
 

@@ -13,7 +13,7 @@
 #   server/answer/*.c  server/wire/*.c
 #   server/zone/lookup.c server/zone/zone.c server/zone/zonedb.c
 #   server/steer/steer.c  server/steer/policy/*.c (their _choose functions)
-#   server/net/udp.c server/net/tcp.c
+#   server/net/udp.c server/net/tcp.c server/net/xdp.c
 #
 # Functions are found by brace counting: at file level, a line that starts
 # with an identifier and has a "(" opens a candidate signature; the "{" that
@@ -28,7 +28,7 @@ max=${2:-60}
 cd "$root" || exit 2
 
 specs="server/answer/*.c server/wire/*.c server/zone/lookup.c server/zone/zone.c server/zone/zonedb.c
-server/steer/steer.c server/steer/policy/*.c:_choose$ server/net/udp.c server/net/tcp.c"
+server/steer/steer.c server/steer/policy/*.c:_choose$ server/net/udp.c server/net/tcp.c server/net/xdp.c"
 
 bad=0 funcs=0
 for spec in $specs; do

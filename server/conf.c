@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <net/if.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -35,6 +36,7 @@ static const struct conf_field server_fields[] = {
 	{ "syslog", CONF_BOOL, offsetof(struct server_conf, syslog), 0, 0 },
 	{ "user", CONF_STRING, offsetof(struct server_conf, privs.user), 0, 0 },
 	{ "group", CONF_STRING, offsetof(struct server_conf, privs.group), 0, 0 },
+	{ "xdp", CONF_JSON, offsetof(struct server_conf, xdp_json), 0, 0 },
 };
 
 struct zone_fields {
@@ -213,6 +215,47 @@ static void dnstap_conf_clear(struct dnstap_conf *d)
 
 /* ---- end of "dnstap" ---- */
 
+/* ---- "server": {"xdp": {...}} (server/net/xdp.h) ---- */
+
+static const struct conf_field xdp_fields[] = {
+	{ "interface", CONF_STRING, offsetof(struct xdp_conf, interface), 0, 0 },
+	{ "port", CONF_INT, offsetof(struct xdp_conf, port), 1, 65535 },
+	{ "mode", CONF_STRING, offsetof(struct xdp_conf, mode), 0, 0 },
+};
+
+static int read_xdp(struct server_conf *c, struct errlist *errs)
+{
+	conf_path_t path = { "server", "xdp", NULL };
+	struct xdp_conf *x = &c->xdp;
+	int nerr;
+
+	x->port = 53;
+	if (!c->xdp_json)
+		return 0;
+	if (!json_is_object(c->xdp_json)) {
+		conf_err(errs, &c->cf, path, "expected an object {\"interface\": NAME, \"port\": N, \"mode\": ...}");
+		return 1;
+	}
+	nerr = conf_read_fields(&c->cf, c->xdp_json, path, xdp_fields, CONF_NFIELDS(xdp_fields), x, errs);
+	if (!nerr && !x->interface) {
+		conf_err(errs, &c->cf, path, "\"interface\" is required (the network interface to serve UDP on)");
+		nerr++;
+	}
+	if (!nerr && x->mode && strcmp(x->mode, "auto") && strcmp(x->mode, "native") && strcmp(x->mode, "generic")) {
+		conf_err(errs, &c->cf, (conf_path_t){ "server", "xdp", "mode", NULL },
+			 "unknown mode \"%s\" (auto, native, generic)", x->mode);
+		nerr++;
+	}
+	if (!nerr && x->interface && strlen(x->interface) >= IF_NAMESIZE) {
+		conf_err(errs, &c->cf, (conf_path_t){ "server", "xdp", "interface", NULL },
+			 "\"%s\": longer than an interface name can be (%d bytes)", x->interface, IF_NAMESIZE - 1);
+		nerr++;
+	}
+	return nerr;
+}
+
+/* ---- end of "xdp" ---- */
+
 int server_conf_load(const char *path, struct server_conf *c, struct errlist *errs)
 {
 	const char *key;
@@ -258,6 +301,7 @@ int server_conf_load(const char *path, struct server_conf *c, struct errlist *er
 		c->control_socket = p;
 	}
 	nerr += read_dnstap(c, errs);
+	nerr += read_xdp(c, errs);
 	if ((v = json_object_get(c->cf.root, "metrics")))
 		nerr += read_metrics(c, v, errs);
 	v = json_object_get(c->cf.root, "zones");
@@ -284,6 +328,8 @@ void server_conf_clear(struct server_conf *c)
 	free(c->version);
 	free(c->log_level);
 	dnstap_conf_clear(&c->dnstap);
+	free(c->xdp.interface);
+	free(c->xdp.mode);
 	privs_clear(&c->privs);
 	conf_file_clear(&c->cf);
 	memset(c, 0, sizeof(*c));

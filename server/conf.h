@@ -12,6 +12,7 @@
 #include "common/conf.h"
 #include "server/zone/load/zoneload.h"
 #include "common/privs.h"
+#include "server/net/xdp.h"
 
 struct errlist;
 
@@ -45,6 +46,8 @@ struct server_conf {
 	struct zone_conf *zones;      /* owned array */
 	size_t nzones;
 	struct conf_strlist metrics_listen; /* "metrics": {"listen": [...]}: /metrics addresses; none by default */
+	json_t *xdp_json;             /* borrowed: "server": {"xdp": {...}} as written */
+	struct xdp_conf xdp;          /* the AF_XDP listener; xdp.interface NULL = none */
 };
 
 /* Read path into out (cleared first). Returns the number of errors added to

@@ -227,7 +227,7 @@ json_t *server_ops_dnstap_stats(void *arg)
  * address) thread, then the TCP thread. */
 size_t server_stats_blocks(const struct server *srv)
 {
-	return (size_t)srv->nworkers * srv->naddrs + 1;
+	return (size_t)srv->nworkers * srv->naddrs + 1 + srv->nxdp;
 }
 
 /* Publish zones (taken) with the policy set *steer (taken) and the

@@ -23,6 +23,7 @@
 #include "server/net/stats.h"
 #include "server/net/tcp.h"
 #include "server/net/udp.h"
+#include "server/net/xdp.h"
 #include "server/zone/zonedb.h"
 #include "server/zone/zone.h"
 #include "server/zone/load/zoneload.h"
@@ -155,6 +156,10 @@ static int take_fixed(struct server *srv, struct load_result *r)
 	r->addrs = NULL;
 	srv->conf_workers = r->conf.workers;
 	srv->nworkers = worker_count(r->conf.workers);
+	/* The AF_XDP threads' stats blocks are counted before the listener
+	 * exists (the first snapshot is published before the binds). */
+	if (r->conf.xdp.interface)
+		srv->nxdp = xdp_queue_count(&r->conf.xdp);
 	srv->privs = r->conf.privs;
 	memset(&r->conf.privs, 0, sizeof(r->conf.privs));
 	if (r->conf.control_socket && !(srv->control_path = strdup(r->conf.control_socket)))
@@ -178,11 +183,11 @@ static int bind_listeners(struct server *srv, const struct server_conf *c)
 {
 	/* One UDP thread per worker and listen address, each writing its own
 	 * stats block; the TCP thread writes the last one. */
-	size_t nudp = server_stats_blocks(srv) - 1;
+	size_t nudp = (size_t)srv->nworkers * srv->naddrs;
 	char why[300];
 	int ret;
 
-	srv->stats = stats_new(nudp + 1);
+	srv->stats = stats_new(server_stats_blocks(srv));
 	srv->base = event_base_new();
 	if (!srv->stats || !srv->base)
 		return STEER_ENOMEM;
@@ -192,6 +197,11 @@ static int bind_listeners(struct server *srv, const struct server_conf *c)
 			     c->tcp_max_connections, c->tcp_idle_ms);
 	if (ret == STEER_EOK)
 		ret = udp_workers_new(&srv->udp, (unsigned)nudp, srv->addrs, srv->naddrs, &srv->snaps, srv->stats, 0);
+	/* AF_XDP after the sockets: TCP (and UDP for other addresses) stay
+	 * on them; the XDP program takes only UDP to server.xdp.port. */
+	if (ret == STEER_EOK && c->xdp.interface &&
+	    (ret = xdp_listener_new(&srv->xdp, &c->xdp, &srv->snaps, srv->stats, nudp + 1, why, sizeof(why))) != STEER_EOK)
+		log_err("%s: server/xdp: %s", srv->config_path, why);
 	if (ret == STEER_EOK && (ret = metrics_start(srv->metrics, srv->base, &c->metrics_listen, why, sizeof(why))) != STEER_EOK)
 		log_err("%s", why);
 	return ret;
@@ -304,6 +314,8 @@ int server_run(struct server *srv)
 
 	if (ret == STEER_EOK)
 		ret = tcp_server_start(srv->tcp);
+	if (ret == STEER_EOK && srv->xdp)
+		ret = xdp_listener_start(srv->xdp);
 	if (ret == STEER_EOK) {
 		size_t nz = zonedb_count(snap_current(&srv->snaps)->zones);
 		log_notice("steerdns %s: serving %zu zone%s on %zu address%s (first %s), %u UDP worker%s", STEER_VERSION,
@@ -312,6 +324,7 @@ int server_run(struct server *srv)
 		server_notify_serving(srv, 0);
 		event_base_dispatch(srv->base);
 	}
+	xdp_listener_stop(srv->xdp);
 	udp_workers_stop(srv->udp);
 	tcp_server_stop(srv->tcp);
 	return ret;
@@ -322,6 +335,7 @@ void server_free(struct server *srv)
 	if (!srv)
 		return;
 	/* Threads first (they read the snapshot), then what they used. */
+	xdp_listener_free(srv->xdp);
 	udp_workers_free(srv->udp);
 	tcp_server_free(srv->tcp);
 	server_tap_free(srv, srv->tap); /* writes out what is queued */

@@ -43,6 +43,7 @@ struct server {
 	struct listen_addr *addrs;  /* owned */
 	size_t naddrs;
 	unsigned nworkers;
+	unsigned nxdp;              /* AF_XDP threads (one per queue of server.xdp.interface); 0 = none */
 	long long conf_workers;     /* "workers" as configured at startup */
 	char *control_path;         /* owned; NULL = no control socket */
 	struct privs privs;         /* owned: server.user/group as at startup */
@@ -51,8 +52,9 @@ struct server {
 	struct snap_domain snaps;
 	uint64_t generation;
 	time_t started_at;
-	struct stats *stats;        /* owned: blocks 0..nworkers*naddrs-1 UDP, then TCP */
+	struct stats *stats;        /* owned: blocks 0..nworkers*naddrs-1 UDP, then TCP, then nxdp AF_XDP */
 	struct udp_workers *udp;    /* owned */
+	struct xdp_listener *xdp;   /* owned; NULL = no AF_XDP listener */
 	struct tcp_server *tcp;     /* owned */
 	struct event_base *base;    /* owned: the main loop */
 	struct control *ctl;        /* owned */
