@@ -1,6 +1,7 @@
 /* conf.c -- read the "server", "zones" and "metrics" sections of the config. */
 #include "config.h"
 #include "server/conf.h"
+#include "server/dnssec/sigcache.h"
 #include "common/errlist.h"
 #include "common/log.h"
 #include "common/prom.h"
@@ -27,6 +28,8 @@ static const struct conf_field server_fields[] = {
 	{ "control_socket", CONF_STRING, offsetof(struct server_conf, control_socket), 0, 0 },
 	{ "udp_payload", CONF_INT, offsetof(struct server_conf, udp_payload), 512, 4096 },
 	{ "tcp_max_connections", CONF_INT, offsetof(struct server_conf, tcp_max_connections), 1, 1000000 },
+	/* About 900 bytes an entry: 16 (15 KiB) to 1M (about 880 MiB). */
+	{ "sigcache_entries", CONF_INT, offsetof(struct server_conf, sigcache_entries), 16, 1048576 },
 	{ "tcp_idle_timeout", CONF_MSEC, offsetof(struct server_conf, tcp_idle_ms), 100, 3600000 },
 	{ "chaos", CONF_BOOL, offsetof(struct server_conf, chaos), 0, 0 },
 	{ "identity", CONF_STRING, offsetof(struct server_conf, identity), 0, 0 },
@@ -75,6 +78,7 @@ static int set_defaults(struct server_conf *c)
 	gethostname(host, sizeof(host) - 1);
 	c->udp_payload = 1232;
 	c->tcp_max_connections = 1024;
+	c->sigcache_entries = SIGCACHE_DEFAULT_ENTRIES;
 	c->tcp_idle_ms = 10000;
 	c->identity = strdup(host);
 	c->version = strdup("steerdns " STEER_VERSION);
