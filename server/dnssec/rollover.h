@@ -23,15 +23,17 @@
  * operator (steerctl dnssec roll ZONE ksk):
  *
  *   start        new KSK: Publish now, Activate now + Ipub. From Activate on
- *                both KSKs sign the DNSKEY RRset, and the CDS/CDNSKEY are
- *                those of the newest signing KSK (keys.h), so the parent
- *                is offered the new DS only once the new key is in every
- *                cache.
+ *                both KSKs sign the DNSKEY RRset and the CDS/CDNSKEY (made
+ *                for every signing KSK, zonesign.c) offer both DS records,
+ *                so the parent is offered the new DS only once the new key
+ *                is in every cache.
  *   DS seen      the operator confirms the parent serves the new DS
  *                (steerctl dnssec ds-seen ZONE TAG), or, with "ksk_ds_wait"
  *                configured, that long after the new key's Activate.
  *   then         old KSK: Inactive = Delete = seen + DS TTL + propagation
- *                (the old DS out of every resolver's cache).
+ *                (every resolver has a DS set with the new DS by then); the
+ *                CDS/CDNSKEY name only the new key from then on, so a
+ *                parent that scans them drops the old DS.
  *
  * Layer: server/dnssec. Pure logic here; the process applies the steps.
  */
