@@ -2,6 +2,7 @@
 #include "config.h"
 #include "server/conf.h"
 #include "server/dnssec/sigcache.h"
+#include "server/dnssec/zonesign.h"
 #include "common/errlist.h"
 #include "common/log.h"
 #include "common/prom.h"
@@ -42,10 +43,12 @@ static const struct conf_field server_fields[] = {
 
 struct zone_fields {
 	char *name, *file;
+	json_t *dnssec; /* borrowed; read by server/dnssec/dnssec_conf.c */
 };
 static const struct conf_field zone_fields[] = {
 	{ "name", CONF_STRING, offsetof(struct zone_fields, name), 0, 0 },
 	{ "file", CONF_STRING, offsetof(struct zone_fields, file), 0, 0 },
+	{ "dnssec", CONF_JSON, offsetof(struct zone_fields, dnssec), 0, 0 },
 };
 
 /* ---- metrics section ---- */
@@ -133,12 +136,19 @@ static int read_zones(struct server_conf *c, json_t *zones, struct errlist *errs
 				e = 1;
 			}
 		}
+		struct dnssec_zoneconf *dc = NULL;
+		if (!e && zf.dnssec) {
+			const char *dpath[] = { "zones", zf.name, "dnssec", NULL };
+			e = dnssec_zoneconf_read(cf, zf.dnssec, dpath, &dc, errs);
+		}
 		if (e) {
 			free(zf.name);
 			free(zf.file);
 			nerr += e;
 			continue;
 		}
+		c->zones[c->nzones].post = dc ? dnssec_zone_sign : NULL;
+		c->zones[c->nzones].post_arg = dc;
 		c->zones[c->nzones].name = zf.name;
 		c->zones[c->nzones].file = conf_resolve_path(cf, zf.file);
 		free(zf.file);
@@ -279,6 +289,7 @@ void server_conf_clear(struct server_conf *c)
 	for (size_t i = 0; i < c->nzones; i++) {
 		free(c->zones[i].name);
 		free(c->zones[i].file);
+		dnssec_zoneconf_free(c->zones[i].post_arg);
 	}
 	free(c->zones);
 	conf_strlist_clear(&c->listen);
