@@ -172,13 +172,4 @@ void answer_dnssec_deny(struct answer_state *st)
 	}
 }
 
-int answer_dnssec_steered(struct answer_state *st, const struct node *n, const struct steer_answer *sa)
-{
-	(void)st;
-	(void)n;
-	(void)sa;
-	/* Online signing of steered sets (server/dnssec/sigcache.c) plugs in
-	 * here; until then, and whenever it fails, the caller answers with the
-	 * zone-file RRset, signed at load. */
-	return -1;
-}
+/* answer_dnssec_steered(): steered_sign.c (online signing, sigcache.h). */

@@ -41,6 +41,7 @@
 #include <stdint.h>
 
 #include "server/answer/answer.h"
+#include "server/dnssec/sigcache.h"
 #include "server/wire/dname.h"
 #include "server/wire/query.h"
 #include "server/wire/respond.h"
@@ -80,6 +81,10 @@ struct answer_scratch {
 	uint8_t names[2][DNAME_MAXLEN];          /* current chain target (double-buffered) */
 	const struct node *chain[CHAIN_MAX + 1]; /* CNAME owners already answered */
 	uint32_t hashes[DNAME_MAXLABELS + 1];    /* suffix hashes of the name being looked up */
+	/* Online signing of steered answers (steered_sign.c): */
+	struct sigcache_scratch sig;             /* the cache key and sorted set of one lookup */
+	uint8_t rrsig[RR_FIXED + SIGCACHE_SIG_MAX]; /* the RRSIG RR being written */
+	uint8_t signbuf[SIGCACHE_SIGN_SCRATCH];  /* the signed data of a miss */
 };
 
 /* What the answer section ended with; the authority and additional steps
