@@ -54,7 +54,7 @@ int ctl_check_zone(const struct ctl_opts *o, int argc, char **argv)
 {
 	char *args[2];
 	int nargs = 0, ret;
-	struct zone_conf zc;
+	struct zone_conf zc = { 0 };
 	struct zonedb *db = NULL;
 	struct errlist errs;
 

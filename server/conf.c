@@ -1,6 +1,8 @@
 /* conf.c -- read the "server", "zones" and "metrics" sections of the config. */
 #include "config.h"
 #include "server/conf.h"
+#include "server/dnssec/sigcache.h"
+#include "server/dnssec/zonesign.h"
 #include "common/errlist.h"
 #include "common/log.h"
 #include "common/prom.h"
@@ -28,6 +30,8 @@ static const struct conf_field server_fields[] = {
 	{ "control_socket", CONF_STRING, offsetof(struct server_conf, control_socket), 0, 0 },
 	{ "udp_payload", CONF_INT, offsetof(struct server_conf, udp_payload), 512, 4096 },
 	{ "tcp_max_connections", CONF_INT, offsetof(struct server_conf, tcp_max_connections), 1, 1000000 },
+	/* About 900 bytes an entry: 16 (15 KiB) to 1M (about 880 MiB). */
+	{ "sigcache_entries", CONF_INT, offsetof(struct server_conf, sigcache_entries), 16, 1048576 },
 	{ "tcp_idle_timeout", CONF_MSEC, offsetof(struct server_conf, tcp_idle_ms), 100, 3600000 },
 	{ "chaos", CONF_BOOL, offsetof(struct server_conf, chaos), 0, 0 },
 	{ "identity", CONF_STRING, offsetof(struct server_conf, identity), 0, 0 },
@@ -41,10 +45,12 @@ static const struct conf_field server_fields[] = {
 
 struct zone_fields {
 	char *name, *file;
+	json_t *dnssec; /* borrowed; read by server/dnssec/dnssec_conf.c */
 };
 static const struct conf_field zone_fields[] = {
 	{ "name", CONF_STRING, offsetof(struct zone_fields, name), 0, 0 },
 	{ "file", CONF_STRING, offsetof(struct zone_fields, file), 0, 0 },
+	{ "dnssec", CONF_JSON, offsetof(struct zone_fields, dnssec), 0, 0 },
 };
 
 /* ---- metrics section ---- */
@@ -77,6 +83,7 @@ static int set_defaults(struct server_conf *c)
 	gethostname(host, sizeof(host) - 1);
 	c->udp_payload = 1232;
 	c->tcp_max_connections = 1024;
+	c->sigcache_entries = SIGCACHE_DEFAULT_ENTRIES;
 	c->tcp_idle_ms = 10000;
 	c->identity = strdup(host);
 	c->version = strdup("steerdns " STEER_VERSION);
@@ -131,12 +138,19 @@ static int read_zones(struct server_conf *c, json_t *zones, struct errlist *errs
 				e = 1;
 			}
 		}
+		struct dnssec_zoneconf *dc = NULL;
+		if (!e && zf.dnssec) {
+			const char *dpath[] = { "zones", zf.name, "dnssec", NULL };
+			e = dnssec_zoneconf_read(cf, zf.dnssec, dpath, &dc, errs);
+		}
 		if (e) {
 			free(zf.name);
 			free(zf.file);
 			nerr += e;
 			continue;
 		}
+		c->zones[c->nzones].post = dc ? dnssec_zone_sign : NULL;
+		c->zones[c->nzones].post_arg = dc;
 		c->zones[c->nzones].name = zf.name;
 		c->zones[c->nzones].file = conf_resolve_path(cf, zf.file);
 		free(zf.file);
@@ -319,6 +333,7 @@ void server_conf_clear(struct server_conf *c)
 	for (size_t i = 0; i < c->nzones; i++) {
 		free(c->zones[i].name);
 		free(c->zones[i].file);
+		dnssec_zoneconf_free(c->zones[i].post_arg);
 	}
 	free(c->zones);
 	conf_strlist_clear(&c->listen);

@@ -35,6 +35,7 @@ struct server_conf {
 	char *control_socket;         /* resolved path; NULL = no control socket */
 	long long udp_payload;        /* our EDNS UDP payload size (512..4096), default 1232 */
 	long long tcp_max_connections;/* concurrent TCP connections, default 1024 */
+	long long sigcache_entries;   /* signature cache of steered answers (server/dnssec/sigcache.h), entries */
 	uint32_t tcp_idle_ms;         /* idle TCP connection timeout, default 10 s */
 	int chaos;                    /* answer CH TXT version.bind/id.server, default off */
 	char *identity;               /* id.server/hostname.bind answer; default gethostname() */

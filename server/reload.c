@@ -9,6 +9,7 @@
 #include "server/server_priv.h"
 #include "server/answer/answer.h"
 #include "server/ctl/control.h"
+#include "server/dnssec/sigcache.h"
 #include "server/metrics/metrics.h"
 #include "server/steer/health_link.h"
 #include "server/steer/steer_build.h"
@@ -44,7 +45,8 @@ static void apply_logging(const struct server *srv, const struct server_conf *c)
 
 /* A snapshot of zones plus the answer settings of c. Takes zones (freed on
  * failure). */
-static struct snapshot *snapshot_make(const struct server_conf *c, struct zonedb *zones, uint64_t generation)
+static struct snapshot *snapshot_make(const struct server *srv, const struct server_conf *c, struct zonedb *zones,
+				      uint64_t generation)
 {
 	struct served *sv = calloc(1, sizeof(*sv));
 
@@ -60,6 +62,7 @@ static struct snapshot *snapshot_make(const struct server_conf *c, struct zonedb
 	sv->env.chaos = c->chaos;
 	sv->env.identity = sv->identity;
 	sv->env.version = sv->version;
+	sv->env.sigcache = srv->sigcache;
 	sv->snap.zones = zones;
 	sv->snap.generation = generation;
 	sv->snap.loaded_at = time(NULL);
@@ -120,6 +123,9 @@ void server_warn_restart_only(const struct server *srv, const struct load_result
 					 r->addrs[i].text, addr_port(&r->addrs[i]), srv->privs.user);
 		log_warn("reload: server.listen changed; still listening on the old addresses until a restart");
 	}
+	if (r->conf.sigcache_entries != srv->conf_sigcache)
+		log_warn("reload: server.sigcache_entries changed; still %zu entries until a restart",
+			 sigcache_capacity(srv->sigcache));
 	if (r->conf.workers != srv->conf_workers)
 		log_warn("reload: server.workers changed; still %u workers until a restart", srv->nworkers);
 	if ((path == NULL) != (srv->control_path == NULL) || (path && strcmp(path, srv->control_path) != 0))
@@ -239,7 +245,7 @@ size_t server_stats_blocks(const struct server *srv)
 static int publish(struct server *srv, const struct server_conf *c, struct zonedb *zones, struct steer_set **steer,
 		   struct tap **swap_tap)
 {
-	struct snapshot *s = snapshot_make(c, zones, srv->generation + 1), *prev;
+	struct snapshot *s = snapshot_make(srv, c, zones, srv->generation + 1), *prev;
 
 	if (!s)
 		return STEER_ENOMEM;

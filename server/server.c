@@ -13,6 +13,7 @@
 #include "server/server_priv.h"
 #include "server/answer/answer.h"
 #include "server/ctl/control.h"
+#include "server/dnssec/sigcache.h"
 #include "server/metrics/metrics.h"
 #include "server/steer/health_link.h"
 #include "server/steer/steer_build.h"
@@ -120,6 +121,12 @@ static void ops_health(void *arg, struct health_link_info *out)
 	health_link_info(srv->hl, out);
 }
 
+static const struct sigcache *ops_sigcache(void *arg)
+{
+	const struct server *srv = arg;
+	return srv->sigcache;
+}
+
 static const struct health_link *ops_health_link(void *arg)
 {
 	const struct server *srv = arg;
@@ -133,6 +140,7 @@ static const struct metrics_ops server_metrics_ops = {
 	.health_link = ops_health_link,
 	.tcp_connections = ops_tcp_connections,
 	.started_at = ops_started_at,
+	.sigcache = ops_sigcache,
 };
 
 static const struct ctl_ops server_ctl_ops = {
@@ -162,6 +170,9 @@ static int take_fixed(struct server *srv, struct load_result *r)
 		srv->nxdp = xdp_queue_count(&r->conf.xdp);
 	srv->privs = r->conf.privs;
 	memset(&r->conf.privs, 0, sizeof(r->conf.privs));
+	srv->conf_sigcache = r->conf.sigcache_entries;
+	if (!(srv->sigcache = sigcache_new((size_t)r->conf.sigcache_entries)))
+		return STEER_ENOMEM;
 	if (r->conf.control_socket && !(srv->control_path = strdup(r->conf.control_socket)))
 		return STEER_ENOMEM;
 	return STEER_EOK;
@@ -348,6 +359,7 @@ void server_free(struct server *srv)
 	if (srv->base)
 		event_base_free(srv->base);
 	snap_domain_clear(&srv->snaps);
+	sigcache_free(srv->sigcache); /* after the snapshots: their answer_env points at it */
 	stats_free(srv->stats);
 	server_conf_clear(&srv->conf);
 	free(srv->addrs);

@@ -62,6 +62,9 @@ struct server {
 	struct tap *tap;            /* owned; NULL = no dnstap */
 	struct dnstap_counters tap_past; /* counts of the dnstap instances a reload replaced */
 	struct metrics *metrics;    /* owned: counters per snapshot, fall-open log, /metrics */
+	struct sigcache *sigcache;  /* owned: signatures of steered answers, shared by every answering
+				       thread and kept across reloads; sized at startup (server.sigcache_entries) */
+	long long conf_sigcache;    /* server.sigcache_entries as at startup */
 	struct event *sig[3];       /* owned: SIGHUP, SIGTERM, SIGINT */
 };
 

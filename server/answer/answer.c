@@ -52,6 +52,8 @@ int answer_put_rrset(struct answer_state *st, const uint8_t *owner, const struct
 			return -1;
 		}
 	}
+	if (set->nsigs && st->q->edns_do)
+		answer_dnssec_record(st, owner, set, ttl);
 	return 0;
 }
 
@@ -157,6 +159,7 @@ void answer_query(struct answer_scratch *S, const struct answer_env *env, const 
 	pkt_begin(&P, resp, max - edns_opt_size(Q), q, Q->question_ok ? Q->question_len : 0);
 	pkt_mark(&P, &after_question);
 	S->naddl = 0;
+	S->ntosign = 0;
 
 	struct answer_state st = {
 		.scratch = S, .q = Q, .env = env, .client = client, .snap = snap, .res = res, .pkt = &P,

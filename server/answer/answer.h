@@ -30,6 +30,7 @@
 
 struct snapshot;
 struct answer_scratch;
+struct sigcache;
 
 /* Settings from the config that shape answers; read-only while serving
  * (replaced as a whole with the snapshot on reload). */
@@ -38,6 +39,8 @@ struct answer_env {
 	int chaos;            /* answer CH TXT version.bind/version.server/id.server/hostname.bind */
 	const char *identity; /* borrowed */
 	const char *version;  /* borrowed */
+	struct sigcache *sigcache; /* borrowed (the process's, server/dnssec/sigcache.h); NULL: steered
+				      answers of signed zones are answered from the zone file's signed RRset */
 };
 
 struct answer_client {
@@ -56,6 +59,7 @@ struct answer_result {
 	 * snapshot the query was answered from (see server/net/stats.h). */
 	uint32_t zone;  /* 1 + the question's zone's index in snap->zones; 0 = none (REFUSED, CHAOS) */
 	struct steer_report steer; /* record 0 unless a policy answered */
+	uint8_t sig;    /* enum sigcache_outcome: how a steered DO=1 answer got its RRSIG (the counters) */
 };
 
 /*

@@ -172,6 +172,16 @@ static int put_steered(struct answer_state *st, const struct node *n)
 	st->res->steer = sa.report;
 	if (sa.use_static)
 		return 0;
+	/* DO in a signed zone: the steered set goes out with an online
+	 * signature (answer_dnssec_steered writes both); when it cannot, the
+	 * zone-file RRset signed at load answers (also for an empty set, whose
+	 * NODATA proof the NSEC bitmap would contradict). */
+	if (Q->edns_do && st->zone->dnssec) {
+		if (sa.naddrs == 0 || answer_dnssec_steered(st, n, &sa) < 0)
+			return 0;
+		done(st, OUTCOME_HIT, DNS_RCODE_NOERROR);
+		return 1;
+	}
 	st->ecs_scope = sa.ecs_scope;
 	if (sa.naddrs == 0) {
 		done(st, OUTCOME_NODATA, DNS_RCODE_NOERROR);

@@ -20,9 +20,9 @@
  * the answer truncated when a section other than additional overflows
  * (RFC 2181 9); answer_query() then cuts the response back to the question.
  *
- * DNSSEC hook points (a later issue; nothing signs yet). answer_query()
- * calls these between the steps, so signatures and denial proofs are added
- * per section without growing the steps. Both are empty and compile away:
+ * DNSSEC hook points (dnssec_answer.c). answer_query() calls these
+ * between the steps, so signatures and denial proofs are added per section
+ * without growing the steps; without DO they cost one test each:
  *   answer_hook_sign()  after each section: the RRSIGs of the rrsets just
  *                       written in st->section (RFC 4035 3.1.1), when the
  *                       query has DO (st->q->edns_do) and st->zone is signed
@@ -41,31 +41,50 @@
 #include <stdint.h>
 
 #include "server/answer/answer.h"
+#include "server/dnssec/sigcache.h"
 #include "server/wire/dname.h"
 #include "server/wire/query.h"
 #include "server/wire/respond.h"
 #include "server/wire/rr.h"
 #include "server/zone/lookup.h"
+#include "server/zone/zone.h"
 #include "common/dns.h"
 
 struct node;
 struct rrset;
 struct zone;
+struct steer_answer;
 
 /* CNAME/DNAME chains are followed at most this far (loops end here too). */
 #define CHAIN_MAX 8
 /* Nodes whose addresses one response can carry in additional. */
 #define ADDL_MAX 32
 
+/* Signed rrsets one section can carry (DO queries); more go unsigned. */
+#define SIGN_MAX 64
+
+/* A signed rrset written into the current section, its RRSIGs still to come. */
+struct answer_tosign {
+	const uint8_t *owner; /* as written: NULL = the question name */
+	const struct rrset *set;
+	uint32_t ttl;         /* as written (UINT32_MAX: the rrset's own) */
+};
+
 /* Per-worker scratch (answer_scratch_new): made once, its arrays reused by
  * every query of the worker; only the counters are reset per query. */
 struct answer_scratch {
+	struct answer_tosign tosign[SIGN_MAX];  /* DO: rrsets of this section to sign */
+	int ntosign;
 	struct query q;
 	const struct node *addl[ADDL_MAX];       /* nodes whose A/AAAA are already in additional */
 	int naddl;
 	uint8_t names[2][DNAME_MAXLEN];          /* current chain target (double-buffered) */
 	const struct node *chain[CHAIN_MAX + 1]; /* CNAME owners already answered */
 	uint32_t hashes[DNAME_MAXLABELS + 1];    /* suffix hashes of the name being looked up */
+	/* Online signing of steered answers (steered_sign.c): */
+	struct sigcache_scratch sig;             /* the cache key and sorted set of one lookup */
+	uint8_t rrsig[RR_FIXED + SIGCACHE_SIG_MAX]; /* the RRSIG RR being written */
+	uint8_t signbuf[SIGCACHE_SIGN_SCRATCH];  /* the signed data of a miss */
 };
 
 /* What the answer section ended with; the authority and additional steps
@@ -180,16 +199,30 @@ static inline size_t edns_opt_size(const struct query *q)
 void edns_put_opt(struct pkt *p, const struct answer_env *env, const struct query *q, uint16_t rcode,
 		  uint8_t ecs_scope, int with_ecs);
 
-/* --- DNSSEC hook points (see the top of this file) --------------------- */
+/* --- DNSSEC (dnssec_answer.c; see the top of this file) ------------------ */
+
+/* Remember a signed rrset just written (answer_put_rrset, DO only). */
+void answer_dnssec_record(struct answer_state *st, const uint8_t *owner, const struct rrset *set, uint32_t ttl);
+/* The RRSIGs of the rrsets remembered for this section. */
+void answer_dnssec_sign(struct answer_state *st);
+/* The NSEC/NSEC3 proofs (and DS) for st->outcome, into authority. */
+void answer_dnssec_deny(struct answer_state *st);
+/* A steered A/AAAA answer sa at n for a DO query in a signed zone: 0 when
+ * the set and its RRSIG (online signing, server/dnssec/sigcache.h) were
+ * written into the answer section; -1 (nothing written) to answer with the
+ * zone-file RRset signed at load instead. */
+int answer_dnssec_steered(struct answer_state *st, const struct node *n, const struct steer_answer *sa);
 
 static inline void answer_hook_sign(struct answer_state *st)
 {
-	(void)st; /* signing of st->section goes here */
+	if (st->scratch->ntosign)
+		answer_dnssec_sign(st);
 }
 
 static inline void answer_hook_deny(struct answer_state *st)
 {
-	(void)st; /* NSEC/NSEC3 denial proofs go here */
+	if (st->q->edns_do && st->zone && st->zone->dnssec)
+		answer_dnssec_deny(st);
 }
 
 #endif

@@ -317,6 +317,26 @@ int dnssec_key_set_times(const struct dnssec_key *k, struct errlist *errs)
 	return ret;
 }
 
+/* mkdir -p, mode 0700 (the directory holds private keys). */
+static int mkdir_p(const char *dir)
+{
+	char p[4096];
+	size_t n = strlen(dir);
+
+	if (n >= sizeof(p))
+		return -1;
+	memcpy(p, dir, n + 1);
+	for (size_t i = 1; i <= n; i++) {
+		if (p[i] != '/' && p[i] != 0)
+			continue;
+		p[i] = 0;
+		if (mkdir(p, 0700) < 0 && errno != EEXIST)
+			return -1;
+		p[i] = i < n ? '/' : 0;
+	}
+	return 0;
+}
+
 static char *key_base(const char *dir, const char *zone, uint8_t alg, uint16_t tag)
 {
 	size_t n = strlen(dir) + strlen(zone) + 32;
@@ -336,7 +356,7 @@ int dnssec_key_generate(const char *zone, const struct dnssec_keyconf *kc, enum 
 	int ret;
 
 	*base = NULL;
-	if (mkdir(kc->key_dir, 0700) < 0 && errno != EEXIST) {
+	if (mkdir_p(kc->key_dir) < 0) {
 		errlist_add(errs, "%s: %s", kc->key_dir, strerror(errno));
 		return STEER_EINVAL;
 	}

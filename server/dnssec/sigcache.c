@@ -31,6 +31,9 @@
  */
 #include "config.h"
 #include "server/dnssec/sigcache.h"
+#include "server/dnssec/keys.h"
+#include "server/dnssec/sign.h"
+#include "common/dns.h"
 #include "common/errors.h"
 
 #include <stdatomic.h>
@@ -362,4 +365,38 @@ int sigcache_lookup(struct sigcache *c, const struct sigcache_signer *signer, st
 	if (len <= SIGCACHE_SIG_MAX && refresh_at > now)
 		bucket_put(b, h, s->key, keylen, out, (uint16_t)len, refresh_at, now);
 	return len;
+}
+
+/* --- the zone's signer -------------------------------------------------- */
+
+int sigcache_sign_zsk(void *arg, const struct sigcache_rrset *rs, uint32_t now, uint8_t *out, size_t cap,
+		      uint32_t *refresh_at)
+{
+	const struct sigcache_zsk *z = arg;
+	struct dnssec_rdata rd[SIGCACHE_MAX_RR];
+	uint32_t expiration = now + z->validity;
+
+	if (!z->zsk || rs->n == 0 || rs->n > SIGCACHE_MAX_RR)
+		return STEER_EINVAL;
+	for (uint16_t i = 0; i < rs->n; i++) {
+		rd[i].data = rs->rdata[i];
+		rd[i].len = rs->rdlen;
+	}
+	*refresh_at = expiration - z->refresh;
+	return dnssec_sign_rrset(z->zsk, z->apex, rs->owner, rs->labels, rs->type, DNS_CLASS_IN, rs->ttl, rd, rs->n,
+				 now - SIGCACHE_INCEPTION_SKEW, expiration, z->scratch, z->cap, out, cap);
+}
+
+uint32_t sigcache_key_epoch(const struct dnssec_key *k)
+{
+	uint8_t id[3 + sizeof(k->pub)];
+	uint64_t h;
+
+	id[0] = k->alg;
+	id[1] = (uint8_t)(k->tag >> 8);
+	id[2] = (uint8_t)k->tag;
+	memcpy(id + 3, k->pub, k->publen <= sizeof(k->pub) ? k->publen : sizeof(k->pub));
+	h = key_hash(id, 3 + (k->publen <= sizeof(k->pub) ? k->publen : sizeof(k->pub)));
+	h ^= h >> 32;
+	return (uint32_t)h ? (uint32_t)h : 1;
 }

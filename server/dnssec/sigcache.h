@@ -114,4 +114,35 @@ int sigcache_lookup(struct sigcache *c, const struct sigcache_signer *signer, st
 		    const uint8_t *const *addrs, uint16_t n, uint16_t rdlen, uint32_t now, uint8_t *out, size_t cap,
 		    enum sigcache_outcome *outcome);
 
+/* --- the signer of a signed zone (what the process passes) ------------ */
+
+struct dnssec_key;
+
+/* arg of sigcache_sign_zsk: one zone's signing ZSK and timers. Built on the
+ * stack by the query that missed; every pointer borrowed. */
+struct sigcache_zsk {
+	const struct dnssec_key *zsk; /* the zone's signing ZSK */
+	const uint8_t *apex;          /* the signer name: the zone apex, wire */
+	uint32_t validity;            /* signature_validity: expiration = now + validity */
+	uint32_t refresh;             /* refresh_at = expiration - refresh */
+	uint8_t *scratch;             /* the signed data (the caller's, per worker) */
+	size_t cap;                   /* SIGCACHE_SIGN_SCRATCH is enough */
+};
+
+/* Signed data of an A/AAAA set of SIGCACHE_MAX_RR: the RRSIG head and
+ * signer, then each RR with the owner; 8 KiB is more than enough. */
+#define SIGCACHE_SIGN_SCRATCH 8192
+/* Inception is backdated this much, for validators whose clock is behind
+ * (as the zone signer does). */
+#define SIGCACHE_INCEPTION_SKEW 3600
+
+/* sigcache_sign_fn over dnssec_sign_rrset() (sign.h) with arg a struct
+ * sigcache_zsk: inception now - SKEW, expiration now + validity. */
+int sigcache_sign_zsk(void *arg, const struct sigcache_rrset *rs, uint32_t now, uint8_t *out, size_t cap,
+		      uint32_t *refresh_at);
+/* The epoch of signatures made by key k: a hash of its algorithm, tag and
+ * public key, so the same ZSK keeps its entries across reloads and a new
+ * one never sees them. Never 0. */
+uint32_t sigcache_key_epoch(const struct dnssec_key *k);
+
 #endif

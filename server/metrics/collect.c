@@ -2,6 +2,7 @@
 #include "config.h"
 #include "server/metrics/collect.h"
 #include "server/metrics/metrics.h"
+#include "server/dnssec/sigcache.h"
 #include "server/net/stats.h"
 #include "server/net/stats_snap.h"
 #include "server/steer/health_link.h"
@@ -202,6 +203,29 @@ static void steer_families(struct evbuffer *out, const struct snapshot *s)
 			 stats_snap_get(s->counters, STATS_REC_DEGRADED, r));
 }
 
+/* The signature cache of steered DO=1 answers (server/dnssec/sigcache.h). */
+static void sigcache_families(struct evbuffer *out, const struct metrics_view *v, const struct stats_totals *t)
+{
+	const struct sigcache *c = v->ops->sigcache ? v->ops->sigcache(v->arg) : NULL;
+
+	prom_family(out, "steerdns_sigcache_hits_total", PROM_COUNTER,
+		    "Steered DO=1 answers whose RRSIG came from the signature cache.");
+	prom_u64(out, "steerdns_sigcache_hits_total", PROM_NOLABELS, t->sig_hits);
+	prom_family(out, "steerdns_sigcache_misses_total", PROM_COUNTER,
+		    "Steered DO=1 answers whose answer set was not in the cache (signed, or failed).");
+	prom_u64(out, "steerdns_sigcache_misses_total", PROM_NOLABELS, t->sig_signed + t->sig_failed);
+	prom_family(out, "steerdns_sigcache_signs_total", PROM_COUNTER, "Signatures made online for steered answers.");
+	prom_u64(out, "steerdns_sigcache_signs_total", PROM_NOLABELS, t->sig_signed);
+	prom_family(out, "steerdns_sigcache_failures_total", PROM_COUNTER,
+		    "Online signatures that failed: answered with the zone file's RRset, signed at load.");
+	prom_u64(out, "steerdns_sigcache_failures_total", PROM_NOLABELS, t->sig_failed);
+	prom_family(out, "steerdns_sigcache_entries", PROM_GAUGE, "Signatures held in the cache.");
+	prom_u64(out, "steerdns_sigcache_entries", PROM_NOLABELS, sigcache_used(c));
+	prom_family(out, "steerdns_sigcache_capacity", PROM_GAUGE,
+		    "Signatures the cache can hold (server.sigcache_entries).");
+	prom_u64(out, "steerdns_sigcache_capacity", PROM_NOLABELS, sigcache_capacity(c));
+}
+
 void metrics_collect(struct evbuffer *out, const struct metrics_view *v)
 {
 	const struct snapshot *s = v->ops->snapshot(v->arg);
@@ -215,4 +239,5 @@ void metrics_collect(struct evbuffer *out, const struct metrics_view *v)
 	query_families(out, &t);
 	zone_families(out, s);
 	steer_families(out, s);
+	sigcache_families(out, v, &t);
 }

@@ -30,6 +30,7 @@ struct health_link;
 struct metrics;
 struct snapshot;
 struct stats;
+struct sigcache;
 
 /* What the collector reads from the process; called in the main thread. */
 struct metrics_ops {
@@ -38,6 +39,7 @@ struct metrics_ops {
 	const struct health_link *(*health_link)(void *arg); /* NULL before it exists */
 	size_t (*tcp_connections)(void *arg);
 	time_t (*started_at)(void *arg);
+	const struct sigcache *(*sigcache)(void *arg); /* NULL: no signature cache */
 };
 
 /* The state only (no I/O yet), so that the first install can attach to it.

@@ -3,6 +3,7 @@
 #include "server/net/stats.h"
 #include "server/answer/answer.h"
 #include "server/net/stats_snap.h"
+#include "server/dnssec/sigcache.h"
 #include "server/zone/snapshot.h"
 #include "common/dns.h"
 
@@ -72,6 +73,12 @@ void stats_count(struct stats_block *b, enum stats_transport t, const struct sna
 	bump(res->rcode < STATS_NRCODES ? &b->rcode[res->rcode] : &b->rcode_other);
 	if (res->tc)
 		bump(&b->truncated);
+	if (res->sig == SIGCACHE_HIT)
+		bump(&b->sig_hits);
+	else if (res->sig == SIGCACHE_SIGNED)
+		bump(&b->sig_signed);
+	else if (res->sig == SIGCACHE_FAILED)
+		bump(&b->sig_failed);
 }
 
 void stats_count_send_failed(struct stats_block *b)
@@ -102,6 +109,9 @@ void stats_sum(const struct stats *st, struct stats_totals *out)
 		for (int r = 0; r < STATS_NRCODES; r++)
 			out->rcode[r] += get(&b->rcode[r]);
 		out->rcode_other += get(&b->rcode_other);
+		out->sig_hits += get(&b->sig_hits);
+		out->sig_signed += get(&b->sig_signed);
+		out->sig_failed += get(&b->sig_failed);
 	}
 }
 
@@ -110,11 +120,23 @@ static int set_count(json_t *obj, const char *key, uint64_t n)
 	return json_object_set_new(obj, key, json_integer((json_int_t)n));
 }
 
+static json_t *sig_json(const struct stats_totals *t)
+{
+	json_t *s = json_object();
+
+	if (s && (set_count(s, "hits", t->sig_hits) || set_count(s, "misses", t->sig_signed + t->sig_failed) ||
+		  set_count(s, "signs", t->sig_signed) || set_count(s, "failures", t->sig_failed))) {
+		json_decref(s);
+		return NULL;
+	}
+	return s;
+}
+
 json_t *stats_json(const struct stats_totals *t)
 {
-	json_t *j = json_object(), *q = json_object(), *qt = json_object(), *rc = json_object();
+	json_t *j = json_object(), *q = json_object(), *qt = json_object(), *rc = json_object(), *sc = sig_json(t);
 	char buf[32];
-	int bad = !j || !q || !qt || !rc;
+	int bad = !j || !q || !qt || !rc || !sc;
 
 	if (bad)
 		goto fail;
@@ -139,6 +161,8 @@ json_t *stats_json(const struct stats_totals *t)
 	qt = NULL;
 	bad |= json_object_set_new(j, "rcode", rc);
 	rc = NULL;
+	bad |= json_object_set_new(j, "sigcache", sc);
+	sc = NULL;
 	if (!bad)
 		return j;
 fail:
@@ -146,5 +170,6 @@ fail:
 	json_decref(q);
 	json_decref(qt);
 	json_decref(rc);
+	json_decref(sc);
 	return NULL;
 }

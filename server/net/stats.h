@@ -40,6 +40,9 @@ struct stats_block {
 	stats_counter qtype_other;
 	stats_counter rcode[STATS_NRCODES];
 	stats_counter rcode_other;
+	/* Signature cache of steered DO=1 answers (server/dnssec/sigcache.h):
+	 * a miss is signed or failed. */
+	stats_counter sig_hits, sig_signed, sig_failed;
 	uint32_t row;            /* this block's row in every snapshot's stats_snap; fixed at stats_new() */
 } __attribute__((aligned(64)));
 
@@ -49,6 +52,7 @@ struct stats_totals {
 	uint64_t responses, truncated, dropped, malformed;
 	uint64_t qtype[STATS_NQTYPES], qtype_other;
 	uint64_t rcode[STATS_NRCODES], rcode_other;
+	uint64_t sig_hits, sig_signed, sig_failed;
 };
 
 struct stats;
@@ -72,7 +76,8 @@ void stats_sum(const struct stats *st, struct stats_totals *out);
 
 /* The totals as a JSON object (the control socket's "stats" reply):
  * {"queries":{"udp":N,"tcp":N},"responses":N,"truncated":N,"dropped":N,
- *  "qtype":{"A":N,...},"rcode":{"NOERROR":N,...}}; zero qtype/rcode rows are
+ *  "qtype":{"A":N,...},"rcode":{"NOERROR":N,...},
+ *  "sigcache":{"hits":N,"misses":N,"signs":N,"failures":N}}; zero qtype/rcode rows are
  * left out. NULL on ENOMEM. */
 json_t *stats_json(const struct stats_totals *t);
 

@@ -42,6 +42,8 @@ void zone_free(struct zone *z)
 		z->extra_refs--;
 		return;
 	}
+	if (z->dnssec_free)
+		z->dnssec_free(z->dnssec);
 	arena_clear(&z->arena);
 	free(z->table);
 	free(z);

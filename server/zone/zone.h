@@ -28,6 +28,7 @@
 #include "server/wire/rr.h"
 
 struct node;
+struct dnssec_zone;
 
 /* The RRs of an rrset are stored back to back, each as the wire bytes that
  * follow an owner name: TYPE CLASS TTL RDLENGTH RDATA (server/wire/rr.h).
@@ -41,6 +42,10 @@ struct rrset {
 	const uint8_t *data;         /* count RRs back to back; step with rr_len() */
 	const struct node **targets; /* NULL, or count entries: the in-zone node named
 					by the RR's target (NS, MX, SRV) for additional data */
+	const uint8_t *sigs;         /* NULL, or nsigs RRSIG RRs back to back, compiled like data
+					(TYPE=RRSIG CLASS TTL RDLENGTH RDATA): made at load by
+					server/dnssec/zonesign.c, written only for DO queries */
+	uint16_t nsigs;
 };
 
 enum {
@@ -82,6 +87,10 @@ struct zone {
 	uint32_t mask;
 	size_t nnodes;
 	struct arena arena;    /* owns everything above */
+	/* Signed zones (server/dnssec/): the keys and the denial chain, owned by
+	 * that layer and freed through dnssec_free (this layer cannot name it). */
+	struct dnssec_zone *dnssec;
+	void (*dnssec_free)(struct dnssec_zone *dz);
 };
 
 /* Exact lookup of a lowercase wire name. */

@@ -7,7 +7,11 @@
 #include "config.h"
 #include "tests/unit/lib.h"
 #include "server/dnssec/sigcache.h"
+#include "server/dnssec/keys.h"
+#include "server/dnssec/sign.h"
 #include "common/errors.h"
+
+#include <openssl/evp.h>
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -328,6 +332,69 @@ START_TEST(test_threads_evicting)
 }
 END_TEST
 
+/* The process's signer: a real ECDSA P-256 and Ed25519 RRSIG over the
+ * sorted set that verifies, with the zone's timers, through the cache. */
+static void sign_zsk_with(uint8_t alg)
+{
+	struct dnssec_key k;
+	uint8_t raw[32], sd[SIGCACHE_SIGN_SCRATCH], out[SIGCACHE_SIG_MAX], data[SIGCACHE_SIGN_SCRATCH];
+	static const uint8_t apex[] = "\7example\3com";
+	struct sigcache_zsk z = { .apex = apex, .validity = 14 * 86400, .refresh = 7 * 86400, .scratch = sd,
+				  .cap = sizeof(sd) };
+	struct sigcache *c = sigcache_new(16);
+	static struct sigcache_scratch s;
+	static const uint8_t v6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
+	const uint8_t *set[] = { A3, A1 }, *set6[] = { v6 };
+	struct dnssec_rdata rd[2] = { { A1, 4 }, { A3, 4 } };
+	enum sigcache_outcome o;
+	struct sigcache_signer sg;
+	uint32_t now = 1800000000, inc, exp;
+	int len, dl;
+
+	for (int i = 0; i < 32; i++)
+		raw[i] = (uint8_t)(i * 7 + 1);
+	ck_assert_int_eq(dnssec_key_from_private(&k, alg, 256, raw, 32), 0);
+	z.zsk = &k;
+	sg = (struct sigcache_signer){ sigcache_sign_zsk, &z, sigcache_key_epoch(&k) };
+	ck_assert_uint_ne(sg.epoch, 0);
+	len = sigcache_lookup(c, &sg, &s, OWNER, OWNERLEN, 3, 1, 60, set, 2, 4, now, out, sizeof(out), &o);
+	ck_assert_int_eq(o, SIGCACHE_SIGNED);
+	ck_assert_int_eq(len, 18 + (int)sizeof(apex) + 64);
+	/* Type covered, algorithm, labels, original TTL, expiration, inception, tag, signer. */
+	ck_assert_uint_eq(out[0] << 8 | out[1], 1);
+	ck_assert_uint_eq(out[2], alg);
+	ck_assert_uint_eq(out[3], 3);
+	ck_assert_uint_eq((uint32_t)out[4] << 24 | (uint32_t)out[5] << 16 | out[6] << 8 | out[7], 60);
+	exp = (uint32_t)out[8] << 24 | (uint32_t)out[9] << 16 | (uint32_t)out[10] << 8 | out[11];
+	inc = (uint32_t)out[12] << 24 | (uint32_t)out[13] << 16 | (uint32_t)out[14] << 8 | out[15];
+	ck_assert_uint_eq(exp, now + 14 * 86400);
+	ck_assert_uint_eq(inc, now - SIGCACHE_INCEPTION_SKEW);
+	ck_assert_uint_eq((unsigned)(out[16] << 8 | out[17]), k.tag);
+	ck_assert_mem_eq(out + 18, apex, sizeof(apex));
+	dl = dnssec_signed_data(&k, apex, OWNER, 3, 1, 1, 60, rd, 2, inc, exp, data, sizeof(data));
+	ck_assert_int_gt(dl, 0);
+	ck_assert_int_eq(dnssec_verify(alg, k.pub, k.publen, data, (size_t)dl, out + 18 + sizeof(apex), 64), 0);
+	/* Served from the cache until refresh (expiration - 7 days), then signed again. */
+	sigcache_lookup(c, &sg, &s, OWNER, OWNERLEN, 3, 1, 60, set, 2, 4, now + 7 * 86400 - 1, out, sizeof(out), &o);
+	ck_assert_int_eq(o, SIGCACHE_HIT);
+	sigcache_lookup(c, &sg, &s, OWNER, OWNERLEN, 3, 1, 60, set, 2, 4, now + 7 * 86400, out, sizeof(out), &o);
+	ck_assert_int_eq(o, SIGCACHE_SIGNED);
+	/* No key: the signer fails, the caller falls back. */
+	z.zsk = NULL;
+	ck_assert_int_lt(sigcache_lookup(c, &sg, &s, OWNER, OWNERLEN, 3, 28, 60, set6, 1, 16, now, out, sizeof(out), &o),
+			 0);
+	ck_assert_int_eq(o, SIGCACHE_FAILED);
+	EVP_PKEY_free(k.pkey);
+	sigcache_free(c);
+}
+
+START_TEST(test_sign_zsk)
+{
+	sign_zsk_with(DNSSEC_ALG_ECDSAP256SHA256);
+	sign_zsk_with(DNSSEC_ALG_ED25519);
+}
+END_TEST
+
 Suite *suite_sigcache(void)
 {
 	Suite *s = suite_create("sigcache");
@@ -340,6 +407,7 @@ Suite *suite_sigcache(void)
 	tcase_add_test(tc, test_clock_second_chance);
 	tcase_add_test(tc, test_threads_shared);
 	tcase_add_test(tc, test_threads_evicting);
+	tcase_add_test(tc, test_sign_zsk);
 	tcase_set_timeout(tc, 120);
 	suite_add_tcase(s, tc);
 	return s;

@@ -3,6 +3,7 @@
 #include "tests/unit/lib.h"
 #include "server/answer/answer.h"
 #include "server/net/stats.h"
+#include "server/dnssec/sigcache.h"
 #include "common/dns.h"
 
 #include <pthread.h>
@@ -87,14 +88,27 @@ START_TEST(test_json)
 	struct stats *st = stats_new(1);
 	struct stats_totals t;
 	struct answer_result a = result(60, 1, 0, 0), mx = result(60, 15, 3, 1);
-	json_t *j;
+	json_t *j, *sc;
 
 	stats_count(stats_block(st, 0), STATS_UDP, NULL, &a);
 	stats_count(stats_block(st, 0), STATS_TCP, NULL, &mx);
+	/* Steered DO=1 answers: two hits, one signed, one failed signing. */
+	a.sig = SIGCACHE_HIT;
+	stats_count(stats_block(st, 0), STATS_UDP, NULL, &a);
+	stats_count(stats_block(st, 0), STATS_UDP, NULL, &a);
+	a.sig = SIGCACHE_SIGNED;
+	stats_count(stats_block(st, 0), STATS_UDP, NULL, &a);
+	a.sig = SIGCACHE_FAILED;
+	stats_count(stats_block(st, 0), STATS_UDP, NULL, &a);
 	stats_sum(st, &t);
 	j = stats_json(&t);
 	ck_assert_ptr_nonnull(j);
-	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(j, "queries"), "udp")), 1);
+	sc = json_object_get(j, "sigcache");
+	ck_assert_int_eq(json_integer_value(json_object_get(sc, "hits")), 2);
+	ck_assert_int_eq(json_integer_value(json_object_get(sc, "misses")), 2);
+	ck_assert_int_eq(json_integer_value(json_object_get(sc, "signs")), 1);
+	ck_assert_int_eq(json_integer_value(json_object_get(sc, "failures")), 1);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(j, "queries"), "udp")), 5);
 	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(j, "queries"), "tcp")), 1);
 	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(j, "qtype"), "MX")), 1);
 	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(j, "rcode"), "NXDOMAIN")), 1);

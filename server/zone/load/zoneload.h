@@ -17,10 +17,18 @@ struct errlist;
 struct zone;
 struct zonedb;
 
+/* Run on each zone just compiled, before it joins the db: a higher layer's
+ * step (DNSSEC signing, server/dnssec/zonesign.h) that may add to the zone.
+ * old is the zone's live version or NULL. A negative return fails the zone
+ * (its errors in errs) as a bad master file does. */
+typedef int (*zone_post_fn)(struct zone *z, const struct zone *old, void *arg, struct errlist *errs);
+
 /* One zone of the config: its name and master file. */
 struct zone_conf {
 	char *name; /* owned; as written, no trailing dot required */
 	char *file; /* owned; resolved path */
+	zone_post_fn post; /* NULL, or run after compiling (signing) */
+	void *post_arg;    /* owned by whoever set post (server/conf.c frees it) */
 };
 
 /* Compile one master file into *out (freed with zone_free()). Every error

@@ -41,8 +41,12 @@ static int load_set(const struct zone_conf *zones, size_t n, const struct zonedb
 	for (size_t i = 0; i < n; i++) {
 		struct zone *z;
 		if (zone_load(zones[i].name, zones[i].file, errs, &z) == STEER_EOK) {
-			loaded[nloaded++] = z;
-			continue;
+			if (!zones[i].post ||
+			    zones[i].post(z, zonedb_zone_named(old, zones[i].name), zones[i].post_arg, errs) == 0) {
+				loaded[nloaded++] = z;
+				continue;
+			}
+			zone_free(z);
 		}
 		(*failed)++;
 		if (!keep)

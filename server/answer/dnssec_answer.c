@@ -1,0 +1,175 @@
+/*
+ * dnssec_answer.c -- what a DO query adds to a response from a signed zone
+ * (RFC 4035 3.1): the RRSIGs of every signed rrset written (the sign hook,
+ * after each section) and the proofs that a name or type is absent, a
+ * wildcard was used, or a delegation is unsigned (the deny hook, after the
+ * authority section).
+ *
+ * The signatures were made at load (server/dnssec/zonesign.c) and sit next
+ * to each rrset as compiled RRs; this file only copies them. The proofs
+ * are NSEC/NSEC3 rrsets of the zone, found by denial.c's binary searches;
+ * they are written like any rrset, so the sign hook adds their RRSIGs too.
+ * Nothing here runs without DO.
+ */
+#include "config.h"
+#include "server/answer/state.h"
+#include "server/dnssec/denial.h"
+#include "server/dnssec/zonesign.h"
+#include "server/wire/dname.h"
+#include "server/wire/respond.h"
+#include "server/wire/rr.h"
+#include "server/zone/lookup.h"
+#include "server/zone/zone.h"
+#include "common/dns.h"
+
+#include <string.h>
+
+void answer_dnssec_record(struct answer_state *st, const uint8_t *owner, const struct rrset *set, uint32_t ttl)
+{
+	struct answer_scratch *S = st->scratch;
+
+	if (S->ntosign < SIGN_MAX)
+		S->tosign[S->ntosign++] = (struct answer_tosign){ owner, set, ttl };
+}
+
+void answer_dnssec_sign(struct answer_state *st)
+{
+	struct answer_scratch *S = st->scratch;
+	int n = S->ntosign;
+
+	S->ntosign = 0;
+	if (st->truncated)
+		return;
+	for (int i = 0; i < n; i++) {
+		const struct answer_tosign *t = &S->tosign[i];
+		const uint8_t *p = t->set->sigs;
+		for (uint16_t k = 0; k < t->set->nsigs; k++, p += rr_len(p)) {
+			if (pkt_put_rr(st->pkt, st->section, t->owner, p, rr_len(p), t->ttl) == 0)
+				continue;
+			/* RFC 4035 3.1.1: in additional, drop the RRSIG rather than set TC. */
+			if (st->section != SEC_ADDITIONAL)
+				st->truncated = 1;
+			return;
+		}
+	}
+}
+
+/* --- proofs ------------------------------------------------------------- */
+
+/* Write the NSEC/NSEC3 rrset of node once per response. */
+static void put_proof(struct answer_state *st, const struct node *n, const struct node **done, int *ndone)
+{
+	uint16_t type = st->zone->dnssec->denial == DNSSEC_NSEC3 ? DNS_TYPE_NSEC3 : DNS_TYPE_NSEC;
+	const struct rrset *set = n ? node_rrset(n, type) : NULL;
+
+	for (int i = 0; i < *ndone; i++)
+		if (done[i] == n)
+			return;
+	if (!set || *ndone >= 4)
+		return;
+	done[(*ndone)++] = n;
+	answer_put_rrset(st, n->name, set, UINT32_MAX);
+}
+
+/* "*.<ce>" into buf. */
+static const uint8_t *wildcard_of(const uint8_t *ce, uint8_t *buf)
+{
+	size_t l = dname_wire_len(ce);
+
+	if (l + 2 > DNAME_MAXLEN)
+		return NULL;
+	buf[0] = 1;
+	buf[1] = '*';
+	memcpy(buf + 2, ce, l);
+	return buf;
+}
+
+/* The NSEC/NSEC3 that matches or covers name. */
+static const struct node *proof_for(const struct dnssec_zone *dz, const uint8_t *name)
+{
+	int exact;
+
+	if (dz->denial == DNSSEC_NSEC3)
+		return dnssec_nsec3_find(dz, name, dname_wire_len(name), &exact);
+	return dnssec_nsec_find(dz, name, &exact);
+}
+
+/* RFC 5155 7.2.1: the closest encloser ce of name: its own NSEC3, the one
+ * covering the next closer name; with_wild, also the one of "*.<ce>"
+ * (covering it for NXDOMAIN, matching it for a wildcard NODATA). For NSEC
+ * the NSEC covering name does the first two, the one covering (or at) the
+ * wildcard the third. */
+static void prove_encloser(struct answer_state *st, const uint8_t *name, const uint8_t *ce, int with_wild,
+			   const struct node **done, int *nd)
+{
+	const struct dnssec_zone *dz = st->zone->dnssec;
+	uint8_t wbuf[DNAME_MAXLEN];
+	const uint8_t *w = with_wild ? wildcard_of(ce, wbuf) : NULL;
+
+	if (dz->denial == DNSSEC_NSEC3) {
+		int nl = dname_labels(name), cl = dname_labels(ce);
+		put_proof(st, proof_for(dz, ce), done, nd);
+		if (nl > cl)
+			put_proof(st, proof_for(dz, dname_skip(name, nl - cl - 1)), done, nd);
+	} else {
+		put_proof(st, proof_for(dz, name), done, nd);
+	}
+	if (w)
+		put_proof(st, proof_for(dz, w), done, nd);
+}
+
+/* NODATA: the name's own NSEC/NSEC3 (an empty non-terminal has no NSEC:
+ * the one covering it), and for a wildcard the encloser proof as well. */
+static void prove_nodata(struct answer_state *st, const struct node **done, int *nd)
+{
+	const struct dnssec_zone *dz = st->zone->dnssec;
+	const struct node *n = st->lookup.node;
+
+	if (st->lookup.kind == LOOKUP_WILDCARD) {
+		prove_encloser(st, st->name, dname_skip(n->name, 1), 0, done, nd);
+		put_proof(st, proof_for(dz, n->name), done, nd);
+		return;
+	}
+	put_proof(st, proof_for(dz, st->name), done, nd);
+}
+
+/* A referral: the DS (signed by the sign hook), or the proof there is none. */
+static void prove_referral(struct answer_state *st, const struct node **done, int *nd)
+{
+	const struct node *cut = st->lookup.node;
+	const struct rrset *ds = node_rrset(cut, DNS_TYPE_DS);
+
+	if (ds)
+		answer_put_rrset(st, cut->name, ds, UINT32_MAX);
+	else
+		put_proof(st, proof_for(st->zone->dnssec, cut->name), done, nd);
+}
+
+void answer_dnssec_deny(struct answer_state *st)
+{
+	const struct node *done[4];
+	int nd = 0;
+
+	if (!st->zone || !st->zone->dnssec || st->truncated)
+		return;
+	switch (st->outcome) {
+	case OUTCOME_NXDOMAIN:
+		prove_encloser(st, st->name, st->lookup.node->name, 1, done, &nd);
+		break;
+	case OUTCOME_NODATA:
+		prove_nodata(st, done, &nd);
+		break;
+	case OUTCOME_HIT:
+		/* A wildcard answer: the name itself does not exist. */
+		if (st->lookup.kind == LOOKUP_WILDCARD)
+			prove_encloser(st, st->name, dname_skip(st->lookup.node->name, 1), 0, done, &nd);
+		break;
+	case OUTCOME_DELEG:
+		prove_referral(st, done, &nd);
+		break;
+	case OUTCOME_NONE:
+		break;
+	}
+}
+
+/* answer_dnssec_steered(): steered_sign.c (online signing, sigcache.h). */

@@ -1,0 +1,515 @@
+/*
+ * zonesign.c -- sign a zone just compiled: apex key records, the NSEC
+ * chain (nsec3.c for NSEC3), and an RRSIG for every authoritative RRset.
+ *
+ *   dnssec_zone_sign()
+ *     reject_dnssec_types()  the master file must not carry DNSSEC records
+ *     dnssec_keys_load()     key_dir (keys made on first use)
+ *     apex_records()         DNSKEY, CDS, CDNSKEY (RFC 7344) at the apex
+ *     nsec_chain() or dnssec_nsec3_build()
+ *     sign_zone()            every rrset that is authoritative data: one RRSIG
+ *                            per active key of its role, or the previous
+ *                            version's when the rrset and keys are unchanged
+ *                            and it is valid for longer than the refresh time
+ *
+ * What is authoritative (RFC 4035 2.2): every node at or above the zone
+ * cuts and not below a DNAME; at a cut only DS (and the NSEC) is signed,
+ * the NS and glue are the child's.
+ */
+#include "config.h"
+#include "server/dnssec/zonesign.h"
+
+#include "common/dns.h"
+#include "common/errlist.h"
+#include "common/errors.h"
+#include "common/log.h"
+#include "server/dnssec/denial.h"
+#include "server/dnssec/nsec3.h"
+#include "server/dnssec/sign.h"
+#include "server/wire/dname.h"
+#include "server/wire/rr.h"
+#include "server/zone/zone.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define SCRATCH_SIZE (2 * 65536 + 1024) /* signed data of the largest rrset, and its stash */
+
+struct signer {
+	struct zone *z;
+	const struct zone *old;      /* the live version, for reuse; NULL */
+	struct dnssec_zone *dz;
+	const struct dnssec_zoneconf *c;
+	uint32_t now, inception, expiration;
+	const struct dnssec_key *ksks[8], *zsks[8]; /* active keys of each role */
+	int nksk, nzsk;
+	uint8_t *scratch;            /* owned, SCRATCH_SIZE */
+	struct dnssec_rdata *rd;     /* owned, rdcap entries */
+	size_t rdcap;
+	struct errlist *errs;
+};
+
+uint32_t dnssec_now(void)
+{
+	return (uint32_t)time(NULL);
+}
+
+int dnssec_node_authoritative(const struct node *n)
+{
+	return n->nrrsets && (!n->cut || n->cut == n) && !n->dname;
+}
+
+int dnssec_rrset_signed(const struct node *n, uint16_t type)
+{
+	if (n->flags & NODE_DELEG)
+		return type == DNS_TYPE_DS || type == DNS_TYPE_NSEC;
+	return 1;
+}
+
+uint8_t dnssec_node_sig_labels(const struct node *n)
+{
+	/* A wildcard's signature counts the labels without the "*" (RFC 4034 3.1.3). */
+	return (uint8_t)(n->labels - (n->name[0] == 1 && n->name[1] == '*'));
+}
+
+void dnssec_zone_free(struct dnssec_zone *dz)
+{
+	if (!dz)
+		return;
+	dnssec_keyset_free(&dz->ks);
+	free(dz->chain);
+	free(dz->n3);
+	free(dz);
+}
+
+/* ---- building rrsets ---- */
+
+int dnssec_rrset_build(struct arena *a, uint16_t type, uint32_t ttl, const uint8_t *const *rdata,
+		       const uint16_t *len, size_t n, struct rrset *out)
+{
+	size_t total = 0;
+	uint8_t *p;
+
+	for (size_t i = 0; i < n; i++)
+		total += RR_FIXED + len[i];
+	p = arena_alloc(a, total ? total : 1);
+	if (!p)
+		return STEER_ENOMEM;
+	memset(out, 0, sizeof(*out));
+	out->type = type;
+	out->count = (uint16_t)n;
+	out->ttl = ttl;
+	out->data = p;
+	for (size_t i = 0; i < n; i++) {
+		rr_header_put(p, type, DNS_CLASS_IN, ttl, len[i]);
+		memcpy(p + RR_FIXED, rdata[i], len[i]);
+		p += RR_FIXED + len[i];
+	}
+	return 0;
+}
+
+int dnssec_node_add(struct arena *a, struct node *n, const struct rrset *add, size_t k)
+{
+	struct rrset *sets = arena_alloc(a, (n->nrrsets + k) * sizeof(*sets));
+	size_t i = 0, j = 0, o = 0;
+
+	if (!sets)
+		return STEER_ENOMEM;
+	/* Merge: both are sorted by type. */
+	while (i < n->nrrsets || j < k) {
+		if (j == k || (i < n->nrrsets && n->rrsets[i].type < add[j].type))
+			sets[o++] = n->rrsets[i++];
+		else
+			sets[o++] = add[j++];
+	}
+	n->rrsets = sets;
+	n->nrrsets = (uint16_t)o;
+	return 0;
+}
+
+size_t dnssec_bitmap(const uint16_t *types, size_t n, uint8_t *out)
+{
+	size_t len = 0;
+
+	for (size_t i = 0; i < n;) {
+		uint8_t win = (uint8_t)(types[i] >> 8), bits[32] = { 0 }, used = 0;
+
+		for (; i < n && (types[i] >> 8) == win; i++) {
+			uint8_t lo = (uint8_t)types[i];
+			bits[lo / 8] |= (uint8_t)(0x80 >> (lo % 8));
+			if (lo / 8 + 1 > used)
+				used = (uint8_t)(lo / 8 + 1);
+		}
+		out[len++] = win;
+		out[len++] = used;
+		memcpy(out + len, bits, used);
+		len += used;
+	}
+	return len;
+}
+
+static int type_cmp(const void *a, const void *b)
+{
+	return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
+}
+
+size_t dnssec_node_types(const struct node *n, const uint16_t *extra, size_t nextra, uint16_t *out)
+{
+	size_t k = 0;
+
+	for (uint16_t i = 0; i < n->nrrsets && k < 1024; i++)
+		if (!(n->flags & NODE_DELEG) || n->rrsets[i].type == DNS_TYPE_NS || n->rrsets[i].type == DNS_TYPE_DS)
+			out[k++] = n->rrsets[i].type;
+	for (size_t i = 0; i < nextra; i++)
+		out[k++] = extra[i];
+	qsort(out, k, sizeof(*out), type_cmp);
+	return k;
+}
+
+/* ---- the master file, the keys, the apex ---- */
+
+static int reject_dnssec_types(struct signer *S)
+{
+	static const uint16_t bad[] = { DNS_TYPE_RRSIG, DNS_TYPE_NSEC, DNS_TYPE_NSEC3, DNS_TYPE_NSEC3PARAM,
+					DNS_TYPE_DNSKEY, DNS_TYPE_CDS, DNS_TYPE_CDNSKEY };
+	const struct zone *z = S->z;
+
+	for (uint32_t i = 0; i <= z->mask; i++) {
+		const struct node *n = z->table[i];
+		for (size_t k = 0; n && k < sizeof(bad) / sizeof(bad[0]); k++) {
+			char nm[DNAME_MAXLEN * 4];
+			if (!node_rrset(n, bad[k]))
+				continue;
+			dname_to_str(n->name, nm, sizeof(nm));
+			errlist_add(S->errs,
+				    "%s: %s has a record of type %u: steerdns signs this zone itself "
+				    "(\"dnssec\" in the config), so the file must not hold DNSSEC records",
+				    z->file, nm, bad[k]);
+			return STEER_EMALF;
+		}
+	}
+	return 0;
+}
+
+static int pick_keys(struct signer *S)
+{
+	const struct dnssec_keyset *ks = &S->dz->ks;
+
+	for (size_t i = 0; i < ks->n; i++) {
+		const struct dnssec_key *k = &ks->keys[i];
+		if (!dnssec_key_signing(k, S->now))
+			continue;
+		if (k->role == DNSSEC_KSK && S->nksk < 8)
+			S->ksks[S->nksk++] = k;
+		else if (k->role == DNSSEC_ZSK && S->nzsk < 8)
+			S->zsks[S->nzsk++] = k;
+	}
+	if (!S->nksk || !S->nzsk) {
+		errlist_add(S->errs, "%s: no active %s in %s (steerctl dnssec keygen %s makes one)", S->z->name,
+			    S->nksk ? "ZSK" : "KSK", S->c->keys.key_dir, S->z->name);
+		return STEER_ENOENT;
+	}
+	S->dz->ksk = S->ksks[0];
+	S->dz->zsk = S->zsks[0];
+	return 0;
+}
+
+/* DNSKEY (every published key), CDS and CDNSKEY (the active KSKs). */
+static int apex_records(struct signer *S)
+{
+	const struct dnssec_keyset *ks = &S->dz->ks;
+	uint8_t dk[16][68], cds[8][36];
+	const uint8_t *rd[16];
+	uint16_t len[16];
+	struct rrset add[3];
+	size_t n = 0;
+	uint32_t ttl = S->c->keys.dnskey_ttl ? S->c->keys.dnskey_ttl : 3600;
+	int ret;
+
+	for (size_t i = 0; i < ks->n && n < 16; i++)
+		if (dnssec_key_published(&ks->keys[i], S->now)) {
+			len[n] = (uint16_t)dnssec_key_dnskey_rdata(&ks->keys[i], dk[n], sizeof(dk[n]));
+			rd[n] = dk[n];
+			n++;
+		}
+	ret = dnssec_rrset_build(&S->z->arena, DNS_TYPE_DNSKEY, ttl, rd, len, n, &add[0]);
+	for (int i = 0; ret == 0 && i < S->nksk; i++) {
+		const struct dnssec_key *k = S->ksks[i];
+		cds[i][0] = (uint8_t)(k->tag >> 8);
+		cds[i][1] = (uint8_t)k->tag;
+		cds[i][2] = k->alg;
+		cds[i][3] = 2; /* SHA-256 */
+		ret = dnssec_key_ds_sha256(k, S->z->apex, S->z->apexlen, cds[i] + 4);
+		rd[i] = cds[i];
+		len[i] = 36;
+	}
+	if (ret == 0)
+		ret = dnssec_rrset_build(&S->z->arena, DNS_TYPE_CDS, ttl, rd, len, (size_t)S->nksk, &add[1]);
+	for (int i = 0; ret == 0 && i < S->nksk; i++) {
+		len[i] = (uint16_t)dnssec_key_dnskey_rdata(S->ksks[i], dk[i], sizeof(dk[i]));
+		rd[i] = dk[i];
+	}
+	if (ret == 0)
+		ret = dnssec_rrset_build(&S->z->arena, DNS_TYPE_CDNSKEY, ttl, rd, len, (size_t)S->nksk, &add[2]);
+	if (ret == 0) {
+		/* sorted by type: DNSKEY 48, CDS 59, CDNSKEY 60 */
+		ret = dnssec_node_add(&S->z->arena, (struct node *)S->z->apex_node, add, 3);
+	}
+	return ret;
+}
+
+/* ---- NSEC ---- */
+
+static int node_order(const void *a, const void *b)
+{
+	return dnssec_name_cmp((*(const struct node *const *)a)->name, (*(const struct node *const *)b)->name);
+}
+
+int dnssec_collect(const struct zone *z, int with_ents, const struct node ***out, size_t *n)
+{
+	const struct node **v = malloc((z->nnodes + 1) * sizeof(*v));
+	size_t k = 0;
+
+	if (!v)
+		return STEER_ENOMEM;
+	for (uint32_t i = 0; i <= z->mask; i++) {
+		const struct node *nd = z->table[i];
+		if (!nd)
+			continue;
+		if (dnssec_node_authoritative(nd) ||
+		    (with_ents && !nd->nrrsets && !nd->cut && !nd->dname))
+			v[k++] = nd;
+	}
+	qsort(v, k, sizeof(*v), node_order);
+	*out = v;
+	*n = k;
+	return 0;
+}
+
+static int nsec_chain(struct signer *S)
+{
+	static const uint16_t extra[] = { DNS_TYPE_RRSIG, DNS_TYPE_NSEC };
+	struct dnssec_zone *dz = S->dz;
+	uint16_t types[1100];
+	uint8_t rd[DNAME_MAXLEN + 8704];
+	int ret = dnssec_collect(S->z, 0, &dz->chain, &dz->nchain);
+
+	for (size_t i = 0; ret == 0 && i < dz->nchain; i++) {
+		const struct node *n = dz->chain[i], *next = dz->chain[(i + 1) % dz->nchain];
+		size_t nt = dnssec_node_types(n, extra, 2, types);
+		const uint8_t *rdp = rd;
+		uint16_t len;
+		struct rrset set;
+
+		memcpy(rd, next->name, next->namelen);
+		len = (uint16_t)(next->namelen + dnssec_bitmap(types, nt, rd + next->namelen));
+		ret = dnssec_rrset_build(&S->z->arena, DNS_TYPE_NSEC, S->z->neg_ttl, &rdp, &len, 1, &set);
+		if (ret == 0)
+			ret = dnssec_node_add(&S->z->arena, (struct node *)n, &set, 1);
+	}
+	return ret;
+}
+
+/* ---- signatures ---- */
+
+static size_t rrset_bytes(const struct rrset *s)
+{
+	const uint8_t *p = s->data;
+
+	for (uint16_t i = 0; i < s->count; i++)
+		p += rr_len(p);
+	return (size_t)(p - s->data);
+}
+
+/* The old version's signatures of this rrset, when the rrset is byte for
+ * byte the same, each was made by a key still active for its role, and
+ * each is valid for longer than the refresh time. */
+static int reuse_sigs(struct signer *S, const struct node *on, struct rrset *set, const struct dnssec_key *const *keys,
+		      int nkeys)
+{
+	const struct rrset *os = on ? node_rrset(on, set->type) : NULL;
+	const uint8_t *p;
+	size_t sz;
+
+	if (!os || os->nsigs != nkeys || os->count != set->count || os->ttl != set->ttl)
+		return 0;
+	sz = rrset_bytes(set);
+	if (rrset_bytes(os) != sz || memcmp(os->data, set->data, sz) != 0)
+		return 0;
+	p = os->sigs;
+	for (int i = 0; i < nkeys; i++, p += rr_len(p)) {
+		const uint8_t *r = p + RR_FIXED;
+		uint32_t exp = wire_get32(r + 8);
+		if (wire_get16(r + 16) != keys[i]->tag || r[2] != keys[i]->alg || (int32_t)(exp - S->now) <= (int32_t)S->c->refresh)
+			return 0;
+	}
+	sz = (size_t)(p - os->sigs);
+	set->sigs = arena_memdup(&S->z->arena, os->sigs, sz);
+	if (!set->sigs)
+		return STEER_ENOMEM;
+	set->nsigs = (uint16_t)nkeys;
+	p = set->sigs;
+	for (int i = 0; i < nkeys; i++, p += rr_len(p)) {
+		uint32_t exp = wire_get32(p + RR_FIXED + 8);
+		if (exp - S->dz->expire_min > 0x7fffffffu) /* serial arithmetic: exp < expire_min */
+			S->dz->expire_min = exp;
+	}
+	S->dz->nreused += (size_t)nkeys;
+	return 1;
+}
+
+static int sign_rrset(struct signer *S, const struct node *n, const struct node *on, struct rrset *set)
+{
+	const int dnskeys = set->type == DNS_TYPE_DNSKEY || set->type == DNS_TYPE_CDS || set->type == DNS_TYPE_CDNSKEY;
+	const struct dnssec_key *const *keys = dnskeys ? S->ksks : S->zsks;
+	int nkeys = dnskeys ? S->nksk : S->nzsk, r;
+	uint8_t out[12][RR_FIXED + 18 + DNAME_MAXLEN + 64], *blob;
+	size_t total = 0;
+	const uint8_t *p = set->data;
+
+	if ((r = reuse_sigs(S, on, set, keys, nkeys)) != 0)
+		return r < 0 ? r : 0;
+	if (set->count > S->rdcap) {
+		struct dnssec_rdata *nr = realloc(S->rd, set->count * sizeof(*nr));
+		if (!nr)
+			return STEER_ENOMEM;
+		S->rd = nr;
+		S->rdcap = set->count;
+	}
+	for (uint16_t i = 0; i < set->count; i++, p += rr_len(p))
+		S->rd[i] = (struct dnssec_rdata){ p + RR_FIXED, wire_get16(p + RR_RDLEN_OFF) };
+	for (int i = 0; i < nkeys; i++) {
+		r = dnssec_sign_rrset(keys[i], S->z->apex, n->name, dnssec_node_sig_labels(n), set->type, DNS_CLASS_IN,
+				      set->ttl, S->rd, set->count, S->inception, S->expiration, S->scratch,
+				      SCRATCH_SIZE, out[i] + RR_FIXED, sizeof(out[i]) - RR_FIXED);
+		if (r < 0)
+			return r;
+		rr_header_put(out[i], DNS_TYPE_RRSIG, DNS_CLASS_IN, set->ttl, (uint16_t)r);
+		total += RR_FIXED + (size_t)r;
+	}
+	blob = arena_alloc(&S->z->arena, total);
+	if (!blob)
+		return STEER_ENOMEM;
+	set->sigs = blob;
+	set->nsigs = (uint16_t)nkeys;
+	for (int i = 0; i < nkeys; i++) {
+		memcpy(blob, out[i], rr_len(out[i]));
+		blob += rr_len(out[i]);
+	}
+	S->dz->nsigned += (size_t)nkeys;
+	return 0;
+}
+
+/* on: the node's old version (for reuse), or NULL. */
+static int sign_node(struct signer *S, struct node *n, const struct node *on)
+{
+	for (uint16_t i = 0; i < n->nrrsets; i++) {
+		struct rrset *set = &n->rrsets[i];
+		if (!dnssec_rrset_signed(n, set->type))
+			continue;
+		int ret = sign_rrset(S, n, on, set);
+		if (ret < 0) {
+			char nm[DNAME_MAXLEN * 4];
+			dname_to_str(n->name, nm, sizeof(nm));
+			errlist_add(S->errs, "%s: cannot sign %s type %u: %s", S->z->name, nm, set->type,
+				    steer_strerror(ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static int sign_zone(struct signer *S)
+{
+	const struct zone *z = S->z;
+	const int old = S->old && S->old->dnssec; /* only a signed old version has signatures */
+
+	S->dz->expire_min = S->expiration;
+	for (uint32_t i = 0; i <= z->mask; i++) {
+		struct node *n = (struct node *)z->table[i];
+		if (n && dnssec_node_authoritative(n)) {
+			const struct node *on = old ? zone_find(S->old, n->name, n->namelen, n->hash) : NULL;
+			int ret = sign_node(S, n, on);
+			if (ret < 0)
+				return ret;
+		}
+	}
+	/* NSEC3 owners are nodes of their own, outside the table. */
+	for (size_t i = 0; i < S->dz->nn3; i++) {
+		const struct node *on = old ? dnssec_nsec3_node(S->old->dnssec, S->dz->n3[i].hash) : NULL;
+		int ret = sign_node(S, (struct node *)S->dz->n3[i].node, on);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int sign_steps(struct signer *S)
+{
+	int ret = reject_dnssec_types(S);
+
+	if (ret == 0)
+		ret = dnssec_keys_load(S->z->name, &S->c->keys, S->now, &S->dz->ks, S->errs);
+	if (ret == 0)
+		ret = pick_keys(S);
+	if (ret == 0)
+		ret = apex_records(S);
+	if (ret == 0)
+		ret = S->c->denial == DNSSEC_NSEC3 ? dnssec_nsec3_build(S->z, S->dz) : nsec_chain(S);
+	/* The apex got new rrset arrays: the zone's SOA pointer follows. */
+	S->z->soa = node_rrset(S->z->apex_node, DNS_TYPE_SOA);
+	if (ret == STEER_ENOMEM)
+		errlist_add(S->errs, "%s: out of memory signing the zone", S->z->name);
+	if (ret == 0)
+		ret = sign_zone(S);
+	return ret;
+}
+
+int dnssec_zone_sign(struct zone *z, const struct zone *old, void *arg, struct errlist *errs)
+{
+	const struct dnssec_zoneconf *c = arg;
+	struct signer S = { .z = z, .old = old, .c = c, .errs = errs, .now = dnssec_now() };
+	double t0 = now_seconds();
+	int ret;
+
+	/* Clock skew: validators a little behind us still see a valid signature. */
+	S.inception = S.now - 3600;
+	S.expiration = S.now + c->validity;
+	S.dz = calloc(1, sizeof(*S.dz));
+	S.scratch = malloc(SCRATCH_SIZE);
+	if (!S.dz || !S.scratch) {
+		free(S.dz);
+		free(S.scratch);
+		errlist_add(errs, "%s: out of memory signing the zone", z->name);
+		return STEER_ENOMEM;
+	}
+	S.dz->denial = c->denial;
+	S.dz->validity = c->validity;
+	S.dz->refresh = c->refresh;
+	S.dz->inception = S.inception;
+	ret = sign_steps(&S);
+	free(S.scratch);
+	free(S.rd);
+	if (ret < 0) {
+		dnssec_zone_free(S.dz);
+		return ret;
+	}
+	S.dz->alg = S.dz->zsk->alg;
+	S.dz->next_refresh = S.dz->expire_min - c->refresh;
+	S.dz->sign_seconds = now_seconds() - t0;
+	z->dnssec = S.dz;
+	z->dnssec_free = dnssec_zone_free;
+	log_info("zone %s: signed (%s): %zu signatures made, %zu reused, %.3f s; next refresh in %u s", z->name,
+		 c->denial == DNSSEC_NSEC3 ? "NSEC3" : "NSEC", S.dz->nsigned, S.dz->nreused, S.dz->sign_seconds,
+		 S.dz->next_refresh - S.now);
+	return 0;
+}
