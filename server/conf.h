@@ -14,6 +14,7 @@
 #include "common/privs.h"
 
 struct errlist;
+struct xfr_conf;
 
 /* The "dnstap" section: {"socket": PATH} or {"file": PATH}, plus "identity",
  * "version", "log_queries", "log_responses". socket and file both NULL = no
@@ -45,6 +46,7 @@ struct server_conf {
 	struct zone_conf *zones;      /* owned array */
 	size_t nzones;
 	struct conf_strlist metrics_listen; /* "metrics": {"listen": [...]}: /metrics addresses; none by default */
+	struct xfr_conf *xfr;         /* a reference: "tsig" and the zones' transfer keys (server/xfr/xfr_conf.h) */
 };
 
 /* Read path into out (cleared first). Returns the number of errors added to
