@@ -15,6 +15,7 @@
 #include "server/net/xdp.h"
 
 struct errlist;
+struct xfr_conf;
 
 /* The "dnstap" section: {"socket": PATH} or {"file": PATH}, plus "identity",
  * "version", "log_queries", "log_responses". socket and file both NULL = no
@@ -49,6 +50,7 @@ struct server_conf {
 	struct conf_strlist metrics_listen; /* "metrics": {"listen": [...]}: /metrics addresses; none by default */
 	json_t *xdp_json;             /* borrowed: "server": {"xdp": {...}} as written */
 	struct xdp_conf xdp;          /* the AF_XDP listener; xdp.interface NULL = none */
+	struct xfr_conf *xfr;         /* a reference: "tsig" and the zones' transfer keys (server/xfr/xfr_conf.h) */
 };
 
 /* Read path into out (cleared first). Returns the number of errors added to
