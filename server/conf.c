@@ -18,7 +18,7 @@
 /* Top-level sections: each is read by its owner; unknown ones are typos. */
 static const char *const known_sections[] = {
 	"server", "zones", "healthd", "geoip", "checks", "pools", "records", "metrics", "comment",
-	"dnstap",
+	"dnstap", "journal",
 };
 
 static const struct conf_field server_fields[] = {
@@ -35,6 +35,7 @@ static const struct conf_field server_fields[] = {
 	{ "syslog", CONF_BOOL, offsetof(struct server_conf, syslog), 0, 0 },
 	{ "user", CONF_STRING, offsetof(struct server_conf, privs.user), 0, 0 },
 	{ "group", CONF_STRING, offsetof(struct server_conf, privs.group), 0, 0 },
+	{ "state_dir", CONF_STRING, offsetof(struct server_conf, state_dir), 0, 0 },
 };
 
 struct zone_fields {
@@ -257,6 +258,11 @@ int server_conf_load(const char *path, struct server_conf *c, struct errlist *er
 		free(c->control_socket);
 		c->control_socket = p;
 	}
+	if (resolve_in_place(&c->cf, &c->state_dir) != 0) {
+		errlist_add(errs, "%s: out of memory", path);
+		nerr++;
+	}
+	nerr += journal_conf_read(&c->cf, c->state_dir, &c->journal, errs);
 	nerr += read_dnstap(c, errs);
 	if ((v = json_object_get(c->cf.root, "metrics")))
 		nerr += read_metrics(c, v, errs);
@@ -284,6 +290,8 @@ void server_conf_clear(struct server_conf *c)
 	free(c->version);
 	free(c->log_level);
 	dnstap_conf_clear(&c->dnstap);
+	free(c->state_dir);
+	journal_conf_clear(&c->journal);
 	privs_clear(&c->privs);
 	conf_file_clear(&c->cf);
 	memset(c, 0, sizeof(*c));
@@ -299,5 +307,9 @@ int server_conf_check_dirs(const struct server_conf *c, struct errlist *errs)
 	/* The dnstap file is created (truncated) after the drop, as the user. */
 	if (c->dnstap.file)
 		nerr += privs_check_dir(&c->privs, &c->cf, (conf_path_t){ "dnstap", "file", NULL }, c->dnstap.file, errs);
+	/* The journal directory is made inside state_dir, as the user. */
+	if (c->journal.dir)
+		nerr += privs_check_dir(&c->privs, &c->cf, (conf_path_t){ "server", "state_dir", NULL }, c->journal.dir,
+					errs);
 	return nerr;
 }

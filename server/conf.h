@@ -12,6 +12,7 @@
 #include "common/conf.h"
 #include "server/zone/load/zoneload.h"
 #include "common/privs.h"
+#include "server/xfr/journal.h"
 
 struct errlist;
 
@@ -45,6 +46,8 @@ struct server_conf {
 	struct zone_conf *zones;      /* owned array */
 	size_t nzones;
 	struct conf_strlist metrics_listen; /* "metrics": {"listen": [...]}: /metrics addresses; none by default */
+	char *state_dir;              /* resolved path: what steerdns keeps across restarts (IXFR journals); NULL = nothing kept */
+	struct journal_conf journal;  /* the "journal" section (server/xfr/journal.h) */
 };
 
 /* Read path into out (cleared first). Returns the number of errors added to
