@@ -40,10 +40,12 @@ static const struct conf_field server_fields[] = {
 
 struct zone_fields {
 	char *name, *file;
+	int catalog;
 };
 static const struct conf_field zone_fields[] = {
 	{ "name", CONF_STRING, offsetof(struct zone_fields, name), 0, 0 },
 	{ "file", CONF_STRING, offsetof(struct zone_fields, file), 0, 0 },
+	{ "catalog", CONF_BOOL, offsetof(struct zone_fields, catalog), 0, 0 },
 };
 
 /* ---- metrics section ---- */
@@ -116,8 +118,14 @@ static int read_zones(struct server_conf *c, json_t *zones, struct errlist *errs
 			continue;
 		}
 		e = conf_read_fields(cf, z, path, zone_fields, CONF_NFIELDS(zone_fields), &zf, errs);
-		if (!e && (!zf.name || !zf.file)) {
+		if (!e && (!zf.name || (!zf.file && !zf.catalog))) {
 			conf_err_at(errs, cf, conf_line_elem(cf, zones, i), path, "a zone needs \"name\" and \"file\"");
+			e = 1;
+		}
+		if (!e && zf.file && zf.catalog) {
+			/* A catalog's file is generated (server/xfr/catalog.h). */
+			conf_err_at(errs, cf, conf_line_at(cf, z, "file"), path,
+				    "a catalog zone (\"catalog\": true) has no \"file\": steerdns writes it");
 			e = 1;
 		}
 		for (size_t j = 0; !e && j < i; j++) {
@@ -137,7 +145,8 @@ static int read_zones(struct server_conf *c, json_t *zones, struct errlist *errs
 			continue;
 		}
 		c->zones[c->nzones].name = zf.name;
-		c->zones[c->nzones].file = conf_resolve_path(cf, zf.file);
+		c->zones[c->nzones].file = zf.file ? conf_resolve_path(cf, zf.file) : NULL;
+		c->zones[c->nzones].catalog = zf.catalog;
 		free(zf.file);
 		c->nzones++;
 	}

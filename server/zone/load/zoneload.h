@@ -20,7 +20,8 @@ struct zonedb;
 /* One zone of the config: its name and master file. */
 struct zone_conf {
 	char *name; /* owned; as written, no trailing dot required */
-	char *file; /* owned; resolved path */
+	char *file; /* owned; resolved path (a catalog's: made at load, server/xfr/catalog.h) */
+	int catalog; /* "catalog": true: generated from the other zones (RFC 9432) */
 };
 
 /* Compile one master file into *out (freed with zone_free()). Every error
