@@ -5,6 +5,7 @@
 #include "common/log.h"
 #include "common/prom.h"
 #include "common/suggest.h"
+#include "server/xfr/xfr_conf.h"
 
 #include <strings.h>
 #include <sys/un.h>
@@ -18,7 +19,7 @@
 /* Top-level sections: each is read by its owner; unknown ones are typos. */
 static const char *const known_sections[] = {
 	"server", "zones", "healthd", "geoip", "checks", "pools", "records", "metrics", "comment",
-	"dnstap", "journal",
+	"dnstap", "journal", "tsig",
 };
 
 static const struct conf_field server_fields[] = {
@@ -41,11 +42,15 @@ static const struct conf_field server_fields[] = {
 struct zone_fields {
 	char *name, *file;
 	int catalog;
+	json_t *xfr; /* the transfer keys, read by server/xfr/xfr_conf.c */
 };
 static const struct conf_field zone_fields[] = {
 	{ "name", CONF_STRING, offsetof(struct zone_fields, name), 0, 0 },
 	{ "file", CONF_STRING, offsetof(struct zone_fields, file), 0, 0 },
 	{ "catalog", CONF_BOOL, offsetof(struct zone_fields, catalog), 0, 0 },
+	{ "allow_transfer", CONF_JSON, offsetof(struct zone_fields, xfr), 0, 0 },
+	{ "notify", CONF_JSON, offsetof(struct zone_fields, xfr), 0, 0 },
+	{ "serial", CONF_JSON, offsetof(struct zone_fields, xfr), 0, 0 },
 };
 
 /* ---- metrics section ---- */
@@ -282,6 +287,7 @@ int server_conf_load(const char *path, struct server_conf *c, struct errlist *er
 	} else {
 		nerr += read_zones(c, v, errs);
 	}
+	nerr += xfr_conf_read(&c->cf, &c->xfr, errs);
 	return nerr;
 }
 
@@ -301,6 +307,7 @@ void server_conf_clear(struct server_conf *c)
 	dnstap_conf_clear(&c->dnstap);
 	free(c->state_dir);
 	journal_conf_clear(&c->journal);
+	xfr_conf_unref(c->xfr);
 	privs_clear(&c->privs);
 	conf_file_clear(&c->cf);
 	memset(c, 0, sizeof(*c));

@@ -15,6 +15,7 @@
 #include "server/xfr/journal.h"
 
 struct errlist;
+struct xfr_conf;
 
 /* The "dnstap" section: {"socket": PATH} or {"file": PATH}, plus "identity",
  * "version", "log_queries", "log_responses". socket and file both NULL = no
@@ -48,6 +49,7 @@ struct server_conf {
 	struct conf_strlist metrics_listen; /* "metrics": {"listen": [...]}: /metrics addresses; none by default */
 	char *state_dir;              /* resolved path: what steerdns keeps across restarts (IXFR journals); NULL = nothing kept */
 	struct journal_conf journal;  /* the "journal" section (server/xfr/journal.h) */
+	struct xfr_conf *xfr;         /* a reference: "tsig" and the zones' transfer keys (server/xfr/xfr_conf.h) */
 };
 
 /* Read path into out (cleared first). Returns the number of errors added to

@@ -23,6 +23,7 @@
 #include "server/zone/zonedb.h"
 #include "server/zone/zone.h"
 #include "server/zone/load/zoneload.h"
+#include "server/xfr/xfr_conf.h"
 #include "common/errlist.h"
 #include "common/errors.h"
 #include "common/log.h"
@@ -62,6 +63,11 @@ static struct snapshot *snapshot_make(const struct server_conf *c, struct zonedb
 	sv->env.identity = sv->identity;
 	sv->env.version = sv->version;
 	sv->snap.zones = zones;
+	if (c->xfr) { /* the transfer settings live as long as the snapshot */
+		xfr_conf_ref(c->xfr);
+		sv->snap.xfr = c->xfr;
+		sv->snap.free_xfr = xfr_conf_unref_cb;
+	}
 	sv->snap.generation = generation;
 	sv->snap.loaded_at = time(NULL);
 	return &sv->snap;

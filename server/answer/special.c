@@ -42,12 +42,16 @@ static void chaos(struct answer_state *st)
 }
 
 /* The rcode for a QTYPE/QCLASS we do not look up, or NOERROR to go on. */
-static uint16_t gate(const struct query *Q)
+static uint16_t gate(const struct query *Q, int tcp)
 {
 	if (Q->qclass != DNS_CLASS_IN)
 		return DNS_RCODE_REFUSED;
-	if (Q->qtype == DNS_TYPE_AXFR || Q->qtype == DNS_TYPE_IXFR)
-		return DNS_RCODE_REFUSED; /* zone transfers are not served (yet) over any transport */
+	/* AXFR over TCP is server/xfr's (tcp.c hands it there first); over
+	 * UDP NSD and Knot answer NOTIMP (RFC 5936 4.2: TCP only). */
+	if (Q->qtype == DNS_TYPE_AXFR)
+		return tcp ? DNS_RCODE_REFUSED : DNS_RCODE_NOTIMP;
+	if (Q->qtype == DNS_TYPE_IXFR)
+		return DNS_RCODE_REFUSED; /* incremental transfers are not served (yet) */
 	if (Q->qtype == DNS_TYPE_OPT)
 		return DNS_RCODE_FORMERR; /* OPT is a pseudo-type, not a question (RFC 6891 6.1.1) */
 	if (Q->qtype >= DNS_TYPE_META_FIRST && Q->qtype < DNS_TYPE_IXFR)
@@ -62,7 +66,7 @@ int special_query(struct answer_state *st)
 		chaos(st);
 		return 1;
 	}
-	st->rcode = gate(st->q);
+	st->rcode = gate(st->q, st->client->tcp);
 	return st->rcode != DNS_RCODE_NOERROR;
 }
 

@@ -7,6 +7,8 @@
 #include "server/answer/answer.h"
 #include "server/zone/snapshot.h"
 #include "server/net/stats.h"
+#include "server/xfr/axfr.h"
+#include "server/xfr/xfr_out.h"
 #include "common/dns.h"
 #include "common/errors.h"
 #include "common/log.h"
@@ -37,6 +39,8 @@ struct tcp_conn {
 	struct tcp_conn *prev, *next;
 	int closing;               /* EOF seen: close once the output is flushed */
 	int throttled;             /* reading stopped until the output drains */
+	struct xfr_out *xfr;       /* owned: a zone transfer being sent; reading stops until it ends */
+	struct timespec xfr_start;
 };
 
 struct tcp_server {
@@ -74,6 +78,7 @@ static void conn_free(struct tcp_conn *c)
 	if (c->next)
 		c->next->prev = c->prev;
 	bufferevent_free(c->bev);
+	xfr_out_free(c->xfr);
 	free(c);
 	atomic_store_explicit(&t->nconns, n, memory_order_relaxed);
 	if (t->paused && (long long)n < atomic_load_explicit(&t->max_conns, memory_order_relaxed)) {
@@ -105,6 +110,84 @@ static void observe(struct tcp_conn *c, const struct query_observer *obs, size_t
 	obs->on_query(obs->ctx, atomic_load_explicit(&t->observer_index, memory_order_relaxed), &ev);
 }
 
+/* ---- zone transfers (server/xfr/): many messages for one query ---- */
+
+/* Output above which a transfer waits for the client to read (the write
+ * callback, at the low watermark, asks for more): a transfer holds a few
+ * messages in memory, never the zone, and the loop serves other
+ * connections between its chunks. */
+#define XFR_OUT_CHUNK (64 * 1024)
+
+static void xfr_log_end(struct tcp_conn *c)
+{
+	uint64_t msgs, rrs, bytes;
+	struct timespec now;
+
+	xfr_out_counts(c->xfr, &msgs, &rrs, &bytes);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	log_info("transfer: %llu records in %llu messages (%llu bytes) in %.3f s",
+		 (unsigned long long)rrs, (unsigned long long)msgs, (unsigned long long)bytes,
+		 (double)(now.tv_sec - c->xfr_start.tv_sec) + (now.tv_nsec - c->xfr_start.tv_nsec) / 1e9);
+}
+
+/* Queue messages of the running transfer until the output holds a chunk;
+ * at its end, go back to reading queries. Returns -1 when the connection
+ * must be closed. */
+static int transfer_pump(struct tcp_conn *c)
+{
+	struct tcp_server *t = c->srv;
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+	size_t n;
+
+	while (evbuffer_get_length(out) < XFR_OUT_CHUNK) {
+		if ((n = xfr_out_next(c->xfr, t->resp + 2, DNS_MSG_MAX)) == 0) {
+			xfr_log_end(c);
+			xfr_out_free(c->xfr);
+			c->xfr = NULL;
+			bufferevent_setwatermark(c->bev, EV_WRITE, 0, 0);
+			bufferevent_enable(c->bev, EV_READ);
+			return 0;
+		}
+		t->resp[0] = (uint8_t)(n >> 8);
+		t->resp[1] = (uint8_t)n;
+		if (evbuffer_add(out, t->resp, n + 2) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* A transfer request (AXFR) is answered here, not by answer_query():
+ * one refusal message, or a stream sent as the client reads. Returns 1
+ * when the message was one. */
+static int transfer_begin(struct tcp_conn *c, size_t len, struct snapshot *snap)
+{
+	struct tcp_server *t = c->srv;
+	struct xfr_info info;
+	size_t rlen = 0;
+	enum xfr_begin r = xfr_tcp_begin(snap, (const struct sockaddr *)&c->peer, t->query, len, t->resp + 2,
+					 DNS_MSG_MAX, &rlen, &c->xfr, &info);
+	struct answer_result res = { .qtype = info.qtype, .rcode = info.rcode };
+
+	if (r == XFR_NOT_MINE)
+		return 0;
+	stats_count(t->stats, STATS_TCP, snap, &res);
+	if (r == XFR_ANSWERED) {
+		log_info("transfer of %s refused to a client (%s%s): rcode %u", info.zone, info.key[0] ? "key " : "unsigned",
+			 info.key, info.rcode);
+		t->resp[0] = (uint8_t)(rlen >> 8);
+		t->resp[1] = (uint8_t)rlen;
+		evbuffer_add(bufferevent_get_output(c->bev), t->resp, rlen + 2);
+		return 1;
+	}
+	log_info("transfer of %s serial %u starts (%s%s)", info.zone, info.serial, info.key[0] ? "key " : "unsigned",
+		 info.key);
+	clock_gettime(CLOCK_MONOTONIC, &c->xfr_start);
+	/* Pipelined queries wait in the input until the transfer has gone out. */
+	bufferevent_disable(c->bev, EV_READ);
+	bufferevent_setwatermark(c->bev, EV_WRITE, XFR_OUT_CHUNK / 2, 0);
+	return 1;
+}
+
 /* Answer one framed query of len bytes at the head of in. obs: the observer
  * loaded with snap pinned (observer.h), or NULL. */
 static void answer_one(struct tcp_conn *c, struct evbuffer *in, size_t len, struct snapshot *snap,
@@ -119,6 +202,8 @@ static void answer_one(struct tcp_conn *c, struct evbuffer *in, size_t len, stru
 	evbuffer_remove(in, t->query, len);
 	if (obs)
 		clock_gettime(CLOCK_REALTIME, &qtime);
+	if (transfer_begin(c, len, snap))
+		return;
 	answer_query(t->scratch, served_env(snap), snap, &client, t->query, len, t->resp + 2, DNS_MSG_MAX, &res);
 	stats_count(t->stats, STATS_TCP, snap, &res);
 	if (obs)
@@ -155,6 +240,8 @@ static int drain_queries(struct tcp_conn *c)
 			obs = atomic_load_explicit(&t->observer, memory_order_acquire);
 		}
 		answer_one(c, in, len, snap, obs);
+		if (c->xfr)
+			break; /* conn_write_cb sends it, then reads on */
 		if (evbuffer_get_length(out) > TCP_OUT_HIGH) {
 			/* The client is not reading: stop taking its queries. */
 			bufferevent_disable(c->bev, EV_READ);
@@ -164,6 +251,8 @@ static int drain_queries(struct tcp_conn *c)
 	}
 	if (snap)
 		snap_release(t->snaps, t->slot);
+	if (c->xfr && ret == 0)
+		ret = transfer_pump(c);
 	return ret;
 }
 
@@ -180,6 +269,13 @@ static void conn_write_cb(struct bufferevent *bev, void *arg)
 {
 	struct tcp_conn *c = arg;
 
+	if (c->xfr) {
+		/* Below the low watermark: the next chunk of the transfer; after
+		 * its last one, the queries that waited behind it. */
+		if (transfer_pump(c) < 0 || (!c->xfr && drain_queries(c) < 0))
+			conn_free(c);
+		return;
+	}
 	if (c->closing) {
 		conn_free(c);
 		return;

@@ -6,8 +6,7 @@
 
 #include <string.h>
 
-/* Skip a possibly compressed name; returns the offset after it or 0. */
-static size_t skip_name(const uint8_t *pkt, size_t len, size_t off)
+size_t query_skip_name(const uint8_t *pkt, size_t len, size_t off)
 {
 	while (off < len) {
 		uint8_t l = pkt[off];
@@ -115,7 +114,7 @@ static enum query_status parse_records(const uint8_t *pkt, size_t len, unsigned 
 
 	for (unsigned i = 0; i < count; i++) {
 		size_t start = off;
-		off = skip_name(pkt, len, off);
+		off = query_skip_name(pkt, len, off);
 		if (!off || off + RR_FIXED > len)
 			return QUERY_FORMERR;
 		uint16_t type = wire_get16(pkt + off), rdlen = wire_get16(pkt + off + RR_RDLEN_OFF);

@@ -48,6 +48,11 @@ struct query {
 	uint8_t ecs_addr[16];  /* address, host bits zero */
 };
 
+/* Skip the (possibly compressed) name at pkt[off] within len: the offset
+ * after it, or 0 when it runs out or has a bad label (also for the record
+ * walks of server/xfr: TSIG, EDNS options). */
+size_t query_skip_name(const uint8_t *pkt, size_t len, size_t off);
+
 /* Parse pkt[0..len) into q. Never reads outside the packet. */
 enum query_status query_parse(const uint8_t *pkt, size_t len, struct query *q);
 

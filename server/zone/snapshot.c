@@ -85,6 +85,8 @@ void snapshot_free(struct snapshot *s)
 		s->free_journals(s->journals);
 	if (s->free_counters)
 		s->free_counters(s->counters);
+	if (s->free_xfr)
+		s->free_xfr(s->xfr);
 	zonedb_free(s->zones);
 	free(s);
 }

@@ -18,6 +18,7 @@
 struct zonedb;
 struct geo_db;
 struct policy_set;
+struct xfr_conf;
 
 struct snapshot {
 	struct zonedb *zones;        /* owned */
@@ -31,6 +32,8 @@ struct snapshot {
 	void (*free_counters)(void *); /* frees counters with the snapshot */
 	void *counters;              /* owned via free_counters: per-zone and per-record query counters
 				      * (server/net/stats.h), indexed like this snapshot's zones and records */
+	void (*free_xfr)(void *);    /* drops the reference to xfr with the snapshot */
+	struct xfr_conf *xfr;        /* a reference (server/xfr/xfr_conf.h): keys and transfer ACLs; NULL = none */
 };
 
 #define SNAP_MAX_READERS 512

@@ -31,17 +31,21 @@ const struct rrset *node_rrset(const struct node *n, uint16_t type)
 
 void zone_ref(struct zone *z)
 {
-	z->extra_refs++;
+	atomic_fetch_add(&z->extra_refs, 1);
 }
 
 void zone_free(struct zone *z)
 {
+	unsigned refs;
+
 	if (!z)
 		return;
-	if (z->extra_refs) {
-		z->extra_refs--;
+	/* Drop one extra holder if there is one; the last holder frees. */
+	refs = atomic_load(&z->extra_refs);
+	while (refs && !atomic_compare_exchange_weak(&z->extra_refs, &refs, refs - 1))
+		;
+	if (refs)
 		return;
-	}
 	arena_clear(&z->arena);
 	free(z->table);
 	free(z);

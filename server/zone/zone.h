@@ -20,6 +20,7 @@
 #ifndef STEER_ZONE_H
 #define STEER_ZONE_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -76,7 +77,7 @@ struct zone {
 	uint32_t serial;
 	size_t nrecords;
 	time_t loaded_at;
-	unsigned extra_refs;   /* zone dbs holding it beyond the first (main thread only, see zone_ref) */
+	_Atomic unsigned extra_refs; /* holders beyond the first: zone dbs, transfers (see zone_ref) */
 	double load_seconds;   /* how long zone_load() took (wall clock), for the metrics */
 	const struct node **table; /* owned (malloc): open addressing, mask + 1 slots, at most half full */
 	uint32_t mask;
@@ -90,10 +91,13 @@ const struct node *zone_find(const struct zone *z, const uint8_t *name, size_t l
 const struct rrset *node_rrset(const struct node *n, uint16_t type);
 
 /* A compiled zone is immutable, so two zone dbs (the live snapshot's and the
- * next one, when a reload keeps a zone) can share it. zone_ref() adds a
- * holder; zone_free() drops one and frees the zone (built by zone_load(),
- * server/zone/load/zoneload.h) with the last. Only the main thread, which
- * builds and frees snapshots, calls them. NULL is fine. */
+ * next one, when a reload keeps a zone) can share it, and an outgoing zone
+ * transfer (server/xfr/axfr.c) holds it while it streams, past the
+ * snapshot it came from. zone_ref() adds a holder (only someone who holds
+ * one already, or reads it from a pinned snapshot, may); zone_free() drops
+ * one and frees the zone (built by zone_load(), server/zone/load/zoneload.h)
+ * with the last. The count is atomic: the main thread (snapshots) and the
+ * TCP thread (transfers) both call them. NULL is fine. */
 void zone_ref(struct zone *z);
 void zone_free(struct zone *z);
 
