@@ -22,7 +22,7 @@
 /* Top-level sections: each is read by its owner; unknown ones are typos. */
 static const char *const known_sections[] = {
 	"server", "zones", "healthd", "geoip", "checks", "pools", "records", "metrics", "comment",
-	"dnstap", "tsig",
+	"dnstap", "journal", "tsig",
 };
 
 static const struct conf_field server_fields[] = {
@@ -42,17 +42,20 @@ static const struct conf_field server_fields[] = {
 	{ "user", CONF_STRING, offsetof(struct server_conf, privs.user), 0, 0 },
 	{ "group", CONF_STRING, offsetof(struct server_conf, privs.group), 0, 0 },
 	{ "xdp", CONF_JSON, offsetof(struct server_conf, xdp_json), 0, 0 },
+	{ "state_dir", CONF_STRING, offsetof(struct server_conf, state_dir), 0, 0 },
 };
 
 struct zone_fields {
 	char *name, *file;
 	json_t *dnssec; /* borrowed; read by server/dnssec/dnssec_conf.c */
+	int catalog;
 	json_t *xfr; /* the transfer keys, read by server/xfr/xfr_conf.c */
 };
 static const struct conf_field zone_fields[] = {
 	{ "name", CONF_STRING, offsetof(struct zone_fields, name), 0, 0 },
 	{ "file", CONF_STRING, offsetof(struct zone_fields, file), 0, 0 },
 	{ "dnssec", CONF_JSON, offsetof(struct zone_fields, dnssec), 0, 0 },
+	{ "catalog", CONF_BOOL, offsetof(struct zone_fields, catalog), 0, 0 },
 	{ "allow_transfer", CONF_JSON, offsetof(struct zone_fields, xfr), 0, 0 },
 	{ "notify", CONF_JSON, offsetof(struct zone_fields, xfr), 0, 0 },
 	{ "serial", CONF_JSON, offsetof(struct zone_fields, xfr), 0, 0 },
@@ -129,8 +132,14 @@ static int read_zones(struct server_conf *c, json_t *zones, struct errlist *errs
 			continue;
 		}
 		e = conf_read_fields(cf, z, path, zone_fields, CONF_NFIELDS(zone_fields), &zf, errs);
-		if (!e && (!zf.name || !zf.file)) {
+		if (!e && (!zf.name || (!zf.file && !zf.catalog))) {
 			conf_err_at(errs, cf, conf_line_elem(cf, zones, i), path, "a zone needs \"name\" and \"file\"");
+			e = 1;
+		}
+		if (!e && zf.file && zf.catalog) {
+			/* A catalog's file is generated (server/xfr/catalog.h). */
+			conf_err_at(errs, cf, conf_line_at(cf, z, "file"), path,
+				    "a catalog zone (\"catalog\": true) has no \"file\": steerdns writes it");
 			e = 1;
 		}
 		for (size_t j = 0; !e && j < i; j++) {
@@ -157,7 +166,8 @@ static int read_zones(struct server_conf *c, json_t *zones, struct errlist *errs
 		c->zones[c->nzones].post = dc ? dnssec_zone_sign : NULL;
 		c->zones[c->nzones].post_arg = dc;
 		c->zones[c->nzones].name = zf.name;
-		c->zones[c->nzones].file = conf_resolve_path(cf, zf.file);
+		c->zones[c->nzones].file = zf.file ? conf_resolve_path(cf, zf.file) : NULL;
+		c->zones[c->nzones].catalog = zf.catalog;
 		free(zf.file);
 		c->nzones++;
 	}
@@ -319,6 +329,11 @@ int server_conf_load(const char *path, struct server_conf *c, struct errlist *er
 		free(c->control_socket);
 		c->control_socket = p;
 	}
+	if (resolve_in_place(&c->cf, &c->state_dir) != 0) {
+		errlist_add(errs, "%s: out of memory", path);
+		nerr++;
+	}
+	nerr += journal_conf_read(&c->cf, c->state_dir, &c->journal, errs);
 	nerr += read_dnstap(c, errs);
 	nerr += read_xdp(c, errs);
 	if ((v = json_object_get(c->cf.root, "metrics")))
@@ -351,6 +366,8 @@ void server_conf_clear(struct server_conf *c)
 	dnstap_conf_clear(&c->dnstap);
 	free(c->xdp.interface);
 	free(c->xdp.mode);
+	free(c->state_dir);
+	journal_conf_clear(&c->journal);
 	xfr_conf_unref(c->xfr);
 	privs_clear(&c->privs);
 	conf_file_clear(&c->cf);
@@ -367,5 +384,9 @@ int server_conf_check_dirs(const struct server_conf *c, struct errlist *errs)
 	/* The dnstap file is created (truncated) after the drop, as the user. */
 	if (c->dnstap.file)
 		nerr += privs_check_dir(&c->privs, &c->cf, (conf_path_t){ "dnstap", "file", NULL }, c->dnstap.file, errs);
+	/* The journal directory is made inside state_dir, as the user. */
+	if (c->journal.dir)
+		nerr += privs_check_dir(&c->privs, &c->cf, (conf_path_t){ "server", "state_dir", NULL }, c->journal.dir,
+					errs);
 	return nerr;
 }

@@ -13,6 +13,7 @@
 #include "server/zone/load/zoneload.h"
 #include "common/privs.h"
 #include "server/net/xdp.h"
+#include "server/xfr/journal.h"
 
 struct errlist;
 struct xfr_conf;
@@ -50,6 +51,8 @@ struct server_conf {
 	struct conf_strlist metrics_listen; /* "metrics": {"listen": [...]}: /metrics addresses; none by default */
 	json_t *xdp_json;             /* borrowed: "server": {"xdp": {...}} as written */
 	struct xdp_conf xdp;          /* the AF_XDP listener; xdp.interface NULL = none */
+	char *state_dir;              /* resolved path: what steerdns keeps across restarts (IXFR journals); NULL = nothing kept */
+	struct journal_conf journal;  /* the "journal" section (server/xfr/journal.h) */
 	struct xfr_conf *xfr;         /* a reference: "tsig" and the zones' transfer keys (server/xfr/xfr_conf.h) */
 };
 

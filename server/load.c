@@ -3,6 +3,7 @@
 #include "server/load.h"
 #include "server/net/listen.h"
 #include "server/steer/steer_build.h"
+#include "server/xfr/catalog.h"
 #include "server/zone/zonedb.h"
 #include "common/errlist.h"
 #include "common/errors.h"
@@ -69,23 +70,32 @@ int load_listen(const char *path, struct load_result *r, struct errlist *errs)
 }
 
 static int load(const char *path, struct load_result *r, struct errlist *errs, int keep,
-		const struct zonedb *keep_from, size_t *zone_failures)
+		const struct zonedb *keep_from, size_t *zone_failures, int dry)
 {
-	int nerr = read_conf(path, r, errs);
+	int nerr = read_conf(path, r, errs), cat_err = 0;
+
+	/* Catalog zones (RFC 9432) are files made from the zone list; a check
+	 * (dry) makes them in temporary files, leaving the state alone. */
+	if (r->conf.cf.root)
+		nerr += cat_err = catalog_prepare(&r->conf.cf, r->conf.zones, r->conf.nzones, r->conf.state_dir, dry, errs);
+	/* A catalog without its file: nothing to load it from. */
+	size_t nz = cat_err ? 0 : r->conf.nzones;
 
 	/* Zones are loaded even when the config has errors elsewhere, so one
 	 * check shows every problem at once. */
-	if (r->conf.nzones > 0 && keep) {
-		if (zonedb_load_keep(r->conf.zones, r->conf.nzones, keep_from, &r->zones, errs, zone_failures) !=
+	if (nz > 0 && keep) {
+		if (zonedb_load_keep(r->conf.zones, nz, keep_from, &r->zones, errs, zone_failures) !=
 		    STEER_EOK)
 			nerr++;
-	} else if (r->conf.nzones > 0) {
-		if (zonedb_load(r->conf.zones, r->conf.nzones, &r->zones, errs) != STEER_EOK)
+	} else if (nz > 0) {
+		if (zonedb_load(r->conf.zones, nz, &r->zones, errs) != STEER_EOK)
 			nerr++;
 	}
 	/* Steering (records, pools, geoip) needs the zones: steered names must exist in them. */
 	if (r->zones)
 		nerr += steer_build(&r->conf.cf, r->zones, &r->steer, errs);
+	if (dry)
+		catalog_dry_cleanup(r->conf.zones, r->conf.nzones);
 	if (nerr == 0)
 		return STEER_EOK;
 	load_result_clear(r);
@@ -94,14 +104,14 @@ static int load(const char *path, struct load_result *r, struct errlist *errs, i
 
 int load_all(const char *path, struct load_result *r, struct errlist *errs)
 {
-	return load(path, r, errs, 0, NULL, NULL);
+	return load(path, r, errs, 0, NULL, NULL, 0);
 }
 
 int load_all_keep(const char *path, struct load_result *r, struct errlist *errs, const struct zonedb *old,
 		  size_t *zone_failures)
 {
 	*zone_failures = 0;
-	return load(path, r, errs, 1, old, zone_failures);
+	return load(path, r, errs, 1, old, zone_failures, 0);
 }
 
 /* The directories each daemon writes to, from a fresh read of the config:
@@ -133,7 +143,7 @@ static int check_dirs(const char *path, struct errlist *errs)
 
 int load_validate(const char *path, struct load_result *r, struct errlist *errs)
 {
-	int ret = load_all(path, r, errs);
+	int ret = load(path, r, errs, 0, NULL, NULL, 1);
 
 	if (check_dirs(path, errs) == 0)
 		return ret;

@@ -20,6 +20,7 @@
 #include "server/net/stats.h"
 #include "server/net/tcp.h"
 #include "server/net/udp.h"
+#include "server/xfr/journal.h"
 #include "server/zone/zonedb.h"
 #include "server/zone/zone.h"
 #include "server/zone/load/zoneload.h"
@@ -255,6 +256,12 @@ static int publish(struct server *srv, const struct server_conf *c, struct zoned
 
 	if (!s)
 		return STEER_ENOMEM;
+	/* IXFR journals: the differences to the live zones, computed here
+	 * (main thread), before any reader sees the new snapshot. */
+	if (journal_attach(&c->journal, s, snap_current(&srv->snaps)) != STEER_EOK) {
+		snapshot_free(s);
+		return STEER_ENOMEM;
+	}
 	steer_attach(s, steer, snap_current(&srv->snaps)); /* policies + last-known health */
 	/* healthd is there to judge the new targets: do not answer them before
 	 * it has (a new member that is down would otherwise get traffic at full

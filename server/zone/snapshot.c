@@ -81,6 +81,8 @@ void snapshot_free(struct snapshot *s)
 		return;
 	if (s->free_extra)
 		s->free_extra(s->extra);
+	if (s->free_journals)
+		s->free_journals(s->journals);
 	if (s->free_counters)
 		s->free_counters(s->counters);
 	if (s->free_xfr)

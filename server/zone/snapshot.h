@@ -26,6 +26,8 @@ struct snapshot {
 	time_t loaded_at;
 	void (*free_extra)(void *);  /* frees extra (policies, geo) with the snapshot */
 	void *extra;                 /* owned via free_extra: the steering engine's compiled policies */
+	void (*free_journals)(void *); /* frees journals with the snapshot */
+	void *journals;              /* owned via free_journals: the zones' IXFR journals (server/xfr/journal.h) */
 	int no_ecs;                  /* config geoip.ecs = false: ignore ECS and never echo it (RFC 7871 7.1.3 lets us) */
 	void (*free_counters)(void *); /* frees counters with the snapshot */
 	void *counters;              /* owned via free_counters: per-zone and per-record query counters

@@ -15,8 +15,10 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Zone "t.test" at serial with body after the SOA and apex NS. */
-static struct zone *zone_text(unsigned serial, const char *body)
+/* Zone "t.test" at serial with body after the SOA and apex NS (also used
+ * by test_journal.c). */
+struct zone *test_diff_zone(unsigned serial, const char *body);
+struct zone *test_diff_zone(unsigned serial, const char *body)
 {
 	char text[8192];
 	struct errlist errs;
@@ -78,7 +80,7 @@ static char *list_text(const struct rrlist *l)
 
 START_TEST(test_same_content)
 {
-	struct zone *a = zone_text(1, "www 60 IN A 192.0.2.5\n"), *b = zone_text(2, "www 60 IN A 192.0.2.5\n");
+	struct zone *a = test_diff_zone(1, "www 60 IN A 192.0.2.5\n"), *b = test_diff_zone(2, "www 60 IN A 192.0.2.5\n");
 	struct zone_diff d;
 
 	ck_assert_int_eq(zone_diff_compute(a, b, &d), STEER_EOK);
@@ -98,13 +100,13 @@ START_TEST(test_changes)
 	/* One of each: an RR added to an rrset, one removed, a TTL change, a
 	 * name gone (with its empty non-terminal parent), a name new, a type
 	 * new at an existing name, data at the apex. Unchanged names stay out. */
-	struct zone *a = zone_text(10, "www 60 IN A 192.0.2.5\nwww 60 IN A 192.0.2.6\n"
+	struct zone *a = test_diff_zone(10, "www 60 IN A 192.0.2.5\nwww 60 IN A 192.0.2.6\n"
 				       "mail 300 IN A 192.0.2.25\n"
 				       "x.gone 60 IN TXT \"bye\"\n"
 				       "same 60 IN A 192.0.2.9\n"
 				       "@ 60 IN MX 10 mail\n"
 				       "z 60 IN A 192.0.2.26\n");
-	struct zone *b = zone_text(11, "www 60 IN A 192.0.2.5\nwww 60 IN A 192.0.2.7\n"
+	struct zone *b = test_diff_zone(11, "www 60 IN A 192.0.2.5\nwww 60 IN A 192.0.2.7\n"
 				       "mail 600 IN A 192.0.2.25\n"
 				       "new 60 IN AAAA 2001:db8::1\n"
 				       "same 60 IN A 192.0.2.9\n"
@@ -158,10 +160,10 @@ START_TEST(test_merge_equals_direct)
 	 * put back, one changed twice, a TTL changed and changed back. The
 	 * condensed chain is the direct difference v1 -> v4. */
 	struct zone *v[4] = {
-		zone_text(1, "a 60 IN A 192.0.2.1\nb 60 IN A 192.0.2.2\nc 60 IN A 192.0.2.3\nt 60 IN TXT \"x\"\n"),
-		zone_text(2, "a 60 IN A 192.0.2.1\nc 60 IN A 192.0.2.30\ntmp 60 IN A 192.0.2.99\nt 120 IN TXT \"x\"\n"),
-		zone_text(3, "a 60 IN A 192.0.2.1\nb 60 IN A 192.0.2.2\nc 60 IN A 192.0.2.31\nt 60 IN TXT \"x\"\n"),
-		zone_text(4, "a 60 IN A 192.0.2.1\nb 60 IN A 192.0.2.2\nc 60 IN A 192.0.2.31\nt 60 IN TXT \"x\"\n"
+		test_diff_zone(1, "a 60 IN A 192.0.2.1\nb 60 IN A 192.0.2.2\nc 60 IN A 192.0.2.3\nt 60 IN TXT \"x\"\n"),
+		test_diff_zone(2, "a 60 IN A 192.0.2.1\nc 60 IN A 192.0.2.30\ntmp 60 IN A 192.0.2.99\nt 120 IN TXT \"x\"\n"),
+		test_diff_zone(3, "a 60 IN A 192.0.2.1\nb 60 IN A 192.0.2.2\nc 60 IN A 192.0.2.31\nt 60 IN TXT \"x\"\n"),
+		test_diff_zone(4, "a 60 IN A 192.0.2.1\nb 60 IN A 192.0.2.2\nc 60 IN A 192.0.2.31\nt 60 IN TXT \"x\"\n"
 			     "d 60 IN A 192.0.2.4\n"),
 	};
 	struct zone_diff step[3], direct, merged;
