@@ -19,6 +19,7 @@
 static const char *const known_sections[] = {
 	"server", "zones", "healthd", "geoip", "checks", "pools", "records", "metrics", "comment",
 	"dnstap",
+	"rrl", "cookies", /* server/limit/limit_conf.c */
 };
 
 static const struct conf_field server_fields[] = {
@@ -35,6 +36,7 @@ static const struct conf_field server_fields[] = {
 	{ "syslog", CONF_BOOL, offsetof(struct server_conf, syslog), 0, 0 },
 	{ "user", CONF_STRING, offsetof(struct server_conf, privs.user), 0, 0 },
 	{ "group", CONF_STRING, offsetof(struct server_conf, privs.group), 0, 0 },
+	{ "nsid", CONF_STRING, offsetof(struct server_conf, nsid), 0, 0 },
 };
 
 struct zone_fields {
@@ -213,6 +215,21 @@ static void dnstap_conf_clear(struct dnstap_conf *d)
 
 /* ---- end of "dnstap" ---- */
 
+static int read_nsid(struct server_conf *c, struct errlist *errs)
+{
+	const char *why;
+	int n;
+
+	if (!c->nsid)
+		return 0;
+	if ((n = limit_nsid_parse(c->nsid, c->nsid_bytes, &why)) < 0) {
+		conf_err(errs, &c->cf, (conf_path_t){ "server", "nsid", NULL }, "\"%s\": %s", c->nsid, why);
+		return 1;
+	}
+	c->nsid_len = (size_t)n;
+	return 0;
+}
+
 int server_conf_load(const char *path, struct server_conf *c, struct errlist *errs)
 {
 	const char *key;
@@ -258,6 +275,8 @@ int server_conf_load(const char *path, struct server_conf *c, struct errlist *er
 		c->control_socket = p;
 	}
 	nerr += read_dnstap(c, errs);
+	nerr += read_nsid(c, errs);
+	nerr += limit_conf_read(&c->cf, &c->limit, errs);
 	if ((v = json_object_get(c->cf.root, "metrics")))
 		nerr += read_metrics(c, v, errs);
 	v = json_object_get(c->cf.root, "zones");
@@ -283,6 +302,7 @@ void server_conf_clear(struct server_conf *c)
 	free(c->identity);
 	free(c->version);
 	free(c->log_level);
+	free(c->nsid);
 	dnstap_conf_clear(&c->dnstap);
 	privs_clear(&c->privs);
 	conf_file_clear(&c->cf);

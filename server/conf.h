@@ -12,6 +12,7 @@
 #include "common/conf.h"
 #include "server/zone/load/zoneload.h"
 #include "common/privs.h"
+#include "server/limit/limit_conf.h"
 
 struct errlist;
 
@@ -45,6 +46,10 @@ struct server_conf {
 	struct zone_conf *zones;      /* owned array */
 	size_t nzones;
 	struct conf_strlist metrics_listen; /* "metrics": {"listen": [...]}: /metrics addresses; none by default */
+	struct limit_conf limit;      /* "rrl" and "cookies" sections (server/limit/limit_conf.c) */
+	char *nsid;                   /* server.nsid as written; NULL = no NSID */
+	uint8_t nsid_bytes[NSID_MAX]; /* ... decoded */
+	size_t nsid_len;
 };
 
 /* Read path into out (cleared first). Returns the number of errors added to

@@ -60,6 +60,11 @@ static struct snapshot *snapshot_make(const struct server_conf *c, struct zonedb
 	sv->env.chaos = c->chaos;
 	sv->env.identity = sv->identity;
 	sv->env.version = sv->version;
+	sv->limit = c->limit;
+	sv->env.limit = &sv->limit;
+	memcpy(sv->nsid, c->nsid_bytes, c->nsid_len);
+	sv->env.nsid = sv->nsid;
+	sv->env.nsid_len = c->nsid_len;
 	sv->snap.zones = zones;
 	sv->snap.generation = generation;
 	sv->snap.loaded_at = time(NULL);
