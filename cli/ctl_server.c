@@ -217,6 +217,17 @@ static void print_counts(json_t *obj, const char *title, const char *unit)
 	free(r);
 }
 
+/* The RRL and cookie counters of a stats reply (server/net/stats.h). */
+static void print_limits(json_t *reply)
+{
+	json_t *r = json_object_get(reply, "rrl"), *c = json_object_get(reply, "cookies");
+
+	printf("%-16s %lld dropped, %lld slipped (TC), %lld badcookie\n", "rate-limited", num(r, "dropped"),
+	       num(r, "slipped"), num(r, "badcookie"));
+	printf("%-16s %lld client only, %lld valid, %lld invalid\n", "cookies", num(c, "client_only"),
+	       num(c, "valid"), num(c, "invalid"));
+}
+
 int ctl_stats(const struct ctl_opts *o, int argc, char **argv)
 {
 	json_t *reply, *q;
@@ -230,6 +241,7 @@ int ctl_stats(const struct ctl_opts *o, int argc, char **argv)
 	printf("%-16s %lld\n", "responses", num(reply, "responses"));
 	printf("%-16s %lld\n", "truncated", num(reply, "truncated"));
 	printf("%-16s %lld\n", "dropped", num(reply, "dropped"));
+	print_limits(reply);
 	printf("%-16s %lld\n", "tcp connections", num(reply, "tcp_connections"));
 	printf("%-16s %lld\n", "generation", num(reply, "generation"));
 	printf("%-16s %lld s\n", "uptime", num(reply, "uptime"));

@@ -14,8 +14,8 @@
 #   server/steer      steering engine, health link, explain
 #   server/steer/policy  one file per policy
 #   server/dnssec     (room for) keys, signing, denial proofs
+#   server/limit      RRL table, DNS cookies (RFC 9018), their config; TCP limits
 #   server/answer     one query in, one response out, in per-section steps
-#   server/limit      (room for) RRL, cookies, TCP limits
 #   server/xfr        (room for) AXFR, IXFR, NOTIFY, TSIG
 #   server/net        listeners, UDP engine, TCP
 #   server/metrics    Prometheus, dnstap
@@ -24,13 +24,19 @@
 #   healthd            steer-healthd (common only)
 #   cli                steerctl (anything but healthd)
 #
+# server/limit sits below server/answer: the COOKIE option is checked and
+# written, and the rate limit is applied to the response kind, inside
+# answer_query() (a slipped or BADCOOKIE response is cut back and gets its
+# OPT there), so answer/ calls the cookie math and the RRL table, never the
+# other way round. limit/ needs only wire/ and common/.
+#
 # tests/ and bench/ may include anything. Usage: scripts/layers.sh [ROOT]
 set -u
 root=${1:-$(cd "$(dirname "$0")/.." && pwd)}
 cd "$root" || exit 2
 
 layers="common geoip server/wire server/zone server/zone/load server/steer server/steer/policy
-server/dnssec server/answer server/limit server/xfr server/net server/metrics server/ctl server
+server/dnssec server/limit server/answer server/xfr server/net server/metrics server/ctl server
 healthd cli"
 
 # The rank of a path: the position of the longest layer folder it is in.

@@ -23,6 +23,7 @@
 static const char *const known_sections[] = {
 	"server", "zones", "healthd", "geoip", "checks", "pools", "records", "metrics", "comment",
 	"dnstap", "journal", "tsig",
+	"rrl", "cookies", /* server/limit/limit_conf.c */
 };
 
 static const struct conf_field server_fields[] = {
@@ -43,6 +44,7 @@ static const struct conf_field server_fields[] = {
 	{ "group", CONF_STRING, offsetof(struct server_conf, privs.group), 0, 0 },
 	{ "xdp", CONF_JSON, offsetof(struct server_conf, xdp_json), 0, 0 },
 	{ "state_dir", CONF_STRING, offsetof(struct server_conf, state_dir), 0, 0 },
+	{ "nsid", CONF_STRING, offsetof(struct server_conf, nsid), 0, 0 },
 };
 
 struct zone_fields {
@@ -285,6 +287,21 @@ static int read_xdp(struct server_conf *c, struct errlist *errs)
 
 /* ---- end of "xdp" ---- */
 
+static int read_nsid(struct server_conf *c, struct errlist *errs)
+{
+	const char *why;
+	int n;
+
+	if (!c->nsid)
+		return 0;
+	if ((n = limit_nsid_parse(c->nsid, c->nsid_bytes, &why)) < 0) {
+		conf_err(errs, &c->cf, (conf_path_t){ "server", "nsid", NULL }, "\"%s\": %s", c->nsid, why);
+		return 1;
+	}
+	c->nsid_len = (size_t)n;
+	return 0;
+}
+
 int server_conf_load(const char *path, struct server_conf *c, struct errlist *errs)
 {
 	const char *key;
@@ -336,6 +353,8 @@ int server_conf_load(const char *path, struct server_conf *c, struct errlist *er
 	nerr += journal_conf_read(&c->cf, c->state_dir, &c->journal, errs);
 	nerr += read_dnstap(c, errs);
 	nerr += read_xdp(c, errs);
+	nerr += read_nsid(c, errs);
+	nerr += limit_conf_read(&c->cf, &c->limit, errs);
 	if ((v = json_object_get(c->cf.root, "metrics")))
 		nerr += read_metrics(c, v, errs);
 	v = json_object_get(c->cf.root, "zones");
@@ -363,6 +382,7 @@ void server_conf_clear(struct server_conf *c)
 	free(c->identity);
 	free(c->version);
 	free(c->log_level);
+	free(c->nsid);
 	dnstap_conf_clear(&c->dnstap);
 	free(c->xdp.interface);
 	free(c->xdp.mode);

@@ -14,6 +14,7 @@
 #include "common/privs.h"
 #include "server/net/xdp.h"
 #include "server/xfr/journal.h"
+#include "server/limit/limit_conf.h"
 
 struct errlist;
 struct xfr_conf;
@@ -54,6 +55,10 @@ struct server_conf {
 	char *state_dir;              /* resolved path: what steerdns keeps across restarts (IXFR journals); NULL = nothing kept */
 	struct journal_conf journal;  /* the "journal" section (server/xfr/journal.h) */
 	struct xfr_conf *xfr;         /* a reference: "tsig" and the zones' transfer keys (server/xfr/xfr_conf.h) */
+	struct limit_conf limit;      /* "rrl" and "cookies" sections (server/limit/limit_conf.c) */
+	char *nsid;                   /* server.nsid as written; NULL = no NSID */
+	uint8_t nsid_bytes[NSID_MAX]; /* ... decoded */
+	size_t nsid_len;
 };
 
 /* Read path into out (cleared first). Returns the number of errors added to

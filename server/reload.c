@@ -65,6 +65,11 @@ static struct snapshot *snapshot_make(const struct server *srv, const struct ser
 	sv->env.identity = sv->identity;
 	sv->env.version = sv->version;
 	sv->env.sigcache = srv->sigcache;
+	sv->limit = c->limit;
+	sv->env.limit = &sv->limit;
+	memcpy(sv->nsid, c->nsid_bytes, c->nsid_len);
+	sv->env.nsid = sv->nsid;
+	sv->env.nsid_len = c->nsid_len;
 	sv->snap.zones = zones;
 	if (c->xfr) { /* the transfer settings live as long as the snapshot */
 		xfr_conf_ref(c->xfr);

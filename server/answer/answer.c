@@ -4,11 +4,13 @@
  *
  *   answer_query()
  *     query_parse()                  header, question, EDNS, ECS (wire/query.c)
+ *     guard_cookie()                 COOKIE verdict, NSID          (guard.c)
  *     solve()                        the steps of state.h, in order:
  *       special_query()              CH, class/type gates       (special.c)
  *       answer_section()             zone, lookup, chain        (section_answer.c)
  *       authority_section()          negative SOA, referral NS  (authority.c)
  *       additional_section()         addresses of targets, glue (additional.c)
+ *     guard_limit(), guard_ede()     RRL drop/slip/BADCOOKIE, EDE (guard.c)
  *     finish()                       truncation cut, rcode, AA, OPT (edns.c)
  *
  * All state lives in struct answer_state (on the stack), in struct
@@ -18,6 +20,7 @@
 #include "config.h"
 #include "server/answer/answer.h"
 #include "server/answer/state.h"
+#include "server/limit/cookie.h"
 #include "server/wire/query.h"
 #include "server/wire/respond.h"
 #include "server/zone/zone.h"
@@ -28,12 +31,26 @@
 
 struct answer_scratch *answer_scratch_new(void)
 {
-	return calloc(1, sizeof(struct answer_scratch));
+	struct answer_scratch *s = calloc(1, sizeof(struct answer_scratch));
+
+	if (s && !(s->mac = cookie_mac_new())) {
+		free(s);
+		return NULL;
+	}
+	return s;
 }
 
 void answer_scratch_free(struct answer_scratch *s)
 {
+	if (!s)
+		return;
+	cookie_mac_free(s->mac);
 	free(s);
+}
+
+void answer_scratch_set_rrl(struct answer_scratch *s, struct rrl_table *t)
+{
+	s->rrl = t;
 }
 
 /* --- writing into the current section -------------------------------- */
@@ -134,7 +151,7 @@ static void finish(struct answer_state *st, const struct pkt_mark *after_questio
 	pkt_set_rcode(P, st->rcode);
 	P->limit = limit;
 	if (st->q->edns)
-		edns_put_opt(P, st->env, st->q, st->rcode, st->ecs_scope, with_ecs);
+		edns_put_opt(P, st->env, st->q, st->rcode, st->ecs_scope, with_ecs, &st->extra);
 	st->res->rcode = st->rcode;
 	st->res->len = pkt_finish(P);
 }
@@ -156,7 +173,8 @@ void answer_query(struct answer_scratch *S, const struct answer_env *env, const 
 	res->qtype = Q->question_ok ? Q->qtype : 0;
 	max = response_max(env, client, Q, resp_cap);
 	/* Keep room for the OPT record: it must be in every EDNS response. */
-	pkt_begin(&P, resp, max - edns_opt_size(Q), q, Q->question_ok ? Q->question_len : 0);
+	pkt_begin(&P, resp, max - edns_opt_size(Q) - (status == QUERY_OK ? edns_extra_size(env, Q) : 0), q,
+		  Q->question_ok ? Q->question_len : 0);
 	pkt_mark(&P, &after_question);
 	S->naddl = 0;
 	S->ntosign = 0;
@@ -164,8 +182,14 @@ void answer_query(struct answer_scratch *S, const struct answer_env *env, const 
 	struct answer_state st = {
 		.scratch = S, .q = Q, .env = env, .client = client, .snap = snap, .res = res, .pkt = &P,
 		.outcome = OUTCOME_NONE, .rcode = status_rcode(status), .section = SEC_ANSWER,
+		.extra = { .ede = -1 },
 	};
-	if (status == QUERY_OK)
+	if (status == QUERY_OK) {
+		guard_cookie(&st);
 		solve(&st);
+		if (guard_limit(&st, &after_question))
+			return; /* rate-limited: res->len stays 0 */
+		guard_ede(&st);
+	}
 	finish(&st, &after_question, max, status == QUERY_OK && !(snap && snap->no_ecs));
 }

@@ -14,9 +14,9 @@
  * Nothing allocates: all scratch space lives in struct answer_scratch, made
  * once per worker thread.
  *
- * Layer: server/answer, on server/steer, server/zone and server/wire; used
- * by server/net (and later server/xfr). Room below it for server/dnssec/,
- * above it for server/limit/.
+ * Layer: server/answer, on server/limit (RRL table, cookie math: guard.c),
+ * server/steer, server/zone and server/wire; used by server/net (and later
+ * server/xfr). Room below it for server/dnssec/.
  */
 #ifndef STEER_ANSWER_H
 #define STEER_ANSWER_H
@@ -25,12 +25,14 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "server/limit/limit_conf.h"
 #include "server/steer/steer.h"
 #include "server/zone/snapshot.h"
 
 struct snapshot;
 struct answer_scratch;
 struct sigcache;
+struct rrl_table;
 
 /* Settings from the config that shape answers; read-only while serving
  * (replaced as a whole with the snapshot on reload). */
@@ -41,12 +43,23 @@ struct answer_env {
 	const char *version;  /* borrowed */
 	struct sigcache *sigcache; /* borrowed (the process's, server/dnssec/sigcache.h); NULL: steered
 				      answers of signed zones are answered from the zone file's signed RRset */
+	const struct limit_conf *limit; /* borrowed: RRL and cookies; NULL = neither */
+	const uint8_t *nsid;  /* borrowed: server.nsid (RFC 5001) */
+	size_t nsid_len;      /* 0 = no NSID */
 };
 
 struct answer_client {
 	const struct sockaddr *addr; /* source address of the query */
 	socklen_t addrlen;
 	int tcp;                     /* 1 over TCP: no UDP size limit, AXFR/IXFR not refused for transport */
+};
+
+/* What the rate limit and the COOKIE check did (struct answer_result). */
+enum answer_limited {
+	ANSWER_LIMIT_NONE = 0,
+	ANSWER_LIMIT_DROP,      /* over the RRL limit: nothing sent */
+	ANSWER_LIMIT_SLIP,      /* over the limit: sent truncated (TC, no records) */
+	ANSWER_LIMIT_BADCOOKIE, /* over the limit with no valid server cookie: BADCOOKIE */
 };
 
 struct answer_result {
@@ -60,6 +73,8 @@ struct answer_result {
 	uint32_t zone;  /* 1 + the question's zone's index in snap->zones; 0 = none (REFUSED, CHAOS) */
 	struct steer_report steer; /* record 0 unless a policy answered */
 	uint8_t sig;    /* enum sigcache_outcome: how a steered DO=1 answer got its RRSIG (the counters) */
+	uint8_t limited; /* enum answer_limited */
+	uint8_t cookie;  /* enum cookie_verdict of the query's COOKIE option */
 };
 
 /*
@@ -74,6 +89,8 @@ struct served {
 	struct answer_env env; /* identity/version point into the arrays below */
 	char identity[256];    /* a TXT string holds at most 255 bytes */
 	char version[256];
+	struct limit_conf limit; /* env.limit points here */
+	uint8_t nsid[NSID_MAX];  /* env.nsid points here */
 };
 
 static inline const struct answer_env *served_env(const struct snapshot *s)
@@ -84,6 +101,10 @@ static inline const struct answer_env *served_env(const struct snapshot *s)
 /* Per-worker scratch space (compression table, lookup state). NULL on ENOMEM. */
 struct answer_scratch *answer_scratch_new(void);
 void answer_scratch_free(struct answer_scratch *s);
+/* The RRL table (server/limit/rrl.h) of the UDP worker that owns s, or
+ * NULL (TCP, explain, no "rrl" section): queries answered with s are
+ * rate-limited only with a table, and never over TCP. t stays the caller's. */
+void answer_scratch_set_rrl(struct answer_scratch *s, struct rrl_table *t);
 
 /* Answer q[0..qlen) into resp[0..resp_cap). resp_cap must be at least 65535
  * for TCP and at least 4096 for UDP. snap may be NULL (nothing loaded yet:

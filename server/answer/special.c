@@ -10,35 +10,44 @@
 
 #include <string.h>
 
-/* TXT in class CH for the names resolvers and operators ask a server
- * about itself (RFC 4892): version or identity, as the config says. */
+/* The names resolvers and operators ask a server about itself in class
+ * CH (RFC 4892), and which of the config's strings answers each. */
+static const struct { const char *wire; int identity; } chaos_names[] = {
+	{ "\7version\4bind", 0 }, { "\7version\6server", 0 },
+	{ "\2id\6server", 1 },    { "\10hostname\4bind", 1 },
+};
+
+int special_chaos_name(const struct query *Q)
+{
+	for (size_t i = 0; i < sizeof(chaos_names) / sizeof(chaos_names[0]); i++)
+		if (Q->qname_len == strlen(chaos_names[i].wire) + 1 &&
+		    memcmp(Q->qname, chaos_names[i].wire, Q->qname_len) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* TXT in class CH for those names: version or identity, as the config says. */
 static void chaos(struct answer_state *st)
 {
-	static const struct { const char *wire; int identity; } names[] = {
-		{ "\7version\4bind", 0 }, { "\7version\6server", 0 },
-		{ "\2id\6server", 1 },    { "\10hostname\4bind", 1 },
-	};
 	const struct query *Q = st->q;
 	uint8_t rr[RR_FIXED + 256];
+	int i;
 
 	st->rcode = DNS_RCODE_REFUSED;
 	if (!st->env->chaos || (Q->qtype != DNS_TYPE_TXT && Q->qtype != DNS_TYPE_ANY))
 		return;
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (Q->qname_len != strlen(names[i].wire) + 1 || memcmp(Q->qname, names[i].wire, Q->qname_len) != 0)
-			continue;
-		const char *text = names[i].identity ? st->env->identity : st->env->version;
-		size_t tl = text ? strlen(text) : 0;
-		if (tl > 255)
-			tl = 255; /* one TXT string */
-		rr_header_put(rr, DNS_TYPE_TXT, DNS_CLASS_CH, 0, (uint16_t)(tl + 1));
-		rr[RR_FIXED] = (uint8_t)tl;
-		memcpy(rr + RR_FIXED + 1, text, tl);
-		st->rcode = DNS_RCODE_NOERROR;
-		st->aa = 1;
-		answer_put_rr(st, NULL, rr, (uint16_t)(RR_FIXED + 1 + tl));
+	if ((i = special_chaos_name(Q)) < 0)
 		return;
-	}
+	const char *text = chaos_names[i].identity ? st->env->identity : st->env->version;
+	size_t tl = text ? strlen(text) : 0;
+	if (tl > 255)
+		tl = 255; /* one TXT string */
+	rr_header_put(rr, DNS_TYPE_TXT, DNS_CLASS_CH, 0, (uint16_t)(tl + 1));
+	rr[RR_FIXED] = (uint8_t)tl;
+	memcpy(rr + RR_FIXED + 1, text, tl);
+	st->rcode = DNS_RCODE_NOERROR;
+	st->aa = 1;
+	answer_put_rr(st, NULL, rr, (uint16_t)(RR_FIXED + 1 + tl));
 }
 
 /* The rcode for a QTYPE/QCLASS we do not look up, or NOERROR to go on. */

@@ -6,12 +6,14 @@
  * order on one struct answer_state, as Knot's nameserver/internet.c runs
  * solve_answer, solve_authority and solve_additional:
  *
+ *   guard_cookie()        guard.c           COOKIE verdict (RFC 7873), NSID asked
  *   special_query()       special.c         CH, and the class/type gates (meta-types, transfers)
  *   answer_section()      section_answer.c  the zone (DS at a child apex: the parent), lookup,
  *                                           CNAME/DNAME chain, steering, ANY
  *   authority_section()   authority.c       the negative SOA, or the referral's NS
  *   additional_section()  additional.c      A/AAAA of NS/MX/SRV targets, glue
- *   edns_put_opt()        edns.c            OPT (+ ECS echo), after a truncation cut
+ *   guard_limit()         guard.c           RRL: drop, or cut back with TC or BADCOOKIE
+ *   edns_put_opt()        edns.c            OPT (+ ECS, COOKIE, NSID, EDE), after a truncation cut
  *
  * The answer section ends in an outcome (enum answer_outcome); the later
  * sections decide from it and from the fields it leaves (zone, lookup,
@@ -42,6 +44,7 @@
 
 #include "server/answer/answer.h"
 #include "server/dnssec/sigcache.h"
+#include "server/limit/cookie.h"
 #include "server/wire/dname.h"
 #include "server/wire/query.h"
 #include "server/wire/respond.h"
@@ -85,6 +88,17 @@ struct answer_scratch {
 	struct sigcache_scratch sig;             /* the cache key and sorted set of one lookup */
 	uint8_t rrsig[RR_FIXED + SIGCACHE_SIG_MAX]; /* the RRSIG RR being written */
 	uint8_t signbuf[SIGCACHE_SIGN_SCRATCH];  /* the signed data of a miss */
+	struct cookie_mac *mac;                  /* owned: this thread's SipHash context (guard.c) */
+	struct rrl_table *rrl;                   /* borrowed: the UDP worker's RRL table, or NULL */
+};
+
+/* What guard.c adds to the OPT record beside ECS (edns.c writes it). */
+struct edns_extra {
+	uint8_t cookie;                      /* write COOKIE: the client cookie and server_cookie */
+	uint8_t server_cookie[COOKIE_SERVER_LEN];
+	uint8_t nsid;                        /* write NSID with env->nsid */
+	int ede;                             /* RFC 8914 INFO-CODE; -1 = none */
+	const char *ede_text;                /* EXTRA-TEXT (static), or NULL */
 };
 
 /* What the answer section ended with; the authority and additional steps
@@ -133,6 +147,10 @@ struct answer_state {
 	uint8_t aa;                   /* AA for the header, set when the response is finished */
 	uint8_t truncated;            /* a non-additional rrset did not fit: cut back, TC */
 	uint8_t ecs_scope;            /* ECS scope to echo; 0 unless a policy used the location */
+
+	/* guard.c: cookie verdict and what the OPT record carries beside ECS. */
+	uint8_t cookie;               /* enum cookie_verdict */
+	struct edns_extra extra;
 };
 
 /* --- answer.c: writing into the current section ---------------------- */
@@ -153,6 +171,9 @@ int answer_put_rr(struct answer_state *st, const uint8_t *owner, const uint8_t *
  * here (st->rcode, st->aa and the answer section set), 0 for an ordinary
  * IN query that goes on to the zones. */
 int special_query(struct answer_state *st);
+/* Which CH name of RFC 4892 (version.bind, version.server, id.server,
+ * hostname.bind) Q asks for: its index, or -1. */
+int special_chaos_name(const struct query *Q);
 /* RFC 8482 ANY at node n (which has data): every rrset over TCP, the
  * first one over UDP. Sets st->outcome. */
 void special_any(struct answer_state *st, const struct node *n);
@@ -193,11 +214,35 @@ static inline size_t edns_opt_size(const struct query *q)
 		return 0;
 	return RR_OPT_FIXED + (q->ecs ? EDNS_ECS_HEAD + (q->ecs_source + 7u) / 8u : 0u);
 }
+/* Bytes COOKIE and NSID add to the OPT record (guard.c decides whether
+ * they are written; EDE is optional and goes in only when it fits). */
+static inline size_t edns_extra_size(const struct answer_env *env, const struct query *q)
+{
+	if (!q->edns)
+		return 0;
+	return (q->cookie_len && env->limit && env->limit->cookies.on ? DNS_EDNS_OPT_HDR + COOKIE_CLIENT_LEN + COOKIE_SERVER_LEN : 0u) +
+	       (q->nsid && env->nsid_len ? DNS_EDNS_OPT_HDR + env->nsid_len : 0u);
+}
 /* Append the OPT record (RFC 6891 6.1.2): extended rcode, DO copied
  * (RFC 3225), and the ECS option echoed with scope (RFC 7871 7.2.1) when
- * with_ecs. The room for it was kept free by answer_query(). */
+ * with_ecs, then what x asks for: COOKIE, NSID, and EDE when it fits. The
+ * room for all but EDE was kept free by answer_query(). */
 void edns_put_opt(struct pkt *p, const struct answer_env *env, const struct query *q, uint16_t rcode,
-		  uint8_t ecs_scope, int with_ecs);
+		  uint8_t ecs_scope, int with_ecs, const struct edns_extra *x);
+
+/* --- guard.c: cookies, rate limit, extended errors ------------------------ */
+
+/* Before the sections: judge the query's COOKIE (RFC 7873 5.2) and prepare
+ * the one to echo; ask for NSID in the response when the query did. */
+void guard_cookie(struct answer_state *st);
+/* After the sections: the RRL decision for UDP clients without a valid
+ * cookie. Returns 1 when the response is to be dropped; otherwise it may
+ * have cut the response back to the question (after_question) with TC or
+ * BADCOOKIE. */
+int guard_limit(struct answer_state *st, const struct pkt_mark *after_question);
+/* The extended error (RFC 8914) for the rcode st ends with, as NSD and
+ * Knot send them, unless one is set already. */
+void guard_ede(struct answer_state *st);
 
 /* --- DNSSEC (dnssec_answer.c; see the top of this file) ------------------ */
 

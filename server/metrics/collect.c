@@ -54,6 +54,20 @@ static void process_families(struct evbuffer *out, const struct metrics_view *v)
 	prom_u64(out, "steerdns_health_link_last_update_timestamp_seconds", PROM_NOLABELS, (uint64_t)hi.last_update);
 }
 
+/* RRL actions and COOKIE verdicts (server/answer/guard.c). */
+static void limit_metrics(struct evbuffer *out, const struct stats_totals *t)
+{
+	prom_family(out, "steerdns_rrl_limited_total", PROM_COUNTER,
+		    "UDP responses over the rate limit, by what was sent instead: nothing (dropped), "
+		    "a truncated response (slipped), BADCOOKIE.");
+	for (unsigned i = 1; i < STATS_NLIMITED; i++)
+		prom_u64(out, "steerdns_rrl_limited_total", PROM_L({ "action", stats_limited_names[i] }), t->limited[i]);
+	prom_family(out, "steerdns_cookies_total", PROM_COUNTER,
+		    "Queries with a DNS COOKIE option, by verdict: client cookie only, valid or invalid server cookie.");
+	for (unsigned i = 1; i < STATS_NCOOKIE; i++)
+		prom_u64(out, "steerdns_cookies_total", PROM_L({ "verdict", stats_cookie_names[i] }), t->cookie[i]);
+}
+
 static void query_families(struct evbuffer *out, const struct stats_totals *t)
 {
 	char buf[32];
@@ -86,6 +100,7 @@ static void query_families(struct evbuffer *out, const struct stats_totals *t)
 	prom_family(out, "steerdns_malformed_total", PROM_COUNTER,
 		    "Packets that did not parse as a query: dropped, or answered FORMERR.");
 	prom_u64(out, "steerdns_malformed_total", PROM_NOLABELS, t->malformed);
+	limit_metrics(out, t);
 }
 
 typedef void (*zone_fn)(struct evbuffer *out, const char *name, const struct snapshot *s, size_t i,

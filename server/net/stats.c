@@ -65,6 +65,10 @@ void stats_count(struct stats_block *b, enum stats_transport t, const struct sna
 		bump(&b->malformed);
 	bump(&b->queries[t]);
 	bump(res->qtype < STATS_NQTYPES ? &b->qtype[res->qtype] : &b->qtype_other);
+	if (res->limited && res->limited < STATS_NLIMITED)
+		bump(&b->limited[res->limited]);
+	if (res->cookie && res->cookie < STATS_NCOOKIE)
+		bump(&b->cookie[res->cookie]);
 	if (res->len == 0) {
 		bump(&b->dropped);
 		return;
@@ -112,6 +116,10 @@ void stats_sum(const struct stats *st, struct stats_totals *out)
 		out->sig_hits += get(&b->sig_hits);
 		out->sig_signed += get(&b->sig_signed);
 		out->sig_failed += get(&b->sig_failed);
+		for (int k = 0; k < STATS_NLIMITED; k++)
+			out->limited[k] += get(&b->limited[k]);
+		for (int k = 0; k < STATS_NCOOKIE; k++)
+			out->cookie[k] += get(&b->cookie[k]);
 	}
 }
 
@@ -130,6 +138,36 @@ static json_t *sig_json(const struct stats_totals *t)
 		return NULL;
 	}
 	return s;
+}
+
+const char *const stats_limited_names[STATS_NLIMITED] = { "none", "dropped", "slipped", "badcookie" };
+const char *const stats_cookie_names[STATS_NCOOKIE] = { "none", "client_only", "valid", "invalid" };
+
+/* {"dropped":N,...} from counters 1..n-1 of c (0 is "nothing happened"). */
+static json_t *named_counts(const uint64_t *c, const char *const *names, size_t n)
+{
+	json_t *o = json_object();
+
+	for (size_t i = 1; o && i < n; i++)
+		if (set_count(o, names[i], c[i]) != 0) {
+			json_decref(o);
+			return NULL;
+		}
+	return o;
+}
+
+/* The RRL and cookie counters: {"rrl":{...},"cookies":{...}} into j. */
+static int limit_json(json_t *j, const struct stats_totals *t)
+{
+	json_t *r = named_counts(t->limited, stats_limited_names, STATS_NLIMITED);
+	json_t *c = named_counts(t->cookie, stats_cookie_names, STATS_NCOOKIE);
+
+	if (!r || !c) {
+		json_decref(r);
+		json_decref(c);
+		return -1;
+	}
+	return json_object_set_new(j, "rrl", r) | json_object_set_new(j, "cookies", c);
 }
 
 json_t *stats_json(const struct stats_totals *t)
@@ -163,6 +201,7 @@ json_t *stats_json(const struct stats_totals *t)
 	rc = NULL;
 	bad |= json_object_set_new(j, "sigcache", sc);
 	sc = NULL;
+	bad |= limit_json(j, t);
 	if (!bad)
 		return j;
 fail:

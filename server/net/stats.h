@@ -27,6 +27,8 @@ enum stats_transport { STATS_UDP, STATS_TCP, STATS_NTRANSPORTS };
 
 #define STATS_NQTYPES 256 /* qtype 0..255 counted one by one; the rest in qtype_other */
 #define STATS_NRCODES 24  /* rcode 0..23 (BADCOOKIE, DNS_RCODE_COUNT); higher in rcode_other */
+#define STATS_NLIMITED 4  /* RRL: none, dropped, slipped, BADCOOKIE (enum answer_limited) */
+#define STATS_NCOOKIE 4   /* COOKIE: none, client only, valid, invalid (enum cookie_verdict) */
 
 typedef _Atomic uint64_t stats_counter;
 
@@ -43,6 +45,8 @@ struct stats_block {
 	/* Signature cache of steered DO=1 answers (server/dnssec/sigcache.h):
 	 * a miss is signed or failed. */
 	stats_counter sig_hits, sig_signed, sig_failed;
+	stats_counter limited[STATS_NLIMITED]; /* by enum answer_limited (index 0 unused) */
+	stats_counter cookie[STATS_NCOOKIE];   /* by enum cookie_verdict (index 0 unused) */
 	uint32_t row;            /* this block's row in every snapshot's stats_snap; fixed at stats_new() */
 } __attribute__((aligned(64)));
 
@@ -53,6 +57,7 @@ struct stats_totals {
 	uint64_t qtype[STATS_NQTYPES], qtype_other;
 	uint64_t rcode[STATS_NRCODES], rcode_other;
 	uint64_t sig_hits, sig_signed, sig_failed;
+	uint64_t limited[STATS_NLIMITED], cookie[STATS_NCOOKIE];
 };
 
 struct stats;
@@ -74,11 +79,17 @@ void stats_count_send_failed(struct stats_block *b);
 
 void stats_sum(const struct stats *st, struct stats_totals *out);
 
+/* Names of the limited[] and cookie[] rows, as JSON and metrics show them. */
+extern const char *const stats_limited_names[STATS_NLIMITED];
+extern const char *const stats_cookie_names[STATS_NCOOKIE];
+
 /* The totals as a JSON object (the control socket's "stats" reply):
  * {"queries":{"udp":N,"tcp":N},"responses":N,"truncated":N,"dropped":N,
  *  "qtype":{"A":N,...},"rcode":{"NOERROR":N,...},
- *  "sigcache":{"hits":N,"misses":N,"signs":N,"failures":N}}; zero qtype/rcode rows are
- * left out. NULL on ENOMEM. */
+ *  "sigcache":{"hits":N,"misses":N,"signs":N,"failures":N},
+ *  "rrl":{"dropped":N,"slipped":N,"badcookie":N},
+ *  "cookies":{"client_only":N,"valid":N,"invalid":N}}; zero qtype/rcode rows
+ * are left out. NULL on ENOMEM. */
 json_t *stats_json(const struct stats_totals *t);
 
 #endif

@@ -7,6 +7,7 @@
 #include "server/answer/answer.h"
 #include "server/zone/snapshot.h"
 #include "server/net/stats.h"
+#include "server/limit/rrl.h"
 #include "common/errors.h"
 #include "common/log.h"
 
@@ -38,6 +39,7 @@ struct udp_worker {
 	int slot;                  /* snapshot reader slot */
 	struct stats_block *stats; /* borrowed: written by this thread only */
 	struct answer_scratch *scratch; /* owned */
+	struct rrl_table *rrl;     /* owned: this worker's RRL buckets; NULL while the config has no "rrl" */
 	size_t addr;               /* index of the listen address this thread serves */
 	int fd;                    /* owned: this thread's blocking SO_REUSEPORT socket */
 	/* Batch state, allocated once: entry i of each array belongs to datagram i. */
@@ -69,6 +71,7 @@ static void worker_free(struct udp_worker *wk, size_t naddrs)
 	free(wk->txbuf);
 	if (wk->scratch)
 		answer_scratch_free(wk->scratch);
+	rrl_table_free(wk->rrl);
 	free(wk);
 }
 
@@ -237,6 +240,25 @@ static void observe(struct udp_worker *wk, const struct query_observer *obs, int
 	obs->on_query(obs->ctx, wk->index, &ev);
 }
 
+/* Make the worker's RRL table match the snapshot's "rrl" section. Only a
+ * reload that adds the section or changes table_size allocates (here, in
+ * the worker, between batches); a failure leaves the worker unlimited. */
+static void rrl_sync(struct udp_worker *wk, const struct answer_env *env)
+{
+	const struct rrl_conf *c = env->limit && env->limit->rrl.on ? &env->limit->rrl : NULL;
+	uint32_t want = 4;
+
+	while (c && want < c->table_size)
+		want <<= 1;
+	if (wk->rrl && (!c || rrl_table_slots(wk->rrl) != want)) {
+		rrl_table_free(wk->rrl);
+		wk->rrl = NULL;
+	}
+	if (c && !wk->rrl && !(wk->rrl = rrl_table_new(c->table_size)))
+		log_err("UDP worker %u: no memory for %u RRL slots: not rate-limiting", wk->id, want);
+	answer_scratch_set_rrl(wk->scratch, wk->rrl);
+}
+
 /* Answer datagrams 0..n) into tx; returns how many replies to send. */
 static int answer_batch(struct udp_worker *wk, int n, int wildcard)
 {
@@ -250,6 +272,7 @@ static int answer_batch(struct udp_worker *wk, int n, int wildcard)
 
 	if (obs)
 		clock_gettime(CLOCK_REALTIME, &qtime);
+	rrl_sync(wk, env);
 
 	for (int i = 0; i < n; i++) {
 		struct msghdr *h = &wk->rx[i].msg_hdr;

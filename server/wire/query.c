@@ -55,6 +55,24 @@ static enum query_status parse_ecs(const uint8_t *o, uint16_t olen, struct query
 	return QUERY_OK;
 }
 
+/* RFC 7873 5.2.2: a COOKIE too short for a client cookie, with a server
+ * cookie of 1 to 7 bytes, or longer than 40 is FORMERR. Only the first
+ * COOKIE option counts; NSID (RFC 5001 2.1) is asked with an empty one. */
+static enum query_status parse_cookie_nsid(uint16_t code, const uint8_t *o, uint16_t olen, struct query *q)
+{
+	if (code == DNS_EDNS_NSID) {
+		q->nsid = 1;
+		return QUERY_OK;
+	}
+	if (olen < 8 || (olen > 8 && olen < 16) || olen > sizeof(q->cookie))
+		return QUERY_FORMERR;
+	if (!q->cookie_len) {
+		memcpy(q->cookie, o, olen);
+		q->cookie_len = (uint8_t)olen;
+	}
+	return QUERY_OK;
+}
+
 static enum query_status parse_opt(const uint8_t *pkt, size_t len, size_t off, struct query *q)
 {
 	/* off points at TYPE; owner (root) already checked by the caller. The
@@ -79,7 +97,9 @@ static enum query_status parse_opt(const uint8_t *pkt, size_t len, size_t off, s
 			return QUERY_FORMERR;
 		if (code == DNS_EDNS_ECS && st == QUERY_OK)
 			st = parse_ecs(pkt + p + DNS_EDNS_OPT_HDR, olen, q);
-		/* Other options (cookies, NSID, padding, unknown) are ignored. */
+		if ((code == DNS_EDNS_COOKIE || code == DNS_EDNS_NSID) && st == QUERY_OK)
+			st = parse_cookie_nsid(code, pkt + p + DNS_EDNS_OPT_HDR, olen, q);
+		/* Other options (padding, unknown) are ignored. */
 		p += DNS_EDNS_OPT_HDR + olen;
 	}
 	if (p != end)
@@ -142,6 +162,8 @@ enum query_status query_parse(const uint8_t *pkt, size_t len, struct query *q)
 	memset(q, 0, offsetof(struct query, qname));
 	q->edns = 0;
 	q->ecs = 0;
+	q->cookie_len = 0;
+	q->nsid = 0;
 	/* too short, or a response: never answer those */
 	if (len < DNS_HEADER_LEN || (pkt[2] & DNS_FLAG_QR))
 		return QUERY_DROP;

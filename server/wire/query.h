@@ -46,6 +46,11 @@ struct query {
 	uint16_t ecs_family;   /* 1 = IPv4, 2 = IPv6 */
 	uint8_t ecs_source;    /* SOURCE PREFIX-LENGTH */
 	uint8_t ecs_addr[16];  /* address, host bits zero */
+	/* DNS COOKIE, RFC 7873 (valid when cookie_len, 8 or 16..40): the
+	 * option data as sent, client cookie first. Checked in server/answer. */
+	uint8_t cookie_len;
+	uint8_t cookie[40];
+	uint8_t nsid;          /* the query asked for our NSID (RFC 5001) */
 };
 
 /* Skip the (possibly compressed) name at pkt[off] within len: the offset

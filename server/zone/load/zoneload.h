@@ -26,9 +26,9 @@ typedef int (*zone_post_fn)(struct zone *z, const struct zone *old, void *arg, s
 /* One zone of the config: its name and master file. */
 struct zone_conf {
 	char *name; /* owned; as written, no trailing dot required */
+	char *file; /* owned; resolved path (a catalog's: made at load, server/xfr/catalog.h) */
 	zone_post_fn post; /* NULL, or run after compiling (signing) */
 	void *post_arg;    /* owned by whoever set post (server/conf.c frees it) */
-	char *file; /* owned; resolved path (a catalog's: made at load, server/xfr/catalog.h) */
 	int catalog; /* "catalog": true: generated from the other zones (RFC 9432) */
 };
 
