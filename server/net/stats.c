@@ -1,6 +1,7 @@
 /* stats.c -- per-thread query counters and their sum. */
 #include "config.h"
 #include "server/net/stats.h"
+#include "server/net/proxy.h"
 #include "server/answer/answer.h"
 #include "server/net/stats_snap.h"
 #include "server/zone/snapshot.h"
@@ -80,6 +81,14 @@ void stats_count_send_failed(struct stats_block *b)
 	bump(&b->dropped);
 }
 
+_Static_assert(STATS_NPROXY == PROXY_NVERDICTS, "one proxy counter per verdict");
+
+void stats_count_proxy(struct stats_block *b, int verdict)
+{
+	if (verdict > 0 && verdict < STATS_NPROXY)
+		bump(&b->proxy[verdict]);
+}
+
 static inline uint64_t get(const stats_counter *c)
 {
 	return atomic_load_explicit(c, memory_order_relaxed);
@@ -102,12 +111,25 @@ void stats_sum(const struct stats *st, struct stats_totals *out)
 		for (int r = 0; r < STATS_NRCODES; r++)
 			out->rcode[r] += get(&b->rcode[r]);
 		out->rcode_other += get(&b->rcode_other);
+		for (int v = 0; v < STATS_NPROXY; v++)
+			out->proxy[v] += get(&b->proxy[v]);
 	}
 }
 
 static int set_count(json_t *obj, const char *key, uint64_t n)
 {
 	return json_object_set_new(obj, key, json_integer((json_int_t)n));
+}
+
+/* "proxy": {"accepted": N, "unlisted": N, ...} (every verdict but plain). */
+static int proxy_json(json_t *j, const struct stats_totals *t)
+{
+	json_t *p = json_object();
+	int bad = !p;
+
+	for (int v = 1; p && v < STATS_NPROXY; v++)
+		bad |= set_count(p, proxy_verdict_names[v], t->proxy[v]);
+	return bad | json_object_set_new(j, "proxy", p);
 }
 
 json_t *stats_json(const struct stats_totals *t)
@@ -139,6 +161,7 @@ json_t *stats_json(const struct stats_totals *t)
 	qt = NULL;
 	bad |= json_object_set_new(j, "rcode", rc);
 	rc = NULL;
+	bad |= proxy_json(j, t);
 	if (!bad)
 		return j;
 fail:

@@ -27,6 +27,7 @@ enum stats_transport { STATS_UDP, STATS_TCP, STATS_NTRANSPORTS };
 
 #define STATS_NQTYPES 256 /* qtype 0..255 counted one by one; the rest in qtype_other */
 #define STATS_NRCODES 24  /* rcode 0..23 (BADCOOKIE, DNS_RCODE_COUNT); higher in rcode_other */
+#define STATS_NPROXY 5    /* PROXY v2 verdicts, enum proxy_verdict (server/net/proxy.h) */
 
 typedef _Atomic uint64_t stats_counter;
 
@@ -40,6 +41,7 @@ struct stats_block {
 	stats_counter qtype_other;
 	stats_counter rcode[STATS_NRCODES];
 	stats_counter rcode_other;
+	stats_counter proxy[STATS_NPROXY]; /* packets and connections by PROXY v2 verdict; [0] unused */
 	uint32_t row;            /* this block's row in every snapshot's stats_snap; fixed at stats_new() */
 } __attribute__((aligned(64)));
 
@@ -49,6 +51,7 @@ struct stats_totals {
 	uint64_t responses, truncated, dropped, malformed;
 	uint64_t qtype[STATS_NQTYPES], qtype_other;
 	uint64_t rcode[STATS_NRCODES], rcode_other;
+	uint64_t proxy[STATS_NPROXY];
 };
 
 struct stats;
@@ -67,13 +70,18 @@ void stats_count(struct stats_block *b, enum stats_transport t, const struct sna
 		 const struct answer_result *res);
 /* A response that answer_query produced but the kernel refused to send. */
 void stats_count_send_failed(struct stats_block *b);
+/* A datagram or TCP connection with a PROXY v2 verdict other than plain:
+ * accepted, or dropped (unlisted, missing, malformed; not counted as
+ * queries, they are not answered). */
+void stats_count_proxy(struct stats_block *b, int verdict);
 
 void stats_sum(const struct stats *st, struct stats_totals *out);
 
 /* The totals as a JSON object (the control socket's "stats" reply):
  * {"queries":{"udp":N,"tcp":N},"responses":N,"truncated":N,"dropped":N,
- *  "qtype":{"A":N,...},"rcode":{"NOERROR":N,...}}; zero qtype/rcode rows are
- * left out. NULL on ENOMEM. */
+ *  "qtype":{"A":N,...},"rcode":{"NOERROR":N,...},
+ *  "proxy":{"accepted":N,"unlisted":N,"missing":N,"malformed":N}}; zero
+ * qtype/rcode rows are left out. NULL on ENOMEM. */
 json_t *stats_json(const struct stats_totals *t);
 
 #endif

@@ -83,6 +83,8 @@ void snapshot_free(struct snapshot *s)
 		s->free_extra(s->extra);
 	if (s->free_counters)
 		s->free_counters(s->counters);
+	if (s->free_proxy)
+		s->free_proxy(s->proxy);
 	zonedb_free(s->zones);
 	free(s);
 }

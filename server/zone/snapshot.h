@@ -29,6 +29,9 @@ struct snapshot {
 	void (*free_counters)(void *); /* frees counters with the snapshot */
 	void *counters;              /* owned via free_counters: per-zone and per-record query counters
 				      * (server/net/stats.h), indexed like this snapshot's zones and records */
+	void (*free_proxy)(void *);  /* frees proxy with the snapshot */
+	void *proxy;                 /* owned via free_proxy: server.proxy_from compiled (struct proxy_acl,
+				      * server/net/proxy.h), read by the engines; NULL = no source listed */
 };
 
 #define SNAP_MAX_READERS 512
