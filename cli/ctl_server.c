@@ -251,6 +251,10 @@ int ctl_stats(const struct ctl_opts *o, int argc, char **argv)
 		printf("%-16s %s, %lld logged, %lld dropped, %lld errors\n", "dnstap",
 		       json_is_true(json_object_get(q, "connected")) ? "connected" : "no reader", num(q, "logged"),
 		       num(q, "dropped"), num(q, "errors"));
+	q = json_object_get(reply, "proxy");
+	if (num(q, "accepted") || num(q, "unlisted") || num(q, "missing") || num(q, "malformed"))
+		printf("%-16s %lld accepted; dropped: %lld unlisted, %lld missing, %lld malformed\n", "proxy v2",
+		       num(q, "accepted"), num(q, "unlisted"), num(q, "missing"), num(q, "malformed"));
 	print_counts(json_object_get(reply, "qtype"), "QTYPE", "QUERIES");
 	print_counts(json_object_get(reply, "rcode"), "RCODE", "RESPONSES");
 	json_decref(reply);

@@ -389,8 +389,7 @@ void geo_map_free(struct geo_map *map)
 	free(map);
 }
 
-int geo_map_lookup(const struct geo_map *map, const uint8_t addr[16], unsigned source_prefix,
-		   unsigned *scope)
+int geo_map_lookup(const struct geo_map *map, const uint8_t addr[16], unsigned *scope)
 {
 	uint32_t ref;
 	unsigned d, start;
@@ -399,20 +398,21 @@ int geo_map_lookup(const struct geo_map *map, const uint8_t addr[16], unsigned s
 		/* the IPv4 subtree starts at depth 96 (or a leaf above covers it all) */
 		ref = map->v4_root;
 		start = 96;
-		if (source_prefix > 32)
-			source_prefix = 32;
 	} else {
 		ref = map->root;
 		start = 0;
-		if (source_prefix > 128)
-			source_prefix = 128;
 	}
 	/* Every path ends in a leaf by depth 128: the builder never creates a
 	 * node at depth 128 (build_node's maxdepth, set_subtree's plen <= 128). */
 	for (d = start; !REF_IS_LEAF(ref); d++)
 		ref = map->nodes[ref].child[geo_addr_bit(addr, d)];
+	/* The leaf's depth is the scope in both directions (RFC 7871 7.2.1):
+	 * shorter than the source when the answer holds for a wider network,
+	 * longer when it changes inside the source prefix (the zero host bits
+	 * then decided, and a resolver must not reuse it for the whole
+	 * source network). The merge is complete, so it is never over-wide. */
 	if (scope)
-		*scope = d - start < source_prefix ? d - start : source_prefix;
+		*scope = d - start;
 	return (int)(ref & ~REF_LEAF);
 }
 

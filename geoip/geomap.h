@@ -20,7 +20,10 @@
  * Because merging is complete (any subtree whose leaves all carry the same
  * result is a single leaf), the depth at which a lookup reaches its leaf is
  * the shortest prefix around the client in which every address gets the same
- * answer: the widest correct ECS SCOPE PREFIX-LENGTH (RFC 7871 section 7.2.1).
+ * answer: the widest correct ECS SCOPE PREFIX-LENGTH (RFC 7871 section 7.2.1),
+ * and, when the answer varies inside the source prefix, the longer prefix
+ * that decides it. The scope comes from this merged map (the policy's own
+ * answers), never from the MMDB's network sizes.
  *
  * A geo_map is immutable after geo_map_build() and may be shared by any
  * number of threads; it does not refer to the geo_db once built.
@@ -56,17 +59,21 @@ typedef int (*geo_classify_fn)(const struct geo_loc *loc, void *arg);
 int geo_map_build(const struct geo_db *db, geo_classify_fn classify, void *arg, struct geo_map **out);
 void geo_map_free(struct geo_map *map);
 
-/* The hot path. addr: 16 bytes, IPv4 as ::ffff:a.b.c.d. source_prefix and
- * *scope count bits of the client's own family (0..32 for IPv4, 0..128 for
- * IPv6; larger values are clamped). Bits of addr beyond source_prefix are
- * used as given (ECS requires them to be zero), so a source prefix shorter
- * than the data answers as the address written with zero host bits does,
- * and *scope is then source_prefix. Otherwise *scope is the depth of the
- * leaf: the widest prefix around addr with the same result. A map that does
- * not depend on the address gives scope 0. scope may be NULL.
+/* The hot path. addr: 16 bytes, IPv4 as ::ffff:a.b.c.d; for an ECS client
+ * the bits beyond its SOURCE PREFIX-LENGTH are zero (RFC 7871 6 requires
+ * it, wire/query.c checks it), so the answer is the one for the source
+ * network's first address. *scope counts bits of the client's own family
+ * (0..32 for IPv4, 0..128 for IPv6): the depth of the leaf reached, the
+ * shortest prefix around addr over which every address gets the same
+ * result. That is shorter than the source prefix when the answer holds for
+ * a wider network, and LONGER when the answer changes inside the source
+ * prefix (RFC 7871 7.2.1: the source was not specific enough; the prefix
+ * that decided is echoed, so a resolver does not reuse this answer across
+ * the whole source network). The source prefix is therefore not an
+ * argument: the scope depends only on the address and the map. A map that
+ * does not depend on the address gives scope 0. scope may be NULL.
  * No allocation, no locks, no libmaxminddb. Returns the result. */
-int geo_map_lookup(const struct geo_map *map, const uint8_t addr[16], unsigned source_prefix,
-		   unsigned *scope);
+int geo_map_lookup(const struct geo_map *map, const uint8_t addr[16], unsigned *scope);
 
 struct geo_map_stats {
 	size_t nodes;        /* trie nodes (8 bytes each) */

@@ -3,6 +3,7 @@
 #include "server/conf.h"
 #include "server/dnssec/sigcache.h"
 #include "server/dnssec/zonesign.h"
+#include "server/net/proxy.h"
 #include "common/errlist.h"
 #include "common/log.h"
 #include "common/prom.h"
@@ -35,6 +36,7 @@ static const struct conf_field server_fields[] = {
 	/* About 900 bytes an entry: 16 (15 KiB) to 1M (about 880 MiB). */
 	{ "sigcache_entries", CONF_INT, offsetof(struct server_conf, sigcache_entries), 16, 1048576 },
 	{ "tcp_idle_timeout", CONF_MSEC, offsetof(struct server_conf, tcp_idle_ms), 100, 3600000 },
+	{ "proxy_from", CONF_STRLIST, offsetof(struct server_conf, proxy_from), 0, 0 },
 	{ "chaos", CONF_BOOL, offsetof(struct server_conf, chaos), 0, 0 },
 	{ "identity", CONF_STRING, offsetof(struct server_conf, identity), 0, 0 },
 	{ "version", CONF_STRING, offsetof(struct server_conf, version), 0, 0 },
@@ -335,6 +337,7 @@ int server_conf_load(const char *path, struct server_conf *c, struct errlist *er
 	if (server)
 		nerr += conf_read_fields(&c->cf, server, (conf_path_t){ "server", NULL }, server_fields,
 					 CONF_NFIELDS(server_fields), c, errs);
+	nerr += proxy_conf_check(&c->cf, &c->proxy_from, errs);
 	nerr += privs_resolve(&c->privs, &c->cf, "server", errs);
 	if (log_level_parse(c->log_level) < 0) {
 		conf_err(errs, &c->cf, (conf_path_t){ "server", "log_level", NULL },
@@ -378,6 +381,7 @@ void server_conf_clear(struct server_conf *c)
 	free(c->zones);
 	conf_strlist_clear(&c->listen);
 	conf_strlist_clear(&c->metrics_listen);
+	conf_strlist_clear(&c->proxy_from);
 	free(c->control_socket);
 	free(c->identity);
 	free(c->version);

@@ -40,6 +40,7 @@ struct server_conf {
 	long long tcp_max_connections;/* concurrent TCP connections, default 1024 */
 	long long sigcache_entries;   /* signature cache of steered answers (server/dnssec/sigcache.h), entries */
 	uint32_t tcp_idle_ms;         /* idle TCP connection timeout, default 10 s */
+	struct conf_strlist proxy_from; /* sources that send PROXY v2 headers (server/net/proxy.h); none by default */
 	int chaos;                    /* answer CH TXT version.bind/id.server, default off */
 	char *identity;               /* id.server/hostname.bind answer; default gethostname() */
 	char *version;                /* version.bind answer; default "steerdns VERSION" */

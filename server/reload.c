@@ -17,6 +17,7 @@
 #include "server/load.h"
 #include "server/metrics/dnstap.h"
 #include "server/net/observer.h"
+#include "server/net/proxy.h"
 #include "server/net/stats.h"
 #include "server/net/tcp.h"
 #include "server/net/udp.h"
@@ -45,17 +46,28 @@ static void apply_logging(const struct server *srv, const struct server_conf *c)
 	log_init("steerdns", c->syslog, level < 0 ? LOG_INFO : level);
 }
 
+static void proxy_free(void *acl)
+{
+	proxy_acl_free(acl);
+}
+
 /* A snapshot of zones plus the answer settings of c. Takes zones (freed on
  * failure). */
 static struct snapshot *snapshot_make(const struct server *srv, const struct server_conf *c, struct zonedb *zones,
 				      uint64_t generation)
 {
 	struct served *sv = calloc(1, sizeof(*sv));
+	struct proxy_acl *acl = NULL;
 
-	if (!sv) {
+	if (!sv || proxy_acl_new(&c->proxy_from, &acl) != STEER_EOK) {
+		free(sv);
 		zonedb_free(zones);
 		return NULL;
 	}
+	/* server.proxy_from travels with the snapshot: the engines read it
+	 * while they hold the snapshot, so a reload swaps it with the rest. */
+	sv->snap.proxy = acl;
+	sv->snap.free_proxy = proxy_free;
 	if (strlen(c->identity) >= sizeof(sv->identity) || strlen(c->version) >= sizeof(sv->version))
 		log_warn("server.identity/version longer than 255 bytes: cut to fit a TXT string");
 	snprintf(sv->identity, sizeof(sv->identity), "%s", c->identity);

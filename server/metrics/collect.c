@@ -4,6 +4,7 @@
 #include "server/metrics/metrics.h"
 #include "server/dnssec/sigcache.h"
 #include "server/net/stats.h"
+#include "server/net/proxy.h"
 #include "server/net/stats_snap.h"
 #include "server/steer/health_link.h"
 #include "server/steer/steer_build.h"
@@ -101,6 +102,18 @@ static void query_families(struct evbuffer *out, const struct stats_totals *t)
 		    "Packets that did not parse as a query: dropped, or answered FORMERR.");
 	prom_u64(out, "steerdns_malformed_total", PROM_NOLABELS, t->malformed);
 	limit_metrics(out, t);
+}
+
+/* PROXY v2 (server.proxy_from): headers accepted, packets and connections
+ * dropped by reason. */
+static void proxy_families(struct evbuffer *out, const struct stats_totals *t)
+{
+	prom_family(out, "steerdns_proxy_total", PROM_COUNTER,
+		    "PROXY v2: datagrams and TCP connections by verdict: accepted (a header from a source in "
+		    "server.proxy_from); dropped: unlisted (a header from another source), missing (a listed "
+		    "source without one), malformed.");
+	for (int v = 1; v < STATS_NPROXY; v++)
+		prom_u64(out, "steerdns_proxy_total", PROM_L({ "verdict", proxy_verdict_names[v] }), t->proxy[v]);
 }
 
 typedef void (*zone_fn)(struct evbuffer *out, const char *name, const struct snapshot *s, size_t i,
@@ -252,6 +265,7 @@ void metrics_collect(struct evbuffer *out, const struct metrics_view *v)
 		stats_sum(st, &t);
 	process_families(out, v);
 	query_families(out, &t);
+	proxy_families(out, &t);
 	zone_families(out, s);
 	steer_families(out, s);
 	sigcache_families(out, v, &t);

@@ -1,6 +1,7 @@
 /* stats.c -- per-thread query counters and their sum. */
 #include "config.h"
 #include "server/net/stats.h"
+#include "server/net/proxy.h"
 #include "server/answer/answer.h"
 #include "server/net/stats_snap.h"
 #include "server/dnssec/sigcache.h"
@@ -91,6 +92,14 @@ void stats_count_send_failed(struct stats_block *b)
 	bump(&b->dropped);
 }
 
+_Static_assert(STATS_NPROXY == PROXY_NVERDICTS, "one proxy counter per verdict");
+
+void stats_count_proxy(struct stats_block *b, int verdict)
+{
+	if (verdict > 0 && verdict < STATS_NPROXY)
+		bump(&b->proxy[verdict]);
+}
+
 static inline uint64_t get(const stats_counter *c)
 {
 	return atomic_load_explicit(c, memory_order_relaxed);
@@ -120,6 +129,8 @@ void stats_sum(const struct stats *st, struct stats_totals *out)
 			out->limited[k] += get(&b->limited[k]);
 		for (int k = 0; k < STATS_NCOOKIE; k++)
 			out->cookie[k] += get(&b->cookie[k]);
+		for (int v = 0; v < STATS_NPROXY; v++)
+			out->proxy[v] += get(&b->proxy[v]);
 	}
 }
 
@@ -170,6 +181,17 @@ static int limit_json(json_t *j, const struct stats_totals *t)
 	return json_object_set_new(j, "rrl", r) | json_object_set_new(j, "cookies", c);
 }
 
+/* "proxy": {"accepted": N, "unlisted": N, ...} (every verdict but plain). */
+static int proxy_json(json_t *j, const struct stats_totals *t)
+{
+	json_t *p = json_object();
+	int bad = !p;
+
+	for (int v = 1; p && v < STATS_NPROXY; v++)
+		bad |= set_count(p, proxy_verdict_names[v], t->proxy[v]);
+	return bad | json_object_set_new(j, "proxy", p);
+}
+
 json_t *stats_json(const struct stats_totals *t)
 {
 	json_t *j = json_object(), *q = json_object(), *qt = json_object(), *rc = json_object(), *sc = sig_json(t);
@@ -202,6 +224,7 @@ json_t *stats_json(const struct stats_totals *t)
 	bad |= json_object_set_new(j, "sigcache", sc);
 	sc = NULL;
 	bad |= limit_json(j, t);
+	bad |= proxy_json(j, t);
 	if (!bad)
 		return j;
 fail:

@@ -29,6 +29,7 @@ enum stats_transport { STATS_UDP, STATS_TCP, STATS_NTRANSPORTS };
 #define STATS_NRCODES 24  /* rcode 0..23 (BADCOOKIE, DNS_RCODE_COUNT); higher in rcode_other */
 #define STATS_NLIMITED 4  /* RRL: none, dropped, slipped, BADCOOKIE (enum answer_limited) */
 #define STATS_NCOOKIE 4   /* COOKIE: none, client only, valid, invalid (enum cookie_verdict) */
+#define STATS_NPROXY 5    /* PROXY v2 verdicts, enum proxy_verdict (server/net/proxy.h) */
 
 typedef _Atomic uint64_t stats_counter;
 
@@ -47,6 +48,7 @@ struct stats_block {
 	stats_counter sig_hits, sig_signed, sig_failed;
 	stats_counter limited[STATS_NLIMITED]; /* by enum answer_limited (index 0 unused) */
 	stats_counter cookie[STATS_NCOOKIE];   /* by enum cookie_verdict (index 0 unused) */
+	stats_counter proxy[STATS_NPROXY]; /* packets and connections by PROXY v2 verdict; [0] unused */
 	uint32_t row;            /* this block's row in every snapshot's stats_snap; fixed at stats_new() */
 } __attribute__((aligned(64)));
 
@@ -58,6 +60,7 @@ struct stats_totals {
 	uint64_t rcode[STATS_NRCODES], rcode_other;
 	uint64_t sig_hits, sig_signed, sig_failed;
 	uint64_t limited[STATS_NLIMITED], cookie[STATS_NCOOKIE];
+	uint64_t proxy[STATS_NPROXY];
 };
 
 struct stats;
@@ -76,6 +79,10 @@ void stats_count(struct stats_block *b, enum stats_transport t, const struct sna
 		 const struct answer_result *res);
 /* A response that answer_query produced but the kernel refused to send. */
 void stats_count_send_failed(struct stats_block *b);
+/* A datagram or TCP connection with a PROXY v2 verdict other than plain:
+ * accepted, or dropped (unlisted, missing, malformed; not counted as
+ * queries, they are not answered). */
+void stats_count_proxy(struct stats_block *b, int verdict);
 
 void stats_sum(const struct stats *st, struct stats_totals *out);
 
@@ -88,8 +95,9 @@ extern const char *const stats_cookie_names[STATS_NCOOKIE];
  *  "qtype":{"A":N,...},"rcode":{"NOERROR":N,...},
  *  "sigcache":{"hits":N,"misses":N,"signs":N,"failures":N},
  *  "rrl":{"dropped":N,"slipped":N,"badcookie":N},
- *  "cookies":{"client_only":N,"valid":N,"invalid":N}}; zero qtype/rcode rows
- * are left out. NULL on ENOMEM. */
+ *  "cookies":{"client_only":N,"valid":N,"invalid":N},
+ *  "proxy":{"accepted":N,"unlisted":N,"missing":N,"malformed":N}}; zero
+ * qtype/rcode rows are left out. NULL on ENOMEM. */
 json_t *stats_json(const struct stats_totals *t);
 
 #endif

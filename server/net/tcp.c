@@ -9,6 +9,7 @@
 #include "server/net/stats.h"
 #include "server/xfr/axfr.h"
 #include "server/xfr/xfr_out.h"
+#include "server/net/proxy.h"
 #include "common/dns.h"
 #include "common/errors.h"
 #include "common/log.h"
@@ -41,6 +42,14 @@ struct tcp_conn {
 	int throttled;             /* reading stopped until the output drains */
 	struct xfr_out *xfr;       /* owned: a zone transfer being sent; reading stops until it ends */
 	struct timespec xfr_start;
+	int proxy_start;           /* enum conn_proxy: the PROXY v2 header is still to be judged */
+};
+
+/* What the first bytes of a connection must be (proxy.h). */
+enum conn_proxy {
+	CONN_PROXY_DONE = 0,       /* judged (or nothing to judge): queries */
+	CONN_PROXY_UNLISTED,       /* not in proxy_from: a header would be dropped */
+	CONN_PROXY_LISTED,         /* in proxy_from: the header comes first */
 };
 
 struct tcp_server {
@@ -256,11 +265,47 @@ static int drain_queries(struct tcp_conn *c)
 	return ret;
 }
 
+/* At the start of a connection: take the PROXY v2 header of a listed
+ * source (c->peer becomes the client it names, for everything after), or
+ * make sure an unlisted one sends none. Returns 1 when queries may follow,
+ * 0 to wait for more bytes, -1 to close (counted). The header is read
+ * once: a proxy sends it once, before the first query. */
+static int conn_proxy(struct tcp_conn *c)
+{
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+	uint8_t head[PROXY_PARSE_MAX];
+	ev_ssize_t have = evbuffer_copyout(in, head, sizeof(head));
+	size_t consume = 0;
+	int v;
+
+	if (have <= 0)
+		return 0;
+	v = proxy_stream_start(c->proxy_start == CONN_PROXY_LISTED, head, (size_t)have, &consume, &c->peer,
+			       &c->peerlen);
+	if (v < 0)
+		return 0;
+	if (v != PROXY_PLAIN)
+		stats_count_proxy(c->srv->stats, v);
+	if (v != PROXY_PLAIN && v != PROXY_ACCEPTED) {
+		if (log_enabled(LOG_DEBUG))
+			log_debug("TCP: PROXY v2: closing a connection (%s)", proxy_verdict_names[v]);
+		return -1;
+	}
+	/* Whatever of the header (its TLVs) is not in yet is drained as it
+	 * arrives: evbuffer_drain takes what is there, the rest is owed. */
+	if (consume > evbuffer_get_length(in))
+		return 0;
+	evbuffer_drain(in, consume);
+	c->proxy_start = CONN_PROXY_DONE;
+	return 1;
+}
+
 static void conn_read_cb(struct bufferevent *bev, void *arg)
 {
 	struct tcp_conn *c = arg;
+	int r = c->proxy_start ? conn_proxy(c) : 1;
 
-	if (drain_queries(c) < 0)
+	if (r < 0 || (r > 0 && drain_queries(c) < 0))
 		conn_free(c);
 }
 
@@ -305,6 +350,16 @@ static void conn_event_cb(struct bufferevent *bev, short what, void *arg)
 	conn_free(c);
 }
 
+/* Whether sa is in server.proxy_from (read from the live snapshot). */
+static enum conn_proxy proxy_start_of(struct tcp_server *t, const struct sockaddr *sa)
+{
+	struct snapshot *snap = snap_acquire(t->snaps, t->slot);
+	int listed = snap && proxy_acl_match(snap->proxy, sa);
+
+	snap_release(t->snaps, t->slot);
+	return listed ? CONN_PROXY_LISTED : CONN_PROXY_UNLISTED;
+}
+
 static void accept_cb(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa, int salen, void *arg)
 {
 	struct tcp_server *t = arg;
@@ -329,6 +384,7 @@ static void accept_cb(struct evconnlistener *lev, evutil_socket_t fd, struct soc
 	    getsockname(fd, (struct sockaddr *)&c->local, &c->locallen) < 0)
 		c->locallen = 0;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+	c->proxy_start = proxy_start_of(t, sa);
 	c->next = t->conns;
 	if (t->conns)
 		t->conns->prev = c;

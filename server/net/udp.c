@@ -8,6 +8,7 @@
 #include "server/zone/snapshot.h"
 #include "server/net/stats.h"
 #include "server/limit/rrl.h"
+#include "server/net/proxy.h"
 #include "common/errors.h"
 #include "common/log.h"
 
@@ -213,20 +214,21 @@ static int pktinfo_local(const struct msghdr *h, const struct listen_addr *la, s
 	return 0;
 }
 
-/* Show datagram i and its response (rlen 0: none) to the observer. */
+/* Show datagram i (its DNS message and client, after any PROXY header) and
+ * its response (rlen 0: none) to the observer. */
 static void observe(struct udp_worker *wk, const struct query_observer *obs, int i, const struct timespec *qtime,
-		    const uint8_t *resp, size_t rlen)
+		    const struct answer_client *cl, const uint8_t *q, size_t qlen, const uint8_t *resp, size_t rlen)
 {
 	const struct listen_addr *la = &wk->set->addrs[wk->addr];
 	const struct msghdr *h = &wk->rx[i].msg_hdr;
 	struct sockaddr_storage local;
 	struct query_event ev = {
-		.peer = (const struct sockaddr *)&wk->peer[i],
-		.peerlen = h->msg_namelen,
+		.peer = cl->addr,
+		.peerlen = cl->addrlen,
 		.local = (const struct sockaddr *)&la->ss,
 		.locallen = la->len,
-		.query = wk->rxbuf + (size_t)i * UDP_RX_SIZE,
-		.qlen = wk->rx[i].msg_len < UDP_RX_SIZE ? wk->rx[i].msg_len : UDP_RX_SIZE,
+		.query = q,
+		.qlen = qlen < UDP_RX_SIZE ? qlen : UDP_RX_SIZE,
 		.resp = rlen ? resp : NULL,
 		.rlen = rlen,
 		.qtime = *qtime,
@@ -259,6 +261,33 @@ static void rrl_sync(struct udp_worker *wk, const struct answer_env *env)
 	answer_scratch_set_rrl(wk->scratch, wk->rrl);
 }
 
+/* A datagram's PROXY v2 header (proxy.h): with a valid one from a listed
+ * source, *q and *qlen move past it and cl becomes the client it names
+ * (stored in orig); the reply still goes to the proxy. Returns -1 for a
+ * datagram that is dropped (counted), else 0. */
+static int take_proxy(struct udp_worker *wk, const struct snapshot *snap, struct answer_client *cl,
+		      const uint8_t **q, size_t *qlen, struct sockaddr_storage *orig)
+{
+	const struct proxy_acl *acl = snap ? snap->proxy : NULL;
+	enum proxy_verdict v;
+	socklen_t olen;
+
+	if (!proxy_maybe(acl, *q, *qlen))
+		return 0;
+	v = proxy_datagram(acl, cl->addr, cl->addrlen, q, qlen, orig, &olen);
+	if (v == PROXY_PLAIN)
+		return 0;
+	stats_count_proxy(wk->stats, v);
+	if (v != PROXY_ACCEPTED) {
+		if (log_enabled(LOG_DEBUG))
+			log_debug("UDP: PROXY v2: dropped a datagram (%s)", proxy_verdict_names[v]);
+		return -1;
+	}
+	cl->addr = (const struct sockaddr *)orig;
+	cl->addrlen = olen;
+	return 0;
+}
+
 /* Answer datagrams 0..n) into tx; returns how many replies to send. */
 static int answer_batch(struct udp_worker *wk, int n, int wildcard)
 {
@@ -279,15 +308,19 @@ static int answer_batch(struct udp_worker *wk, int n, int wildcard)
 		struct answer_client client = { (const struct sockaddr *)&wk->peer[i], h->msg_namelen, 0 };
 		struct answer_result res = { 0 };
 		uint8_t *resp = wk->txbuf + (size_t)k * UDP_TX_SIZE;
+		const uint8_t *q = wk->rxbuf + (size_t)i * UDP_RX_SIZE;
+		size_t qlen = wk->rx[i].msg_len;
+		struct sockaddr_storage orig;
 
+		if (take_proxy(wk, snap, &client, &q, &qlen, &orig) < 0)
+			continue; /* dropped and counted: no query, no reply */
 		if (h->msg_flags & MSG_TRUNC) /* larger than any sane query */
 			res.len = 0;
 		else
-			answer_query(wk->scratch, env, snap, &client, wk->rxbuf + (size_t)i * UDP_RX_SIZE,
-				     wk->rx[i].msg_len, resp, UDP_TX_SIZE, &res);
+			answer_query(wk->scratch, env, snap, &client, q, qlen, resp, UDP_TX_SIZE, &res);
 		stats_count(wk->stats, STATS_UDP, snap, &res);
 		if (obs)
-			observe(wk, obs, i, &qtime, resp, res.len);
+			observe(wk, obs, i, &qtime, &client, q, qlen, resp, res.len);
 		if (res.len == 0)
 			continue;
 		wk->tx_iov[k] = (struct iovec){ resp, res.len };

@@ -140,7 +140,7 @@ void steer_eval(const struct steer_set *set, const struct steer_record *rec, int
 		trace->list = -1;
 	}
 	if (rec->map) {
-		int r = geo_map_lookup(rec->map, cl->addr, cl->source, &scope);
+		int r = geo_map_lookup(rec->map, cl->addr, &scope);
 		if (r < 0 || (size_t)r >= rec->nlists)
 			r = 0; /* cannot happen: the classifier returns list indexes */
 		c.list = &rec->lists[r];

@@ -87,6 +87,8 @@ void snapshot_free(struct snapshot *s)
 		s->free_counters(s->counters);
 	if (s->free_xfr)
 		s->free_xfr(s->xfr);
+	if (s->free_proxy)
+		s->free_proxy(s->proxy);
 	zonedb_free(s->zones);
 	free(s);
 }

@@ -34,6 +34,9 @@ struct snapshot {
 				      * (server/net/stats.h), indexed like this snapshot's zones and records */
 	void (*free_xfr)(void *);    /* drops the reference to xfr with the snapshot */
 	struct xfr_conf *xfr;        /* a reference (server/xfr/xfr_conf.h): keys and transfer ACLs; NULL = none */
+	void (*free_proxy)(void *);  /* frees proxy with the snapshot */
+	void *proxy;                 /* owned via free_proxy: server.proxy_from compiled (struct proxy_acl,
+				      * server/net/proxy.h), read by the engines; NULL = no source listed */
 };
 
 #define SNAP_MAX_READERS 512

@@ -403,13 +403,47 @@ static int classify_country(const struct geo_loc *loc, void *arg)
 	return 1000 + (loc->country[0] - 'A') * 26 + (loc->country[1] - 'A');
 }
 
+/* The row's sample address a, asked for as a resolver with a source prefix
+ * capped at /24 or /56 would (the host bits beyond the cap zero). The answer
+ * is the slow path's for that masked address, the scope is sound (the first
+ * and last address of masked/scope get the same answer from libmaxminddb),
+ * and when the row's own answer differs from it (the answer changes inside
+ * the source prefix) the scope is longer than the source (RFC 7871 7.2.1).
+ * Returns 1 when the scope is longer than the source. */
+static int check_capped(const struct geo_db *db, const struct geo_map *map, const uint8_t a[16], int row_answer)
+{
+	int v4 = geo_addr_is_v4(a);
+	unsigned base = v4 ? 96 : 0, cap = v4 ? 24 : 56, scope;
+	uint8_t m[16], first[16], last[16];
+	struct geo_loc l;
+	int r;
+
+	memcpy(m, a, 16);
+	geo_addr_mask(m, base + cap);
+	r = geo_map_lookup(map, m, &scope);
+	ck_assert_int_eq(geo_db_lookup(db, m, &l), 0);
+	ck_assert_int_eq(r, classify_country(&l, NULL));
+	memcpy(first, m, 16);
+	geo_addr_mask(first, base + scope);
+	memcpy(last, first, 16);
+	for (unsigned i = base + scope; i < 128; i++)
+		last[i >> 3] |= (uint8_t)(0x80 >> (i & 7));
+	ck_assert_int_eq(geo_db_lookup(db, first, &l), 0);
+	ck_assert_msg(classify_country(&l, NULL) == r, "scope /%u: its first address answers otherwise", scope);
+	ck_assert_int_eq(geo_db_lookup(db, last, &l), 0);
+	ck_assert_msg(classify_country(&l, NULL) == r, "scope /%u: its last address answers otherwise", scope);
+	if (row_answer != r)
+		ck_assert_msg(scope > cap, "the answer changes inside the /%u but the scope is /%u", cap, scope);
+	return scope > cap;
+}
+
 static void check_table(const char *db_rel, const char *tsv_rel)
 {
 	char *path = data_path(db_rel), *tsv = data_path(tsv_rel), line[1024];
 	struct errlist errs;
 	struct geo_map *map;
 	struct geo_db *db;
-	int rows = 0;
+	int rows = 0, longer = 0;
 	FILE *f;
 
 	errlist_init(&errs);
@@ -441,12 +475,15 @@ static void check_table(const char *db_rel, const char *tsv_rel)
 		if (strncmp(col[0], "::", 2) == 0 && strchr(col[0], '.'))
 			plen -= 96; /* IPv4 written inside the IPv6 tree */
 		ck_assert_msg(l.prefix == plen, "%s: prefix %u want %u", col[1], l.prefix, plen);
-		ck_assert_int_eq(geo_map_lookup(map, a, 128, &scope), classify_country(&l, NULL));
+		ck_assert_int_eq(geo_map_lookup(map, a, &scope), classify_country(&l, NULL));
 		ck_assert_uint_le(scope, l.prefix);
+		longer += check_capped(db, map, a, classify_country(&l, NULL));
 		rows++;
 	}
 	fclose(f);
 	ck_assert_int_gt(rows, 200);
+	/* MaxMind's tables hold many networks longer than /24 and /56 */
+	ck_assert_int_gt(longer, 5);
 	geo_map_free(map);
 	geo_db_free(db);
 	free(path);
@@ -499,7 +536,7 @@ START_TEST(test_unusual_layouts)
 	ck_assert(!l.found);
 	ck_assert_int_eq(geo_map_build(db, classify_country, NULL, &map), 0);
 	addr("1.1.1.3", a);
-	ck_assert_int_eq(geo_map_lookup(map, a, 32, &scope), 0);
+	ck_assert_int_eq(geo_map_lookup(map, a, &scope), 0);
 	ck_assert_uint_eq(scope, 0); /* no country anywhere: one answer for all */
 	geo_map_free(map);
 	geo_db_free(db);
@@ -576,7 +613,7 @@ static int try_broken(struct geo_db **live, const char *path)
 		for (size_t i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
 			unsigned scope;
 			addr(probes[i], a);
-			int r = geo_map_lookup(map, a, 128, &scope);
+			int r = geo_map_lookup(map, a, &scope);
 			ck_assert(r == 0 || r == 1);
 		}
 		geo_map_free(map);

@@ -104,16 +104,19 @@ static void fixture_close(struct fixture *fx)
 	memset(fx, 0, sizeof(*fx));
 }
 
-/* Look ip/source up in the map; check result region and scope. */
+/* Look ip/source up in the map as an ECS query would ask (the bits beyond
+ * source cleared, RFC 7871 6); check result region and scope. */
 #define EXPECT(fx, ip, source, want_region, want_scope)                                                     \
 	do {                                                                                                \
 		uint8_t a_[16];                                                                             \
-		unsigned plen_, scope_ = 999;                                                               \
+		unsigned plen_, scope_ = 999, src_ = (source), max_;                                        \
 		ck_assert_int_eq(geo_prefix_parse(ip, a_, &plen_), 0);                                      \
-		int r_ = geo_map_lookup((fx)->map, a_, source, &scope_);                                    \
+		max_ = geo_addr_is_v4(a_) ? 32 : 128;                                                       \
+		geo_addr_mask(a_, (max_ == 32 ? 96 : 0) + (src_ < max_ ? src_ : max_));                     \
+		int r_ = geo_map_lookup((fx)->map, a_, &scope_);                                            \
 		ck_assert_msg(r_ == region(want_region) && scope_ == (want_scope),                          \
-			      "%s/%u: got %s scope %u, want %s scope %u", ip, (unsigned)(source), regions[r_], \
-			      scope_, want_region, (unsigned)(want_scope));                                 \
+			      "%s/%u: got %s scope %u, want %s scope %u", ip, src_, regions[r_], scope_,       \
+			      want_region, (unsigned)(want_scope));                                         \
 	} while (0)
 
 #define CITY(cont, cc, name) "{\"continent\":{\"code\":\"" cont "\"},\"country\":{\"iso_code\":\"" cc "\"},\"city\":{\"names\":{\"en\":\"" name "\"}}}"
@@ -147,12 +150,17 @@ START_TEST(test_merge_and_scope_v4)
 	EXPECT(&fx, "10.2.0.7", 32, "FR", 24);
 	EXPECT(&fx, "10.2.1.7", 32, "DE", 24);
 	EXPECT(&fx, "10.3.200.1", 32, "US-CA", 16);
-	/* ECS source prefix shorter than the data: the answer for the address
-	 * with zero host bits, scope = source prefix */
-	EXPECT(&fx, "10.1.0.0", 16, "DE", 16);
-	EXPECT(&fx, "10.2.0.0", 20, "FR", 20);
-	EXPECT(&fx, "10.0.0.0", 8, "default", 8); /* 10.0.0.0 itself is not in the data */
-	EXPECT(&fx, "0.0.0.0", 0, "default", 0);
+	/* The answer changes inside the source prefix: the answer for the
+	 * address with zero host bits, and a scope LONGER than the source, the
+	 * prefix that decided it (RFC 7871 7.2.1) */
+	EXPECT(&fx, "10.1.0.0", 16, "DE", 24);  /* 10.1.1.0/24 is not in the data */
+	EXPECT(&fx, "10.2.0.0", 20, "FR", 24);  /* 10.2.1.0/24 is DE */
+	EXPECT(&fx, "10.2.1.0", 23, "FR", 24);  /* masked to 10.2.0.0; the /23 holds FR and DE */
+	EXPECT(&fx, "10.0.0.0", 8, "default", 16); /* 10.0.0.0/16 is empty, 10.1/16 is not */
+	EXPECT(&fx, "0.0.0.0", 0, "default", 5); /* 0/5 is empty, 8/5 holds 10/8 */
+	EXPECT(&fx, "10.3.0.0", 8, "default", 16); /* masked to 10.0.0.0 */
+	/* ... and a source as wide as the data it falls in: scope = the data */
+	EXPECT(&fx, "10.3.0.0", 16, "US-CA", 16);
 	/* not in the database: default, with the widest empty prefix */
 	EXPECT(&fx, "11.0.0.1", 32, "default", 8);
 	EXPECT(&fx, "10.1.1.1", 32, "default", 24);
@@ -173,8 +181,10 @@ START_TEST(test_merge_and_scope_v6)
 	EXPECT(&fx, "2001:db8:a:ffff::1", 128, "US", 48);
 	EXPECT(&fx, "2001:db8:a::", 56, "US", 48);
 	EXPECT(&fx, "2001:db8:b:1::", 64, "JP", 48);
-	EXPECT(&fx, "2001:db8::", 32, "default", 32); /* 2001:db8:: itself is not in the data */
-	EXPECT(&fx, "2001:db8:a::", 32, "US", 32);
+	/* the answer changes inside the source: scope longer than the source */
+	EXPECT(&fx, "2001:db8::", 32, "default", 45); /* 2001:db8::/45 is empty, :8::/45 is not */
+	EXPECT(&fx, "2001:db8:a::", 47, "US", 48);
+	EXPECT(&fx, "2001:db8:8::", 46, "default", 47); /* :8::/47 is empty, :a::/47 is not */
 	fixture_close(&fx);
 }
 END_TEST
@@ -247,10 +257,10 @@ START_TEST(test_constant_map_scope0)
 	ck_assert_int_eq(geo_db_open(&c, &db, &errs), 0);
 	ck_assert_int_eq(geo_map_build(db, classify_zero, NULL, &map), 0);
 	ck_assert_int_eq(geo_prefix_parse("10.1.0.5", a, &plen), 0);
-	ck_assert_int_eq(geo_map_lookup(map, a, 32, &scope), 0);
+	ck_assert_int_eq(geo_map_lookup(map, a, &scope), 0);
 	ck_assert_uint_eq(scope, 0);
 	ck_assert_int_eq(geo_prefix_parse("2001:db8:b::1", a, &plen), 0);
-	ck_assert_int_eq(geo_map_lookup(map, a, 56, &scope), 0);
+	ck_assert_int_eq(geo_map_lookup(map, a, &scope), 0);
 	ck_assert_uint_eq(scope, 0);
 	struct geo_map_stats st;
 	geo_map_stats(map, &st);
@@ -301,6 +311,11 @@ START_TEST(test_country_code_layout)
 	EXPECT(&fx, "8.8.8.8", 32, "US", 23);
 	EXPECT(&fx, "::ffff:8.8.9.9", 128, "US", 23);
 	EXPECT(&fx, "2001:218::1", 128, "AS", 32);
+	/* sources around the data: the answer for the first address, and the
+	 * scope longer than the source where the answer changes inside it */
+	EXPECT(&fx, "8.8.8.0", 22, "US", 23); /* 8.8.10.0/23 is empty */
+	EXPECT(&fx, "8.8.8.0", 16, "default", 21); /* 8.8.0.0/21 is empty */
+	EXPECT(&fx, "81.2.69.0", 20, "default", 22); /* 81.2.64.0/22 is empty */
 	/* Namibia: AF, not North America; default like its empty neighbours, so merged */
 	EXPECT(&fx, "41.1.0.1", 32, "default", 3);
 	ck_assert_int_eq(geo_prefix_parse("41.1.0.1", a, &plen), 0);
@@ -346,15 +361,15 @@ static int check_leaf(const uint8_t addr[16], unsigned plen, int result, void *a
 	memcpy(last, addr, 16);
 	for (unsigned i = m->base + plen; i < 128; i++) /* the highest address inside */
 		last[i >> 3] |= (uint8_t)(0x80 >> (i & 7));
-	ck_assert_int_eq(geo_map_lookup(m->map, addr, 128, &scope), result);
+	ck_assert_int_eq(geo_map_lookup(m->map, addr, &scope), result);
 	ck_assert_uint_eq(scope, plen);
-	ck_assert_int_eq(geo_map_lookup(m->map, last, 128, &scope), result);
+	ck_assert_int_eq(geo_map_lookup(m->map, last, &scope), result);
 	ck_assert_uint_eq(scope, plen);
 	if (plen == 0)
 		return 0;
 	memcpy(sib, addr, 16);
 	sib[bit >> 3] ^= (uint8_t)(0x80 >> (bit & 7));
-	int sres = geo_map_lookup(m->map, sib, 128, &sscope);
+	int sres = geo_map_lookup(m->map, sib, &sscope);
 	ck_assert_msg(!(sscope == plen && sres == result), "unmerged siblings at /%u", plen);
 	return 0;
 }
@@ -422,7 +437,11 @@ static void differential(const char *path, const char *country_key, int n)
 		int v4 = i & 1, r;
 
 		random_addr(&seed, a, v4);
-		r = geo_map_lookup(fx.map, a, 128, &scope);
+		/* half the queries as ECS with a random source prefix (host bits
+		 * zero): the scope may then be longer than the source */
+		if (i & 2)
+			geo_addr_mask(a, (v4 ? 96 : 0) + rnd(&seed) % (v4 ? 33 : 129));
+		r = geo_map_lookup(fx.map, a, &scope);
 		geo_db_lookup(fx.db, a, &l);
 		ck_assert_int_eq(r, classify_region(&l, NULL));
 		/* an address sharing the first scope bits */
@@ -535,7 +554,7 @@ START_TEST(test_corrupt_shared_depth)
 		if (!reuse) {
 			ck_assert_int_eq(geo_map_build(db, classify_found, NULL, &map), 0);
 			ck_assert_int_eq(geo_prefix_parse("0.0.0.0", a, &plen), 0);
-			ck_assert_int_eq(geo_map_lookup(map, a, 32, &scope), 1); /* 31 zero bits, then data */
+			ck_assert_int_eq(geo_map_lookup(map, a, &scope), 1); /* 31 zero bits, then data */
 			ck_assert_uint_eq(scope, 32);
 			geo_map_free(map);
 		} else {
@@ -594,18 +613,18 @@ START_TEST(test_big_database_shared)
 	free(path);
 	geo_map_stats(fx.map, &st);
 	ck_assert_int_eq(geo_prefix_parse("8.8.8.8", a, &plen), 0);
-	ck_assert_int_eq(geo_map_lookup(fx.map, a, 32, &scope), region("US"));
+	ck_assert_int_eq(geo_map_lookup(fx.map, a, &scope), region("US"));
 	ck_assert_int_eq(geo_prefix_parse("193.0.6.139", a, &plen), 0);
-	ck_assert_int_eq(geo_map_lookup(fx.map, a, 24, &scope), region("EU"));
+	ck_assert_int_eq(geo_map_lookup(fx.map, a, &scope), region("EU"));
 	ck_assert_uint_le(scope, 24);
 	ck_assert_int_eq(geo_prefix_parse("2a02:ff0::1", a, &plen), 0);
-	ck_assert_int_eq(geo_map_lookup(fx.map, a, 56, &scope), region("AS"));
+	ck_assert_int_eq(geo_map_lookup(fx.map, a, &scope), region("AS"));
 	ck_assert_int_eq(geo_prefix_parse("0.0.0.0", a, &plen), 0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (int i = 0; i < n; i++) {
 		x = x * 1103515245u + 12345u;
 		memcpy(a + 12, &x, 4);
-		sum += geo_map_lookup(fx.map, a, 32, &scope) + scope;
+		sum += geo_map_lookup(fx.map, a, &scope) + scope;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	printf("geomap: geo-whois-asn-country: %zu nodes (%zu KiB), %zu records, %zu mmdb nodes, build %.1f ms, "

@@ -231,9 +231,14 @@ START_TEST(geo_nesting_and_scope)
 	ck_assert_str_eq(eval(&e, "app.example.com", STEER_V4, "192.0.2.0/24", &a), "192.0.2.1 192.0.2.2"); /* default */
 	ck_assert_str_eq(eval(&e, "app.example.com", STEER_V4, "10.9.0.0/16", &a), "203.0.113.1 203.0.113.2");
 	ck_assert_uint_eq(a.ecs_scope, 8); /* the nets entry 10.0.0.0/8 */
-	/* a /16 around the data answers as the zero-host-bit address, scope = source */
+	/* a /16 around the data answers as its zero-host-bit address, and the
+	 * answer changes inside it: the scope is longer than the source, the
+	 * /18 that decided (198.51.0.0/18 holds no data, 198.51.64.0/18 does) */
 	eval(&e, "app.example.com", STEER_V4, "198.51.0.0/16", &a);
-	ck_assert_uint_eq(a.ecs_scope, 16);
+	ck_assert_uint_eq(a.ecs_scope, 18);
+	/* a /22 around a /24 of data: the /24 decided (scope longer than source) */
+	eval(&e, "app.example.com", STEER_V4, "198.51.100.0/22", &a);
+	ck_assert_uint_eq(a.ecs_scope, 24);
 	/* IPv6 client in Germany: EU list, AAAA from pool a (b has no IPv6) */
 	ck_assert_str_eq(eval(&e, "app.example.com", STEER_V6, "2001:db8:200::/48", &a), "2001:db8::1");
 	ck_assert_uint_eq(a.ttl, 60); /* b has no IPv6 member: skipping it is no fallback */

@@ -3,8 +3,9 @@
 # written now with MaxMind::DB::Writer (geoip/make-demo-mmdb.pl --spec), a geo
 # record, and `dig +subnet=` from different places. Checks which pool answers
 # and the ECS SCOPE PREFIX-LENGTH the server echoes (RFC 7871 7.2.1): the
-# widest prefix with the same answer (two /25s of one region merge to /24), never
-# longer than the source prefix, nets overrides winning over the database.
+# widest prefix with the same answer (two /25s of one region merge to /24), a
+# prefix longer than the source when the answer changes inside the source
+# prefix, nets overrides winning over the database.
 # Then SIGHUP: a broken database is refused and the old one keeps answering;
 # the committed demo database (zones/demo-geo.mmdb) routes the documentation
 # ranges of three continents apart.
@@ -67,14 +68,15 @@ expect_eq "DE /32 in the merged /24" "$(q 10.3.0.200/32)" "198.18.0.4 24"
 expect_eq "DE /25 whose partner is a nets override: no merge" "$(q 10.1.0.77/32)" "198.18.0.4 25"
 expect_eq "FR /24 beside a US /24 does not merge" "$(q 10.2.0.0/24)" "198.18.0.1 24"
 expect_eq "US /24" "$(q 10.2.1.0/24)" "198.18.0.2 24"
-expect_eq "source shorter than the data: scope = source" "$(q 10.2.0.0/20)" "198.18.0.1 20"
+expect_eq "answer changes inside the /20: scope longer than the source" "$(q 10.2.0.0/20)" "198.18.0.1 24"
+expect_eq "a /23 holding FR and US: FR for 10.2.0.0, scope 24" "$(q 10.2.0.0/23)" "198.18.0.1 24"
 expect_eq "AS /24" "$(q 192.0.2.0/24)" "198.18.0.3 24"
 expect_eq "nets override wins over the database" "$(q 10.1.0.128/25)" "198.18.0.5 25"
 expect_eq "nets with a continent name" "$(q 172.20.0.0/16)" "198.18.0.1 12"
 expect_eq "not in the database: default" "$(q 100.64.0.0/24)" "198.18.0.9 2"
 expect_eq "IPv6 NA /48 in a /40" "$(q 2001:db8:100::/48)" "198.18.0.2 40"
 expect_eq "IPv6 DE /56 in a /40: country over continent" "$(q 2001:db8:200:ff00::/56)" "198.18.0.4 40"
-expect_eq "IPv6 source /32 shorter than the data" "$(q 2001:db8::/32)" "198.18.0.9 32"
+expect_eq "IPv6 source /32 around the data: default for 2001:db8::, scope 40" "$(q 2001:db8::/32)" "198.18.0.9 40"
 
 # wait_log N REGEX: until the server log has more than N lines matching (5 s).
 wait_log() {
