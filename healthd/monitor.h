@@ -78,6 +78,11 @@ int monitor_set_admin(struct monitor *m, const char *sel, enum health_admin admi
 		      char *err, size_t errlen);
 
 size_t monitor_ntargets(const struct monitor *m);
+
+/* How long after a run starts the next one does, given the state the run
+ * left (interval, fastinter or downinter of c; see monitor.c). */
+struct check_conf;
+uint32_t monitor_next_interval(const struct check_conf *c, const struct target_state *st);
 /* Target i (0 <= i < monitor_ntargets()). */
 void monitor_target_view(const struct monitor *m, size_t i, struct monitor_target_view *out);
 
