@@ -6,7 +6,9 @@
  * run is spread over one interval, the start jitter, so a thousand checks do
  * not fire together); while a probe runs it is the probe's timeout. The next
  * run starts one interval after the previous one started, or right after it
- * ended when the probe took longer than that.
+ * ended when the probe took longer than that; the interval is the check's
+ * fastinter while the target is changing state and its downinter while it
+ * is down (monitor_next_interval()).
  *
  * The monitor owns the pools_conf it runs (targets point into it), the TLS
  * contexts of the https checks, and the admin overrides, which it saves to
