@@ -57,8 +57,15 @@ static void print_pools(json_t *r)
 	json_array_foreach(pools, i, p) {
 		json_t *members = json_object_get(p, "members");
 		printf("%s %zu. %-12s %s\n", i ? "          " : "pools     ", i + 1, str(p, "pool"), str(p, "verdict"));
-		json_array_foreach(members, k, m)
+		json_array_foreach(members, k, m) {
+			json_t *q = json_object_get(m, "quorum");
 			printf("              %-40s %s\n", str(m, "address"), str(m, "state"));
+			if (json_is_object(q)) /* several health sources */
+				printf("                votes: %s (%lld of %lld live down, %lld needed)\n", str(q, "text"),
+				       (long long)json_integer_value(json_object_get(q, "down")),
+				       (long long)json_integer_value(json_object_get(q, "live")),
+				       (long long)json_integer_value(json_object_get(q, "needed")));
+		}
 		if (json_array_size(members) == 0)
 			printf("              (no member of this address family)\n");
 	}

@@ -234,6 +234,135 @@ static void print_json(json_t *reply, const struct status_row *sr, size_t n)
 	ctl_print_json(reply);
 }
 
+static void free_table(char ***rows, int nrows, int ncols)
+{
+	for (int r = 1; r < nrows; r++) {
+		for (int c = 0; c < ncols; c++)
+			free(rows[r][c]);
+		free(rows[r]);
+	}
+	free(rows[0]);
+	free(rows);
+}
+
+static char *jstr(json_t *o, const char *key)
+{
+	const char *v = json_string_value(json_object_get(o, key));
+	return strdup(v ? v : "-");
+}
+
+/* The sources steerdns follows: one row each. */
+static void print_sources(json_t *sources)
+{
+	static const char *const header[] = { "SOURCE", "TRANSPORT", "ADDRESS", "CONNECTED", "LIVE", "LAST HEARD" };
+	size_t n = json_array_size(sources), i;
+	char ***rows = calloc(n + 1, sizeof(*rows));
+	json_t *s;
+	int nrows = 1;
+
+	if (!rows || !(rows[0] = malloc(sizeof(header))))
+		return free(rows);
+	memcpy(rows[0], header, sizeof(header));
+	json_array_foreach(sources, i, s) {
+		char **r = calloc(6, sizeof(char *));
+		json_t *ago = json_object_get(s, "heard_ms_ago");
+		if (!r)
+			break;
+		r[0] = jstr(s, "name");
+		r[1] = jstr(s, "transport");
+		r[2] = jstr(s, "address");
+		r[3] = strdup(json_is_true(json_object_get(s, "connected")) ? "yes" : "no");
+		r[4] = strdup(json_is_true(json_object_get(s, "live")) ? "yes" : "no (its votes do not count)");
+		if (!json_is_integer(ago) || asprintf(&r[5], "%.1fs ago", (double)json_integer_value(ago) / 1000) < 0)
+			r[5] = strdup("never");
+		rows[nrows++] = r;
+	}
+	ctl_table(rows, nrows, 6);
+	free_table(rows, nrows, 6);
+}
+
+/* Every target: the combined verdict, then each source's view. */
+static void print_votes(const struct ctl_opts *o, json_t *sources, json_t *targets)
+{
+	size_t ns = json_array_size(sources), n = json_array_size(targets), i;
+	int ncols = (int)ns + 4, nrows = 1;
+	char ***rows = calloc(n + 1, sizeof(*rows));
+	struct pools_conf pc;
+	json_t *t;
+
+	if (!rows || !(rows[0] = calloc((size_t)ncols, sizeof(char *))))
+		return free(rows);
+	load_pools(o, &pc);
+	rows[0][0] = "POOL", rows[0][1] = "TARGET", rows[0][2] = "COMBINED", rows[0][ncols - 1] = "QUORUM";
+	for (size_t k = 0; k < ns; k++)
+		rows[0][k + 3] = (char *)json_string_value(json_object_get(json_array_get(sources, k), "name"));
+	json_array_foreach(targets, i, t) {
+		char **r = calloc((size_t)ncols, sizeof(char *)), *pools;
+		const char *name = json_string_value(json_object_get(t, "name"));
+		if (!r)
+			break;
+		pools = pools_of(&pc, name ? pools_find_target(&pc, name) : POOLS_NO_TARGET);
+		r[0] = pools ? pools : strdup("-");
+		r[1] = jstr(t, "name");
+		r[2] = jstr(t, "state");
+		for (size_t k = 0; k < ns; k++)
+			r[k + 3] = jstr(json_object_get(t, "votes"), json_string_value(json_object_get(json_array_get(sources, k), "name")));
+		if (asprintf(&r[ncols - 1], "%lld of %lld live down, %lld needed",
+			     (long long)json_integer_value(json_object_get(t, "down")),
+			     (long long)json_integer_value(json_object_get(t, "live")),
+			     (long long)json_integer_value(json_object_get(t, "needed"))) < 0)
+			r[ncols - 1] = strdup("-");
+		rows[nrows++] = r;
+	}
+	pools_conf_clear(&pc);
+	printf("\n");
+	ctl_table(rows, nrows, ncols);
+	free_table(rows, nrows, ncols);
+}
+
+/* With "healthd"."sources", steerdns is the one that sees every source and
+ * the combined verdict: ask it (control command "health"). */
+static int status_sources(const struct ctl_opts *o)
+{
+	char *path = ctl_socket_path(o, "server", "control_socket");
+	json_t *req = json_pack("{s:s}", "cmd", "health"), *reply = NULL;
+	int rc = path && req ? ctl_request(o, path, "steerdns", req, &reply) : CTL_UNREACHABLE;
+
+	free(path);
+	json_decref(req);
+	if (rc != CTL_OK)
+		return rc;
+	if (!json_is_true(json_object_get(reply, "ok"))) {
+		const char *e = json_string_value(json_object_get(reply, "error"));
+		fprintf(stderr, "steerctl: steerdns: %s\n", e ? e : "request failed");
+		json_decref(reply);
+		return CTL_FAILED;
+	}
+	json_object_del(reply, "v");
+	if (o->json) {
+		ctl_print_json(reply);
+	} else {
+		print_sources(json_object_get(reply, "sources"));
+		print_votes(o, json_object_get(reply, "sources"), json_object_get(reply, "targets"));
+	}
+	json_decref(reply);
+	return CTL_OK;
+}
+
+/* Does the config name several sources (and no -s picks one healthd)? */
+static int has_sources(const struct ctl_opts *o)
+{
+	struct pools_conf pc;
+	int yes;
+
+	if (o->socket)
+		return 0;
+	load_pools(o, &pc);
+	yes = pc.sources.explicit_sources;
+	pools_conf_clear(&pc);
+	return yes;
+}
+
 int ctl_status(const struct ctl_opts *o, int argc, char **argv)
 {
 	json_t *reply = NULL;
@@ -243,6 +372,8 @@ int ctl_status(const struct ctl_opts *o, int argc, char **argv)
 
 	if (ctl_args(argc, argv, NULL, 0, 0, "status [--json]") < 0)
 		return CTL_USAGE;
+	if (has_sources(o))
+		return status_sources(o);
 	rc = health_call(o, health_req_status(), &reply);
 	if (rc != CTL_OK)
 		return rc;

@@ -397,6 +397,19 @@ char *conf_resolve_path(const struct conf_file *cf, const char *name)
 	return out;
 }
 
+int conf_resolve_inplace(const struct conf_file *cf, char **path)
+{
+	char *p;
+
+	if (!*path)
+		return 0;
+	if (!(p = conf_resolve_path(cf, *path)))
+		return -1;
+	free(*path);
+	*path = p;
+	return 0;
+}
+
 void conf_strlist_clear(struct conf_strlist *l)
 {
 	for (size_t i = 0; i < l->n; i++)

@@ -66,6 +66,9 @@ int conf_unknown_key(const struct conf_file *cf, const json_t *obj, const char *
 /* Resolve a file name from the config against the config's directory.
  * Returns a malloc'ed string or NULL (out of memory). */
 char *conf_resolve_path(const struct conf_file *cf, const char *name);
+/* Replace *path (malloc'ed, may be NULL: left alone) with its resolved
+ * form. Returns 0, or -1 on ENOMEM (*path unchanged). */
+int conf_resolve_inplace(const struct conf_file *cf, char **path);
 
 enum conf_type {
 	CONF_BOOL,    /* int */

@@ -1,5 +1,6 @@
 /*
- * health.h -- the health protocol, version 1: steer-healthd's Unix socket.
+ * health.h -- the health protocol, version 1: steer-healthd's Unix socket
+ * (and its TCP+TLS publishing).
  *
  * Framing is common/jsonl.h: one JSON object per line, every message carries
  * "v":1. steer-healthd serves; steerdns (subscribe) and steerctl (status,
@@ -19,6 +20,15 @@
  *     {"v":1,"event":"snapshot","targets":[...]}: targets missing from it are
  *     gone. A subscriber that does not read is disconnected once its unsent
  *     output passes the daemon's limit; it should reconnect and resubscribe.
+ *     Every healthd.publish.heartbeat (default 1 s) subscribers also get
+ *     {"v":1,"event":"heartbeat"}, so a quiet daemon can be told from a
+ *     dead one (steerdns' silent_after).
+ *
+ *   Over TCP+TLS (healthd.publish, healthd/publish.h) the same protocol,
+ *   read only: status and subscribe. With a token configured the first
+ *   request must carry it, {"v":1,"cmd":"subscribe","token":"..."};
+ *   otherwise the reply is {"ok":false,"error":"authentication required..."}
+ *   and the connection is closed.
  *
  *   {"v":1,"cmd":"set","target":NAME|ADDRESS,"admin":"down"|"up"|"auto"}
  *     -> {"v":1,"ok":true,"targets":[TARGET,...]}   the targets changed

@@ -26,6 +26,7 @@ struct jsonl_peer {
 	void *arg;
 	int closing; /* set once the NULL callback has run or is running */
 	int in_read; /* inside peer_read_cb: a close there defers the free to it */
+	int draining; /* jsonl_peer_close_flushed(): no more input, close once written */
 };
 
 struct jsonl_listener {
@@ -56,7 +57,7 @@ static void peer_read_cb(struct bufferevent *bev, void *ctx)
 	char *line;
 
 	p->in_read = 1;
-	while (!p->closing && (line = evbuffer_readln(in, &len, EVBUFFER_EOL_LF)) != NULL) {
+	while (!p->closing && !p->draining && (line = evbuffer_readln(in, &len, EVBUFFER_EOL_LF)) != NULL) {
 		json_error_t jerr;
 		json_t *msg, *v;
 
@@ -101,18 +102,25 @@ static void peer_event_cb(struct bufferevent *bev, short what, void *ctx)
 
 struct jsonl_peer *jsonl_peer_new(struct event_base *base, int fd, size_t max_out, jsonl_cb cb, void *arg)
 {
+	struct bufferevent *bev;
+
+	evutil_make_socket_nonblocking(fd);
+	bev = bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (!bev) {
+		close(fd);
+		return NULL;
+	}
+	return jsonl_peer_new_bev(bev, max_out, cb, arg);
+}
+
+struct jsonl_peer *jsonl_peer_new_bev(struct bufferevent *bev, size_t max_out, jsonl_cb cb, void *arg)
+{
 	struct jsonl_peer *p = calloc(1, sizeof(*p));
 	if (!p) {
-		close(fd);
+		bufferevent_free(bev);
 		return NULL;
 	}
-	evutil_make_socket_nonblocking(fd);
-	p->bev = bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE);
-	if (!p->bev) {
-		close(fd);
-		free(p);
-		return NULL;
-	}
+	p->bev = bev;
 	p->max_out = max_out ? max_out : 4 * 1024 * 1024;
 	p->cb = cb;
 	p->arg = arg;
@@ -138,6 +146,37 @@ void jsonl_peer_set_cb(struct jsonl_peer *p, jsonl_cb cb, void *arg)
 void *jsonl_peer_arg(const struct jsonl_peer *p)
 {
 	return p->arg;
+}
+
+struct bufferevent *jsonl_peer_bev(const struct jsonl_peer *p)
+{
+	return p->bev;
+}
+
+void jsonl_peer_close(struct jsonl_peer *p)
+{
+	peer_close(p);
+}
+
+static void peer_drained_cb(struct bufferevent *bev, void *ctx)
+{
+	struct jsonl_peer *p = ctx;
+
+	if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+		peer_close(p);
+}
+
+void jsonl_peer_close_flushed(struct jsonl_peer *p)
+{
+	if (p->closing || p->draining)
+		return;
+	p->draining = 1;
+	bufferevent_disable(p->bev, EV_READ);
+	/* The write callback runs once the output is empty (low watermark 0). */
+	bufferevent_setwatermark(p->bev, EV_WRITE, 0, 0);
+	bufferevent_setcb(p->bev, NULL, peer_drained_cb, peer_event_cb, p);
+	if (evbuffer_get_length(bufferevent_get_output(p->bev)) == 0 && !p->in_read)
+		peer_close(p);
 }
 
 static char *encode(json_t *msg)

@@ -26,6 +26,7 @@
 #define STEER_PROTO_VERSION 1
 #define JSONL_MAX_LINE (1024 * 1024)
 
+struct bufferevent;
 struct event_base;
 struct jsonl_peer;
 struct jsonl_listener;
@@ -34,6 +35,18 @@ typedef void (*jsonl_cb)(struct jsonl_peer *peer, json_t *msg, void *arg);
 
 /* Take ownership of fd (closed on free). max_out 0 means 4 MiB. */
 struct jsonl_peer *jsonl_peer_new(struct event_base *base, int fd, size_t max_out, jsonl_cb cb, void *arg);
+/* The same over a bufferevent made elsewhere (TLS: bufferevent_openssl),
+ * owned from here on (freed on failure too). Its fd may still be
+ * connecting: output queues until it is. */
+struct jsonl_peer *jsonl_peer_new_bev(struct bufferevent *bev, size_t max_out, jsonl_cb cb, void *arg);
+/* The peer's bufferevent (borrowed: TLS details such as the peer certificate). */
+struct bufferevent *jsonl_peer_bev(const struct jsonl_peer *p);
+/* Close as if the other side had: the callback gets NULL, then the peer is
+ * freed (deferred when called from inside the callback). */
+void jsonl_peer_close(struct jsonl_peer *p);
+/* The same once what was queued has been written (an error reply before
+ * hanging up); nothing more is read. */
+void jsonl_peer_close_flushed(struct jsonl_peer *p);
 /* Close without calling the callback. */
 void jsonl_peer_free(struct jsonl_peer *p);
 void jsonl_peer_set_cb(struct jsonl_peer *p, jsonl_cb cb, void *arg);

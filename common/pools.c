@@ -35,17 +35,11 @@ static const struct conf_field healthd_fields[] = {
 	{ "metrics_listen", CONF_STRLIST, offsetof(struct pools_conf, metrics_listen), 0, 0 },
 	{ "user", CONF_STRING, offsetof(struct pools_conf, privs.user), 0, 0 },
 	{ "group", CONF_STRING, offsetof(struct pools_conf, privs.group), 0, 0 },
+	/* Read by health_conf_read() (common/health_conf.c); listed so they are known keys. */
+	{ "publish", CONF_JSON, offsetof(struct pools_conf, scratch), 0, 0 },
+	{ "sources", CONF_JSON, offsetof(struct pools_conf, scratch), 0, 0 },
+	{ "silent_after", CONF_JSON, offsetof(struct pools_conf, scratch), 0, 0 },
 };
-
-static int resolve(const struct conf_file *cf, char **p)
-{
-	char *r = conf_resolve_path(cf, *p);
-	if (!r)
-		return STEER_ENOMEM;
-	free(*p);
-	*p = r;
-	return 0;
-}
 
 static int read_healthd(const struct conf_file *cf, struct pools_conf *pc, struct errlist *errs)
 {
@@ -76,11 +70,12 @@ static int read_healthd(const struct conf_file *cf, struct pools_conf *pc, struc
 			nerr++;
 		}
 	}
-	if (resolve(cf, &pc->socket) || resolve(cf, &pc->state_file)) {
+	if (conf_resolve_inplace(cf, &pc->socket) || conf_resolve_inplace(cf, &pc->state_file)) {
 		errlist_add(errs, "%s: out of memory", cf->path);
-		nerr++;
+		return nerr + 1;
 	}
-	return nerr;
+	pc->scratch = NULL;
+	return nerr + health_conf_read(cf, sec, pc->socket, &pc->publish, &pc->sources, errs);
 }
 
 /* ---- checks section ---- */
@@ -88,8 +83,8 @@ static int read_healthd(const struct conf_file *cf, struct pools_conf *pc, struc
 /* Raw values as read from one check object, before per-type validation. */
 struct check_raw {
 	char *type;
-	long long port, fall, rise;
-	uint32_t interval_ms, timeout_ms;
+	long long port, fall, rise, quorum;
+	uint32_t interval_ms, timeout_ms, fastinter_ms, downinter_ms;
 	char *path, *host, *body, *ca_file, *send, *expect, *query, *qtype, *transport, *rcode;
 	json_t *status; /* borrowed */
 	int verify, require_answer;
@@ -112,6 +107,9 @@ static const struct {
 	{ { "timeout", CONF_MSEC, RAW(timeout_ms), 10, 3600000 }, T_ALL },
 	{ { "fall", CONF_INT, RAW(fall), 1, 1000 }, T_ALL },
 	{ { "rise", CONF_INT, RAW(rise), 1, 1000 }, T_ALL },
+	{ { "fastinter", CONF_MSEC, RAW(fastinter_ms), 10, 86400000 }, T_ALL },
+	{ { "downinter", CONF_MSEC, RAW(downinter_ms), 10, 86400000 }, T_ALL },
+	{ { "quorum", CONF_INT, RAW(quorum), 1, HEALTH_MAX_SOURCES }, T_ALL },
 	{ { "path", CONF_STRING, RAW(path), 0, 0 }, T_HTTP },
 	{ { "host", CONF_STRING, RAW(host), 0, 0 }, T_HTTP },
 	{ { "status", CONF_JSON, RAW(status), 0, 0 }, T_HTTP },
@@ -184,6 +182,9 @@ static int check_finish(const struct conf_file *cf, const char *const *path, str
 	c->timeout_ms = r->timeout_ms;
 	c->fall = (int)r->fall;
 	c->rise = (int)r->rise;
+	c->fastinter_ms = r->fastinter_ms ? r->fastinter_ms : r->interval_ms;
+	c->downinter_ms = r->downinter_ms ? r->downinter_ms : r->interval_ms;
+	c->quorum = (int)r->quorum;
 	c->verify = r->verify;
 	c->require_answer = r->require_answer;
 	/* Hand the strings over. */
@@ -532,6 +533,7 @@ void pools_conf_clear(struct pools_conf *pc)
 	free(pc->log_level);
 	conf_strlist_clear(&pc->metrics_listen);
 	privs_clear(&pc->privs);
+	health_conf_clear(&pc->publish, &pc->sources);
 	memset(pc, 0, sizeof(*pc));
 }
 

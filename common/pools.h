@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "common/conf.h"
+#include "common/health_conf.h"
 #include "common/privs.h"
 
 struct conf_file;
@@ -48,6 +49,10 @@ struct check_conf {
 	uint32_t interval_ms;/* default 10000 */
 	uint32_t timeout_ms; /* default 2000; must not exceed interval */
 	int fall, rise;      /* defaults 3, 2 */
+	uint32_t fastinter_ms; /* interval while a target is changing state (after a probe
+				* disagreeing with the state, until fall/rise decides); default interval */
+	uint32_t downinter_ms; /* interval while down; default interval */
+	int quorum;          /* steerdns: sources that must say down (0: a majority of the live ones) */
 
 	/* http / https */
 	char *path;          /* owned; default "/" */
@@ -112,6 +117,9 @@ struct pools_conf {
 	int syslog;          /* log to syslog instead of stderr */
 	struct conf_strlist metrics_listen; /* "metrics_listen": /metrics addresses (none by default) */
 	struct privs privs;  /* "user"/"group": who steer-healthd runs as (and its exec checks) */
+	struct health_publish_conf publish; /* "publish": TCP+TLS (steer-healthd) */
+	struct health_sources sources;      /* "sources"/"silent_after" (steerdns); always >= 1 */
+	json_t *scratch;     /* borrowed, only while loading: where the table puts keys read elsewhere */
 
 	struct check_conf *checks;   /* owned array, sorted by name */
 	size_t nchecks;

@@ -27,6 +27,7 @@
 #include "common/privs.h"
 #include "healthd/monitor.h"
 #include "healthd/probe.h"
+#include "healthd/publish.h"
 #include "healthd/server.h"
 
 #include <event2/event.h>
@@ -45,6 +46,9 @@ struct healthd {
 	char *socket_path;         /* owned: the socket we listen on (fixed until restart) */
 	struct conf_strlist metrics_listen; /* owned: taken from the first config (fixed until restart) */
 	struct prom_server *prom;  /* owned; NULL without metrics_listen */
+	struct healthd_publish *pub; /* owned; NULL without healthd.publish */
+	unsigned heartbeat_ms;     /* healthd.publish.heartbeat, as at startup */
+	char *token;               /* owned: healthd.publish.token as at startup, or NULL */
 	struct healthd_metrics metrics;
 	struct privs privs;        /* owned: healthd.user/group as at startup */
 };
@@ -141,6 +145,8 @@ static int reload(struct healthd *hd, const char *why, struct errlist *errs)
 			log_warn("healthd.socket changed to %s; it takes effect at restart", pc.socket);
 		if (!strlist_equal(&pc.metrics_listen, &hd->metrics_listen))
 			log_warn("healthd.metrics_listen changed; it takes effect at restart");
+		if ((pc.publish.listen.n > 0) != (hd->pub != NULL))
+			log_warn("healthd.publish changed; it takes effect at restart");
 		if (!same_str(pc.privs.user, hd->privs.user) || !same_str(pc.privs.group, hd->privs.group))
 			log_warn("healthd.user/group changed; it takes effect at restart");
 		log_init("steer-healthd", pc.syslog, log_level_parse(pc.log_level));
@@ -254,6 +260,17 @@ static int run(struct healthd *hd, struct pools_conf *pc)
 			goto out;
 		}
 	}
+	/* The TLS port too; its certificates are read now, as root. */
+	if (pc->publish.listen.n > 0) {
+		hd->pub = healthd_publish_new(hd->base, &pc->publish, why, sizeof(why));
+		if (!hd->pub) {
+			log_err("%s: %s", hd->config_path, why);
+			goto out;
+		}
+	}
+	hd->heartbeat_ms = pc->publish.heartbeat_ms;
+	hd->token = pc->publish.token;
+	pc->publish.token = NULL;
 	/* From here on as the user: the state file, the socket, the checks. */
 	if (become_user(hd->config_path, &pc->privs) != 0 || check_dirs(hd->config_path, pc) != 0)
 		goto out;
@@ -271,6 +288,11 @@ static int run(struct healthd *hd, struct pools_conf *pc)
 		goto out;
 	}
 	healthd_server_set_reload(hd->srv, reload_cmd, hd);
+	if (healthd_server_set_publish(hd->srv, hd->heartbeat_ms, hd->token) != STEER_EOK) {
+		log_err("out of memory");
+		goto out;
+	}
+	healthd_publish_attach(hd->pub, hd->srv);
 	if (privs_own_socket(&hd->privs, hd->socket_path) != 0)
 		log_warn("%s: cannot give it to group %s: %s", hd->socket_path, privs_group_name(&hd->privs), strerror(errno));
 	monitor_set_hooks(hd->mon, &(struct monitor_hooks){ healthd_server_broadcast_change, healthd_server_broadcast_snapshot, hd->srv });
@@ -281,8 +303,9 @@ static int run(struct healthd *hd, struct pools_conf *pc)
 	}
 	cron = event_new(hd->base, -1, EV_PERSIST, cron_cb, hd);
 	event_add(cron, &sec);
-	log_notice("steer-healthd %s: %zu targets, socket %s%s%s", STEER_VERSION, monitor_ntargets(hd->mon),
-		   hd->socket_path, hd->prom ? ", metrics on " : "", hd->prom ? hd->metrics_listen.v[0] : "");
+	log_notice("steer-healthd %s: %zu targets, socket %s%s%s%s", STEER_VERSION, monitor_ntargets(hd->mon),
+		   hd->socket_path, hd->prom ? ", metrics on " : "", hd->prom ? hd->metrics_listen.v[0] : "",
+		   hd->pub ? ", publishing on TCP+TLS" : "");
 	notify_running(hd);
 	event_base_dispatch(hd->base);
 	rc = 0;
@@ -292,10 +315,12 @@ static int run(struct healthd *hd, struct pools_conf *pc)
 out:
 	/* Reverse order of creation: metrics, clients and socket, then probes, then the base. */
 	prom_server_free(hd->prom);
+	healthd_publish_free(hd->pub);
 	healthd_server_free(hd->srv);
 	monitor_free(hd->mon);
 	check_exec_reap(&hd->env);
 	free(hd->socket_path);
+	free(hd->token);
 	conf_strlist_clear(&hd->metrics_listen);
 	privs_clear(&hd->privs);
 	if (hd->base)
@@ -316,6 +341,11 @@ static int check_tls(const char *path, const struct pools_conf *pc)
 			rc = 1;
 		}
 		check_http_tls_free(ctx);
+	}
+	char err[300];
+	if (healthd_publish_check(&pc->publish, err, sizeof(err)) != 0) {
+		log_err("%s: %s", path, err);
+		rc = 1;
 	}
 	return rc;
 }

@@ -120,10 +120,24 @@ static void record(struct mtarget *t, enum monitor_result result, const char *re
 	}
 }
 
+/* The interval to the next run (HAProxy's inter/fastinter/downinter):
+ * fastinter while the target is changing state (a probe disagreed with
+ * the state and fall/rise has not decided yet), so the verdict comes
+ * sooner; downinter while it is down and nothing says otherwise, so a dead
+ * backend is not probed as often as a live one. */
+uint32_t monitor_next_interval(const struct check_conf *c, const struct target_state *st)
+{
+	if ((st->state == HEALTH_UP && st->fail_count > 0) || (st->state == HEALTH_DOWN && st->ok_count > 0))
+		return c->fastinter_ms;
+	if (st->state == HEALTH_DOWN)
+		return c->downinter_ms;
+	return c->interval_ms;
+}
+
 /* Next run: one interval after this one started, at once if it took longer. */
 static void schedule_next(struct mtarget *t)
 {
-	long left = (long)t->check->interval_ms - ms_since(&t->started);
+	long left = (long)monitor_next_interval(t->check, &t->st) - ms_since(&t->started);
 	set_timer(t, left > 0 ? left : 0);
 }
 

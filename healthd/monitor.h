@@ -6,7 +6,9 @@
  * run is spread over one interval, the start jitter, so a thousand checks do
  * not fire together); while a probe runs it is the probe's timeout. The next
  * run starts one interval after the previous one started, or right after it
- * ended when the probe took longer than that.
+ * ended when the probe took longer than that; the interval is the check's
+ * fastinter while the target is changing state and its downinter while it
+ * is down (monitor_next_interval()).
  *
  * The monitor owns the pools_conf it runs (targets point into it), the TLS
  * contexts of the https checks, and the admin overrides, which it saves to
@@ -78,6 +80,11 @@ int monitor_set_admin(struct monitor *m, const char *sel, enum health_admin admi
 		      char *err, size_t errlen);
 
 size_t monitor_ntargets(const struct monitor *m);
+
+/* How long after a run starts the next one does, given the state the run
+ * left (interval, fastinter or downinter of c; see monitor.c). */
+struct check_conf;
+uint32_t monitor_next_interval(const struct check_conf *c, const struct target_state *st);
 /* Target i (0 <= i < monitor_ntargets()). */
 void monitor_target_view(const struct monitor *m, size_t i, struct monitor_target_view *out);
 

@@ -8,7 +8,11 @@
 #include "common/log.h"
 #include "healthd/monitor.h"
 
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <openssl/crypto.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 struct client {
@@ -16,6 +20,8 @@ struct client {
 	struct healthd_server *s;           /* borrowed */
 	struct jsonl_peer *peer;    /* owned */
 	int subscribed;
+	int remote;                 /* TCP+TLS (publish.c): read only */
+	const char *token;          /* borrowed from the server: still to be presented, or NULL */
 };
 
 struct healthd_server {
@@ -25,6 +31,8 @@ struct healthd_server {
 	struct client *clients;      /* owned list */
 	healthd_reload_fn reload_fn; /* the daemon's reload (main.c), or NULL */
 	void *reload_arg;
+	struct event *heartbeat;     /* owned or NULL */
+	char *token;                 /* owned or NULL: what remote clients must present */
 };
 
 static void client_unlink(struct client *c)
@@ -99,6 +107,24 @@ static void (*const cmd_table[])(struct client *, const struct health_req *) = {
 	[HEALTH_CMD_RELOAD] = cmd_reload,
 };
 
+/* A remote client's first request must carry the token: compared in
+ * constant time, so its bytes cannot be guessed one by one from timings.
+ * Returns 1 when the client may go on. */
+static int authenticated(struct client *c, json_t *msg)
+{
+	const char *t = json_string_value(json_object_get(msg, "token"));
+	size_t n = strlen(c->token);
+
+	if (t && strlen(t) == n && CRYPTO_memcmp(t, c->token, n) == 0) {
+		c->token = NULL;
+		return 1;
+	}
+	log_warn("health publish: a client without the right token; closing it");
+	jsonl_peer_error(c->peer, "authentication required: send the \"token\" with the request");
+	jsonl_peer_close_flushed(c->peer);
+	return 0;
+}
+
 static void client_cb(struct jsonl_peer *peer, json_t *msg, void *arg)
 {
 	struct client *c = arg;
@@ -111,11 +137,28 @@ static void client_cb(struct jsonl_peer *peer, json_t *msg, void *arg)
 		free(c);
 		return;
 	}
+	if (c->token && !authenticated(c, msg))
+		return;
 	if (health_req_decode(msg, &r, &why) != 0) {
 		jsonl_peer_error(peer, "%s", why);
 		return;
 	}
+	/* Over the network the state is published, not steered: drains and
+	 * reloads stay with the local socket's owners. */
+	if (c->remote && r.cmd != HEALTH_CMD_STATUS && r.cmd != HEALTH_CMD_SUBSCRIBE) {
+		jsonl_peer_error(peer, "read only over TCP: only status and subscribe");
+		return;
+	}
 	cmd_table[r.cmd](c, &r);
+}
+
+static void add_client(struct healthd_server *s, struct client *c)
+{
+	c->s = s;
+	c->next = s->clients;
+	if (s->clients)
+		s->clients->prev = c;
+	s->clients = c;
 }
 
 static void on_accept(int fd, void *arg)
@@ -127,16 +170,30 @@ static void on_accept(int fd, void *arg)
 		close(fd);
 		return;
 	}
-	c->s = s;
 	c->peer = jsonl_peer_new(s->base, fd, SERVER_MAX_OUT, client_cb, c);
 	if (!c->peer) {
 		free(c);
 		return;
 	}
-	c->next = s->clients;
-	if (s->clients)
-		s->clients->prev = c;
-	s->clients = c;
+	add_client(s, c);
+}
+
+void healthd_server_add_remote(struct healthd_server *s, struct bufferevent *bev)
+{
+	struct client *c = calloc(1, sizeof(*c));
+
+	if (!c) {
+		bufferevent_free(bev);
+		return;
+	}
+	c->remote = 1;
+	c->token = s->token;
+	c->peer = jsonl_peer_new_bev(bev, SERVER_MAX_OUT, client_cb, c);
+	if (!c->peer) {
+		free(c);
+		return;
+	}
+	add_client(s, c);
 }
 
 struct healthd_server *healthd_server_new(struct event_base *base, const char *path, struct monitor *m, int *err)
@@ -168,6 +225,9 @@ void healthd_server_free(struct healthd_server *s)
 		free(c);
 	}
 	jsonl_listener_free(s->lis);
+	if (s->heartbeat)
+		event_free(s->heartbeat);
+	free(s->token);
 	free(s);
 }
 
@@ -211,6 +271,28 @@ void healthd_server_broadcast_snapshot(json_t *targets, void *arg)
 		broadcast(arg, msg);
 		json_decref(msg);
 	}
+}
+
+static void heartbeat_cb(evutil_socket_t fd, short what, void *arg)
+{
+	json_t *msg = json_pack("{s:s}", "event", "heartbeat");
+
+	if (msg) {
+		broadcast(arg, msg);
+		json_decref(msg);
+	}
+}
+
+int healthd_server_set_publish(struct healthd_server *s, unsigned heartbeat_ms, const char *token)
+{
+	struct timeval tv = { heartbeat_ms / 1000, (heartbeat_ms % 1000) * 1000 };
+
+	free(s->token);
+	s->token = token ? strdup(token) : NULL;
+	if (!s->heartbeat && !(s->heartbeat = event_new(s->base, -1, EV_PERSIST, heartbeat_cb, s)))
+		return STEER_ENOMEM;
+	event_add(s->heartbeat, &tv);
+	return token && !s->token ? STEER_ENOMEM : STEER_EOK;
 }
 
 void healthd_server_set_reload(struct healthd_server *s, healthd_reload_fn fn, void *arg)

@@ -32,6 +32,16 @@ struct errlist;
 typedef int (*healthd_reload_fn)(const char *config, struct errlist *errs, void *arg);
 void healthd_server_set_reload(struct healthd_server *s, healthd_reload_fn fn, void *arg);
 
+/* Publishing (healthd/publish.c): every heartbeat_ms each subscriber gets
+ * {"v":1,"event":"heartbeat"}, so a subscriber can tell a quiet source
+ * from a dead one; remote clients must present token (NULL: none; then
+ * client certificates authenticate them). Returns STEER_EOK or ENOMEM. */
+int healthd_server_set_publish(struct healthd_server *s, unsigned heartbeat_ms, const char *token);
+/* A remote (TCP+TLS) client on bev (owned from here on): read only, and
+ * its first request must carry the token. */
+struct bufferevent;
+void healthd_server_add_remote(struct healthd_server *s, struct bufferevent *bev);
+
 /* Clients that subscribed and are still connected (the metrics' gauge). */
 size_t healthd_server_nsubscribers(const struct healthd_server *s);
 

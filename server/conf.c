@@ -189,19 +189,6 @@ static const struct conf_field dnstap_fields[] = {
 	{ "log_responses", CONF_BOOL, offsetof(struct dnstap_conf, log_responses), 0, 0 },
 };
 
-static int resolve_in_place(const struct conf_file *cf, char **path)
-{
-	char *p;
-
-	if (!*path)
-		return 0;
-	if (!(p = conf_resolve_path(cf, *path)))
-		return -1;
-	free(*path);
-	*path = p;
-	return 0;
-}
-
 static int read_dnstap(struct server_conf *c, struct errlist *errs)
 {
 	struct dnstap_conf *d = &c->dnstap;
@@ -225,7 +212,7 @@ static int read_dnstap(struct server_conf *c, struct errlist *errs)
 			 "log_queries and log_responses are both false: nothing to log (remove the section instead)");
 		return 1;
 	}
-	if (resolve_in_place(&c->cf, &d->socket) != 0 || resolve_in_place(&c->cf, &d->file) != 0) {
+	if (conf_resolve_inplace(&c->cf, &d->socket) != 0 || conf_resolve_inplace(&c->cf, &d->file) != 0) {
 		errlist_add(errs, "%s: out of memory", c->cf.path);
 		return 1;
 	}

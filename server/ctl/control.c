@@ -2,6 +2,7 @@
 #include "config.h"
 #include "server/ctl/control.h"
 #include "server/ctl/explain_answer.h"
+#include "server/steer/explain.h"
 #include "server/steer/health_link.h"
 #include "server/net/stats.h"
 #include "server/zone/snapshot.h"
@@ -34,6 +35,7 @@ static void cmd_zones(const struct ctl_ops *ops, void *arg, struct jsonl_peer *p
 static void cmd_reload(const struct ctl_ops *ops, void *arg, struct jsonl_peer *peer, json_t *req);
 static void cmd_stats(const struct ctl_ops *ops, void *arg, struct jsonl_peer *peer, json_t *req);
 static void cmd_explain(const struct ctl_ops *ops, void *arg, struct jsonl_peer *peer, json_t *req);
+static void cmd_health(const struct ctl_ops *ops, void *arg, struct jsonl_peer *peer, json_t *req);
 
 /* The commands. One row per command. */
 static const struct {
@@ -44,6 +46,7 @@ static const struct {
 	{ "reload", cmd_reload },
 	{ "stats", cmd_stats },
 	{ "explain", cmd_explain }, /* the answer path, then server/steer/explain.c */
+	{ "health", cmd_health },   /* the health sources and the combined verdicts */
 };
 
 static void iso_time(time_t t, char *buf, size_t cap)
@@ -146,6 +149,21 @@ static void cmd_explain(const struct ctl_ops *ops, void *arg, struct jsonl_peer 
 
 	if (!j) {
 		jsonl_peer_error(peer, "%s", err);
+		return;
+	}
+	jsonl_peer_ok(peer, j);
+}
+
+static void cmd_health(const struct ctl_ops *ops, void *arg, struct jsonl_peer *peer, json_t *req)
+{
+	struct health_link_info hl;
+	json_t *j;
+
+	ops->health(arg, &hl);
+	j = json_pack("{s:o, s:o}", "sources", health_link_sources_json(hl.link), "targets",
+		      explain_targets_json(ops->snapshot(arg)));
+	if (!j) {
+		jsonl_peer_error(peer, "out of memory");
 		return;
 	}
 	jsonl_peer_ok(peer, j);

@@ -15,6 +15,9 @@
  *               "qtype":{"A":N,...},"rcode":{"NOERROR":N,...},
  *               "dnstap":{"enabled":B,"connected":B,"logged":N,"dropped":N,"errors":N}}
  *   explain -> what a query would get and why (server/ctl/explain_answer.h)
+ *   health  -> {"ok":true,"sources":[...],"targets":[...]}: each steer-healthd
+ *              source and every target's combined state with the sources'
+ *              votes (health_link_sources_json, explain_targets_json)
  * Everything runs in the main thread: a reload requested here blocks other
  * control clients (not the answering threads) until it is done.
  *

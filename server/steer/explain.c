@@ -2,6 +2,7 @@
 #include "config.h"
 #include "server/steer/explain.h"
 #include "server/steer/health_link.h"
+#include "server/steer/quorum.h"
 #include "server/zone/snapshot.h"
 #include "server/steer/steer_build.h"
 #include "server/steer/steer_policy.h"
@@ -35,6 +36,68 @@ static const char *member_state(const struct steer_set *set, const struct steer_
 	return names[b & STEER_ST_MASK];
 }
 
+static const char *vote_name(uint8_t v)
+{
+	static const char *const names[] = { "unknown", "up", "down", "pending" };
+
+	if (v == STEER_VOTE_NONE)
+		return "none";
+	if (v & STEER_ST_DRAINED)
+		return "drained";
+	if (v & STEER_ST_FORCED)
+		return "forced up";
+	return names[v & STEER_ST_MASK];
+}
+
+static const char *state_name(uint8_t b)
+{
+	static const char *const names[] = { "unknown", "up", "down", "pending" };
+
+	if (b & STEER_ST_DRAINED)
+		return "drained";
+	if (b & STEER_ST_FORCED)
+		return "forced up";
+	return names[b & STEER_ST_MASK];
+}
+
+json_t *explain_votes_json(const struct steer_set *set, size_t t)
+{
+	struct steer_quorum q;
+	json_t *votes = json_object();
+	char text[512] = "";
+	size_t used = 0;
+
+	steer_quorum_combine(set, t, &q);
+	for (size_t s = 0; votes && s < set->pc.sources.n; s++) {
+		const char *name = set->pc.sources.v[s].name;
+		const char *v = (set->live & (1u << s)) ? vote_name(set->votes[s * set->pc.ntargets + t]) : "silent";
+		json_object_set_new(votes, name, json_string(v));
+		if (used < sizeof(text))
+			used += (size_t)snprintf(text + used, sizeof(text) - used, "%s%s %s", s ? ", " : "", name, v);
+	}
+	return json_pack("{s:o*, s:s, s:i, s:i, s:i, s:i}", "votes", votes, "text", text, "live", (int)q.live, "up",
+			 (int)q.up, "down", (int)q.down, "needed", (int)q.needed);
+}
+
+json_t *explain_targets_json(const struct snapshot *snap)
+{
+	const struct steer_set *set = steer_set_of(snap);
+	json_t *arr = json_array();
+
+	for (size_t t = 0; arr && set && t < set->pc.ntargets; t++) {
+		const struct health_target_conf *tc = &set->pc.targets[t];
+		uint8_t b = atomic_load_explicit(&set->state[t], memory_order_relaxed);
+		json_t *v = explain_votes_json(set, t);
+		json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "name", tc->name, "check", set->pc.checks[tc->check].name,
+				      "address", tc->addr.text, "state", state_name(b));
+		if (o && v)
+			json_object_update(o, v);
+		json_decref(v);
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
 static json_t *pool_json(const struct steer_set *set, size_t pi, int fam, const char *verdict)
 {
 	const struct steer_pool *p = &set->pools[pi];
@@ -42,9 +105,13 @@ static json_t *pool_json(const struct steer_set *set, size_t pi, int fam, const 
 
 	for (uint16_t k = 0; members && k < p->n[fam]; k++) {
 		const struct steer_member *m = &p->m[fam][k];
-		json_array_append_new(members, json_pack("{s:s, s:s?, s:s}", "address", m->text, "target",
-							 m->target == STEER_NO_TARGET ? NULL : set->pc.targets[m->target].name,
-							 "state", member_state(set, m)));
+		json_t *o = json_pack("{s:s, s:s?, s:s}", "address", m->text, "target",
+				      m->target == STEER_NO_TARGET ? NULL : set->pc.targets[m->target].name, "state",
+				      member_state(set, m));
+		/* Several sources: who voted how ("hd1 down, hd2 up, hd3 up"). */
+		if (o && m->target != STEER_NO_TARGET && set->pc.sources.n > 1)
+			json_object_set_new(o, "quorum", explain_votes_json(set, m->target));
+		json_array_append_new(members, o);
 	}
 	return json_pack("{s:s, s:s, s:o*}", "pool", p->name, "verdict", verdict, "members", members);
 }
@@ -199,8 +266,8 @@ json_t *explain_health_json(const struct snapshot *snap, const struct health_lin
 		return json_null(); /* no checks: nothing can be stale */
 	/* Disconnected, the state table keeps the last-known states (or
 	 * unknown, which counts as up) and no change reaches the answers. */
-	return json_pack("{s:I, s:b, s:I, s:o, s:b}", "targets", (json_int_t)n, "linked", hl->connected, "since",
+	return json_pack("{s:I, s:b, s:I, s:o, s:b, s:o}", "targets", (json_int_t)n, "linked", hl->connected, "since",
 			 (json_int_t)hl->since, "last_update",
 			 hl->last_update ? json_integer((json_int_t)hl->last_update) : json_null(), "stale",
-			 !hl->connected);
+			 !hl->connected, "sources", health_link_sources_json(hl->link));
 }

@@ -13,7 +13,8 @@
  *   "location": {"found","continent","country","subdivision","net","network",
  *                "latitude","longitude"},
  *   "region": {"key","why"}                        (location policies)
- *   "pools": [{"pool","verdict","members":[{"address","target","state"}]}],
+ *   "pools": [{"pool","verdict","members":[{"address","target","state",
+ *              "quorum" (several health sources: explain_votes_json)}]}],
  *   "fell_open", "nodata", "answer": [ADDRESS...], "ttl", "degraded",
  *   "ecs_scope" (null without ECS), "note"}
  * verdicts: answered, used, all down, no member of the family, candidate,
@@ -29,6 +30,7 @@
 
 struct health_link_info;
 struct snapshot;
+struct steer_set;
 
 /* The reply fields for one explain request against snap (NULL with a
  * reason in err for a bad request or a name without a policy). from and
@@ -51,5 +53,15 @@ int explain_has_policy(const struct snapshot *snap, const char *name);
  * the link to steer-healthd is down (the states are the last known, since
  * T); JSON null when the config has no health checks. */
 json_t *explain_health_json(const struct snapshot *snap, const struct health_link_info *hl);
+
+/* Several health sources: how they voted on target t of set:
+ * {"votes":{SOURCE:"up"|"down"|"unknown"|"none"|"drained"|"forced up"|"silent"},
+ *  "text":"hd1 down, hd2 up, hd3 up","live":N,"up":N,"down":N,"needed":N}. */
+json_t *explain_votes_json(const struct steer_set *set, size_t t);
+
+/* Every health target of snap with its combined state ("up", "down",
+ * "unknown", "pending", "drained", "forced up") and the votes above, in
+ * target order: the "health" control command (`steerctl status`). */
+json_t *explain_targets_json(const struct snapshot *snap);
 
 #endif

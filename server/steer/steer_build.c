@@ -71,6 +71,7 @@ void steer_set_free(struct steer_set *set)
 	free(set->pools);
 	free(set->bind);
 	free((void *)set->state);
+	free(set->votes);
 	geo_db_free(set->geo);
 	if (set->geoconf)
 		geo_conf_clear(set->geoconf);
@@ -87,6 +88,27 @@ static void free_extra(void *p)
 struct steer_set *steer_set_of(const struct snapshot *snap)
 {
 	return snap && snap->free_extra == free_extra ? snap->extra : NULL;
+}
+
+/* The sources' votes too, by source name and target name. */
+static void copy_votes(struct steer_set *set, const struct steer_set *prev)
+{
+	const struct health_sources *ns = &set->pc.sources, *os = &prev->pc.sources;
+
+	for (size_t s = 0; s < ns->n; s++) {
+		size_t o;
+		for (o = 0; o < os->n && strcmp(os->v[o].name, ns->v[s].name) != 0; o++)
+			;
+		if (o == os->n)
+			continue;
+		if (prev->live & (1u << o))
+			set->live |= 1u << s;
+		for (size_t i = 0; i < set->pc.ntargets; i++) {
+			size_t j = pools_find_target(&prev->pc, set->pc.targets[i].name);
+			if (j != POOLS_NO_TARGET)
+				set->votes[s * set->pc.ntargets + i] = prev->votes[o * prev->pc.ntargets + j];
+		}
+	}
 }
 
 void steer_attach(struct snapshot *snap, struct steer_set **setp, const struct snapshot *old)
@@ -106,6 +128,8 @@ void steer_attach(struct snapshot *snap, struct steer_set **setp, const struct s
 		if (j != POOLS_NO_TARGET)
 			atomic_store_explicit(&set->state[i], atomic_load(&prev->state[j]), memory_order_relaxed);
 	}
+	if (prev)
+		copy_votes(set, prev);
 }
 
 size_t steer_pend_new_targets(struct snapshot *snap, const struct snapshot *old)
@@ -142,8 +166,10 @@ static int build_pools(struct steer_set *set)
 	set->npools = pc->npools;
 	set->pools = calloc(pc->npools + 1, sizeof(*set->pools));
 	set->state = calloc(pc->ntargets + 1, sizeof(*set->state));
-	if (!set->pools || !set->state)
+	set->votes = malloc(pc->sources.n * pc->ntargets + 1);
+	if (!set->pools || !set->state || !set->votes)
 		return STEER_ENOMEM;
+	memset(set->votes, STEER_VOTE_NONE, pc->sources.n * pc->ntargets + 1);
 	for (size_t i = 0; i < pc->npools; i++) {
 		const struct pool_conf *p = &pc->pools[i];
 		struct steer_pool *sp = &set->pools[i];

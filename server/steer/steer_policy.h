@@ -51,6 +51,7 @@ enum {
 	STEER_ST_MASK = 3,
 	STEER_ST_DRAINED = 4, /* admin down */
 	STEER_ST_FORCED = 8,  /* admin up */
+	STEER_VOTE_NONE = 0x80, /* votes[]: nothing heard from the source about the target */
 };
 
 /* Address families as array indexes: A answers from [0], AAAA from [1]. */
@@ -125,6 +126,12 @@ struct steer_set {
 	struct geo_conf *geoconf;    /* owned; the "geoip" section (nets names for geo keys) */
 	int ecs;                     /* geoip.ecs */
 	int64_t pending_until_ms;    /* CLOCK_MONOTONIC ms: pending targets become unknown after this */
+	/* Several health sources (quorum.h): state[] is their combined
+	 * verdict, computed by the health link when a report arrives, never
+	 * per query. Main thread only (the link, explain, control). */
+	uint8_t *votes;              /* owned; pc.sources.n x pc.ntargets, row per source:
+				      * its last report as a state byte, or STEER_VOTE_NONE */
+	uint32_t live;               /* bit i: source i's votes count (heard within silent_after) */
 	char *healthd_socket;        /* borrowed from pc */
 };
 
