@@ -336,7 +336,7 @@ int server_conf_load(const char *path, struct server_conf *c, struct errlist *er
 		free(c->control_socket);
 		c->control_socket = p;
 	}
-	if (resolve_in_place(&c->cf, &c->state_dir) != 0) {
+	if (conf_resolve_inplace(&c->cf, &c->state_dir) != 0) {
 		errlist_add(errs, "%s: out of memory", path);
 		nerr++;
 	}
