@@ -1,0 +1,194 @@
+#!/bin/bash
+# xdp.sh -- steerdns' AF_XDP listener against Knot DNS's XDP mode, on a veth
+# pair between two network namespaces this script creates (198.18.0.1 for
+# the server, .2 for the loader; both deleted on exit).
+#
+# Usage: BUILD=DIR bench/xdp.sh [--rates LIST] [--rounds N] [--seconds S]
+#          [--records N] [--servers LIST] [--mode native|generic] [--json FILE]
+# Each server in turn serves the generated bench zone with UDP on the veth
+# end through XDP (steerdns "server.xdp", knotd "xdp: listen: IF@PORT"),
+# pinned to CPU 0; dnsload (bench/dnsload.c) runs in the other namespace on
+# CPU 1 at each fixed rate (default 20000,60000,0 = saturation). Measured:
+# q/s answered, the server's CPU per query (/proc/PID/stat) and the whole
+# machine's (/proc/stat busy time: the veth's softirq work, on whichever
+# core it runs, is counted). Rounds interleave the servers; medians; the
+# ratio steerdns / knot at each rate. Needs root (namespaces, XDP); exits
+# 77 with the reason when the kernel or a server refuses XDP.
+# Bounded: servers x rates x rounds x (seconds + ~3 s).
+set -u
+BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
+. "$BENCH_DIR/lib.sh"
+
+RATES="20000 60000 0" ROUNDS=3 SECS=8 RECORDS=10000 SERVERS="steerdns knot" MODE=native JSON=""
+while [ $# -gt 0 ]; do
+	case $1 in
+	--rates) RATES=${2//,/ }; shift ;;
+	--rounds) ROUNDS=$2; shift ;;
+	--seconds) SECS=$2; shift ;;
+	--records) RECORDS=$2; shift ;;
+	--servers) SERVERS=${2//,/ }; shift ;;
+	--mode) MODE=$2; shift ;;
+	--json) JSON=$2; shift ;;
+	*) echo "xdp.sh: unknown option $1" >&2; exit 2 ;;
+	esac
+	shift
+done
+: "${BUILD:?BUILD must name the directory of the binaries}"
+[ "$(id -u)" -eq 0 ] || { echo "skipped: needs root (network namespaces, XDP)"; exit 77; }
+build_dnsload || exit 1
+
+W=$(mktemp -d /tmp/steer-xdp.XXXXXX)
+NA=steer-bxa$$ NB=steer-bxb$$ VA=bxa$$ VB=bxb$$
+VA=${VA:0:15} VB=${VB:0:15}
+SRV_PID=""
+cleanup() {
+	srv_stop
+	ip netns del "$NA" 2> /dev/null
+	ip netns del "$NB" 2> /dev/null
+	rm -rf "$W"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+ip netns add "$NA" && ip netns add "$NB" || { echo "skipped: cannot create network namespaces"; exit 77; }
+ip link add "$VA" type veth peer name "$VB" && ip link set "$VA" netns "$NA" && ip link set "$VB" netns "$NB" ||
+	{ echo "skipped: cannot create the veth pair"; exit 77; }
+ip -n "$NA" addr add 198.18.0.1/30 dev "$VA"
+ip -n "$NB" addr add 198.18.0.2/30 dev "$VB"
+for ns in "$NA" "$NB"; do ip -n "$ns" link set lo up; done
+ip -n "$NA" link set "$VA" up
+ip -n "$NB" link set "$VB" up
+PORT=5300
+ORIGIN=example.com
+export ORIGIN
+"$BENCH_DIR/gen-zone" -n "$RECORDS" > "$W/zone"
+"$BENCH_DIR/gen-queries" static -n "$RECORDS" -q 100000 > "$W/q"
+
+setup_xdp_steerdns() {
+	cat > "$W/steerdns.json" <<JSON
+{ "server": { "listen": ["198.18.0.1:$PORT"], "workers": 1,
+              "xdp": { "interface": "$VA", "port": $PORT, "mode": "$MODE" } },
+  "zones": [ { "name": "$ORIGIN", "file": "$W/zone" } ] }
+JSON
+	echo "$BUILD/steerdns -c $W/steerdns.json"
+}
+
+setup_xdp_knot() {
+	mkdir -p "$W/knot"
+	cat > "$W/knot.conf" <<CONF
+server:
+    rundir: "$W/knot"
+    listen: 198.18.0.1@$PORT
+    udp-workers: 1
+    tcp-workers: 1
+    background-workers: 1
+xdp:
+    listen: $VA@$PORT
+    udp: on
+    tcp: off
+log:
+  - target: stderr
+    any: info
+database:
+    storage: "$W/knot"
+template:
+  - id: default
+    storage: "$W/knot"
+    zonefile-sync: -1
+    zonefile-load: whole
+    journal-content: none
+    semantic-checks: off
+zone:
+  - domain: $ORIGIN
+    file: "$W/zone"
+CONF
+	echo "$(srv_binary knot) -c $W/knot.conf"
+}
+
+# start NAME: the server in namespace A on CPU 0; waits for an answer over UDP.
+start() {
+	local cmd
+	# A server that exits may leave its program attached (knotd does):
+	# start each run on a bare interface.
+	ip -n "$NA" link set dev "$VA" xdp off 2> /dev/null
+	ip -n "$NA" link set dev "$VA" xdpgeneric off 2> /dev/null
+	cmd=$("setup_xdp_$1")
+	ip netns exec "$NA" taskset -c 0 $cmd > "$W/$1.out" 2>&1 &
+	SRV_PID=$!
+	for _ in $(seq 100); do
+		ip netns exec "$NB" dig +time=1 +tries=1 +short @198.18.0.1 -p "$PORT" "host-1.$ORIGIN" A 2> /dev/null |
+			grep -q 10.0.0.2 && return 0
+		proc_alive "$SRV_PID" || break
+		sleep 0.1
+	done
+	log "$1 did not answer over XDP: $(tail -n 3 "$W/$1.out" | tr '\n' ' ')"
+	srv_stop
+	return 1
+}
+
+machine_busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
+
+# run NAME RATE ROUND: one dnsload run; appends "name rate round qps lost srv_us mach_us".
+run() {
+	local c0 c1 m0 m1 out
+	c0=$(tree_cpu_ticks "$SRV_PID") m0=$(machine_busy)
+	out=$(timeout -k 5 $((SECS + 30)) ip netns exec "$NB" taskset -c 1 "$DNSLOAD" -s 198.18.0.1 -p "$PORT" \
+		-d "$W/q" -l "$SECS" -Q "$2")
+	c1=$(tree_cpu_ticks "$SRV_PID") m1=$(machine_busy)
+	echo "$out" | awk -v s="$1" -v r="$2" -v k="$3" -v t=$((c1 - c0)) -v m=$((m1 - m0)) -v hz="$CLK_TCK" '
+		/^sent=/ { for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+		n = v["recv"] ? v["recv"] : 1
+		printf "%s %s %s %d %d %.3f %.3f\n", s, r, k, v["qps"], v["lost"], t * 1e6 / hz / n, m * 1e6 / hz / n }' \
+		>> "$W/runs"
+	tail -n 1 "$W/runs" >&2
+}
+
+: > "$W/runs"
+avail=""
+for s in $SERVERS; do
+	case $s in knot) srv_available knot || { log "knot not installed; skipped"; continue; } ;; esac
+	if start "$s"; then avail="$avail $s"; srv_stop; fi
+done
+[ -n "$avail" ] || { echo "skipped: no server came up with XDP (mode $MODE)"; exit 77; }
+log "xdp bench ($MODE mode): servers$avail; rates $RATES; $ROUNDS rounds x ${SECS}s"
+for r in $(seq 1 "$ROUNDS"); do
+	for s in $avail; do
+		start "$s" || continue
+		for rate in $RATES; do run "$s" "$rate" "$r"; done
+		srv_stop
+	done
+done
+
+awk -v json="$JSON" '
+function median(list,    n, v, i, j, t) {
+	n = split(list, v, " ")
+	for (i = 2; i <= n; i++)
+		for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
+	return (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+}
+{ k = $1 SUBSEP $2; q[k] = q[k] " " $4; l[k] += $5; c[k] = c[k] " " $6; m[k] = m[k] " " $7
+  if (!($2 in sr)) { sr[$2] = 1; rates[++nr] = $2 }
+  if (!($1 in ss)) { ss[$1] = 1; srvs[++ns] = $1 } }
+END {
+	printf "\n%-9s %-8s %9s %6s %9s %10s\n", "server", "rate", "qps", "lost", "srv_us/q", "mach_us/q"
+	for (i = 1; i <= nr; i++) for (j = 1; j <= ns; j++) {
+		k = srvs[j] SUBSEP rates[i]
+		mq[k] = median(q[k]); mc[k] = median(c[k]); mm[k] = median(m[k])
+		printf "%-9s %-8s %9.0f %6d %9.3f %10.3f\n", srvs[j], rates[i] == 0 ? "sat" : rates[i], mq[k], l[k], mc[k], mm[k]
+	}
+	printf "\nsteerdns / knot (lower is better for CPU, higher for qps)\n"
+	for (i = 1; i <= nr; i++) {
+		a = "steerdns" SUBSEP rates[i]; b = "knot" SUBSEP rates[i]
+		if ((a in mq) && (b in mq) && mc[b] > 0 && mm[b] > 0)
+			printf "%-8s qps %.2f  srv_cpu/q %.2f  machine_cpu/q %.2f\n", rates[i] == 0 ? "sat" : rates[i], mq[a] / mq[b], mc[a] / mc[b], mm[a] / mm[b]
+	}
+	if (json != "") {
+		printf "{ \"runs\": [" > json
+		sep = ""
+		for (i = 1; i <= nr; i++) for (j = 1; j <= ns; j++) {
+			k = srvs[j] SUBSEP rates[i]
+			printf "%s\n  { \"server\": \"%s\", \"rate\": %d, \"qps\": %.0f, \"lost\": %d, \"server_us_per_query\": %.3f, \"machine_us_per_query\": %.3f }", sep, srvs[j], rates[i], mq[k], l[k], mc[k], mm[k] > json
+			sep = ","
+		}
+		printf "\n] }\n" > json
+	}
+}' "$W/runs"
