@@ -38,6 +38,7 @@ struct dnssec_zoneconf {
 	uint32_t validity;           /* signature_validity, seconds (default 14 days) */
 	uint32_t refresh;            /* re-sign when a signature has less left than this (default 7 days) */
 	int readonly;                /* --check / steerctl check: never create keys or write the store */
+	int no_status;               /* steerctl dnssec export: leave key_dir/signing.status alone */
 };
 
 /* Read obj (the zone's "dnssec" value, at path) into *out (malloc'ed).
