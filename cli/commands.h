@@ -4,6 +4,7 @@
  *   ctl_explain.c explain (steerdns control socket)
  *   ctl_health.c  status, drain, undrain, force-up (steer-healthd socket)
  *   ctl_zone.c    check-zone (one zone file, no config, no daemon)
+ *   ctl_dnssec.c  dnssec keygen|ds|status|export (key_dir, no daemon)
  * main.c parses the global options and dispatches through one table.
  *
  * Exit codes (scripts rely on them; man steerctl(8) EXIT STATUS), the same
@@ -45,6 +46,7 @@ int ctl_status(const struct ctl_opts *o, int argc, char **argv);
 int ctl_drain(const struct ctl_opts *o, int argc, char **argv);
 int ctl_undrain(const struct ctl_opts *o, int argc, char **argv);
 int ctl_force_up(const struct ctl_opts *o, int argc, char **argv);
+int ctl_dnssec(const struct ctl_opts *o, int argc, char **argv);
 
 /* Helpers shared by the verb files (cli/util.c). */
 

@@ -1,6 +1,7 @@
 /* load.c -- config + listen addresses + zones, validated as one unit. */
 #include "config.h"
 #include "server/load.h"
+#include "server/dnssec/zonesign.h"
 #include "server/net/listen.h"
 #include "server/steer/steer_build.h"
 #include "server/xfr/catalog.h"
@@ -80,6 +81,11 @@ static int load(const char *path, struct load_result *r, struct errlist *errs, i
 		nerr += cat_err = catalog_prepare(&r->conf.cf, r->conf.zones, r->conf.nzones, r->conf.state_dir, dry, errs);
 	/* A catalog without its file: nothing to load it from. */
 	size_t nz = cat_err ? 0 : r->conf.nzones;
+
+	/* A check signs nothing and writes no keys: it reads what is there. */
+	for (size_t i = 0; dry && i < r->conf.nzones; i++)
+		if (r->conf.zones[i].post_arg)
+			((struct dnssec_zoneconf *)r->conf.zones[i].post_arg)->readonly = 1;
 
 	/* Zones are loaded even when the config has errors elsewhere, so one
 	 * check shows every problem at once. */

@@ -18,6 +18,7 @@
 #include "server/steer/health_link.h"
 #include "server/steer/steer_build.h"
 #include "server/net/listen.h"
+#include "server/keyroll.h"
 #include "server/load.h"
 #include "server/metrics/dnstap.h"
 #include "server/net/observer.h"
@@ -133,6 +134,20 @@ static const struct health_link *ops_health_link(void *arg)
 	return srv->hl;
 }
 
+static int ops_dnssec_roll(void *arg, const char *zone, const char *role, struct errlist *errs)
+{
+	if (strcasecmp(role, "ksk") != 0 && strcasecmp(role, "zsk") != 0) {
+		errlist_add(errs, "role \"%s\": expected \"ksk\" or \"zsk\"", role);
+		return STEER_EINVAL;
+	}
+	return keyroll_roll(arg, zone, strcasecmp(role, "ksk") == 0 ? DNSSEC_KSK : DNSSEC_ZSK, errs);
+}
+
+static int ops_dnssec_ds_seen(void *arg, const char *zone, unsigned tag, struct errlist *errs)
+{
+	return keyroll_ds_seen(arg, zone, (uint16_t)tag, errs);
+}
+
 /* The metrics reach the process through these (server/metrics/metrics.h). */
 static const struct metrics_ops server_metrics_ops = {
 	.snapshot = ops_snapshot,
@@ -154,6 +169,8 @@ static const struct ctl_ops server_ctl_ops = {
 	.tcp_connections = ops_tcp_connections,
 	.health = ops_health,
 	.dnstap_stats = server_ops_dnstap_stats,
+	.dnssec_roll = ops_dnssec_roll,
+	.dnssec_ds_seen = ops_dnssec_ds_seen,
 };
 
 /* Steal what stays fixed for the process lifetime from the first read. */
@@ -250,6 +267,8 @@ static int setup_main(struct server *srv)
 		ret = health_link_new(&srv->hl, srv->base, &srv->snaps);
 	if (ret == STEER_EOK)
 		server_tap_attach(srv); /* server_install() made srv->tap before the engines existed */
+	if (ret == STEER_EOK)
+		ret = keyroll_start(srv);
 	for (int i = 0; ret == STEER_EOK && i < 3; i++) {
 		srv->sig[i] = evsignal_new(srv->base, sigs[i], on_signal, srv);
 		if (!srv->sig[i] || evsignal_add(srv->sig[i], NULL) < 0)
@@ -351,6 +370,7 @@ void server_free(struct server *srv)
 	tcp_server_free(srv->tcp);
 	server_tap_free(srv, srv->tap); /* writes out what is queued */
 	control_free(srv->ctl);
+	keyroll_stop(srv);
 	health_link_free(srv->hl);
 	metrics_free(srv->metrics);
 	for (int i = 0; i < 3; i++)

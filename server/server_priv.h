@@ -65,6 +65,7 @@ struct server {
 	struct sigcache *sigcache;  /* owned: signatures of steered answers, shared by every answering
 				       thread and kept across reloads; sized at startup (server.sigcache_entries) */
 	long long conf_sigcache;    /* server.sigcache_entries as at startup */
+	struct event *keyroll;      /* owned: the key rollover timer (keyroll.c) */
 	struct event *sig[3];       /* owned: SIGHUP, SIGTERM, SIGINT */
 };
 

@@ -36,6 +36,8 @@ static void cmd_reload(const struct ctl_ops *ops, void *arg, struct jsonl_peer *
 static void cmd_stats(const struct ctl_ops *ops, void *arg, struct jsonl_peer *peer, json_t *req);
 static void cmd_explain(const struct ctl_ops *ops, void *arg, struct jsonl_peer *peer, json_t *req);
 static void cmd_health(const struct ctl_ops *ops, void *arg, struct jsonl_peer *peer, json_t *req);
+static void cmd_dnssec_roll(const struct ctl_ops *ops, void *arg, struct jsonl_peer *peer, json_t *req);
+static void cmd_dnssec_ds_seen(const struct ctl_ops *ops, void *arg, struct jsonl_peer *peer, json_t *req);
 
 /* The commands. One row per command. */
 static const struct {
@@ -47,6 +49,8 @@ static const struct {
 	{ "stats", cmd_stats },
 	{ "explain", cmd_explain }, /* the answer path, then server/steer/explain.c */
 	{ "health", cmd_health },   /* the health sources and the combined verdicts */
+	{ "dnssec-roll", cmd_dnssec_roll },       /* {"zone", "role": "ksk"|"zsk"} */
+	{ "dnssec-ds-seen", cmd_dnssec_ds_seen }, /* {"zone", "tag"} */
 };
 
 static void iso_time(time_t t, char *buf, size_t cap)
@@ -254,4 +258,45 @@ void control_free(struct control *ctl)
 	}
 	jsonl_listener_free(ctl->lis);
 	free(ctl);
+}
+
+/* --- key rollovers -------------------------------------------------------- */
+
+/* One reply for both rollover commands: ok, or the first error. */
+static void rollover_reply(struct jsonl_peer *peer, int ret, struct errlist *errs)
+{
+	if (ret == STEER_EOK)
+		jsonl_peer_ok(peer, json_pack("{s:o}", "log", errs_json(errs)));
+	else
+		jsonl_peer_error(peer, errlist_count(errs) ? errs->msgs[0] : steer_strerror(ret));
+	errlist_clear(errs);
+}
+
+static void cmd_dnssec_roll(const struct ctl_ops *ops, void *arg, struct jsonl_peer *peer, json_t *req)
+{
+	const char *zone = json_string_value(json_object_get(req, "zone"));
+	const char *role = json_string_value(json_object_get(req, "role"));
+	struct errlist errs;
+
+	if (!zone || !role || !ops->dnssec_roll) {
+		jsonl_peer_error(peer, "dnssec-roll needs \"zone\" and \"role\" (\"ksk\" or \"zsk\")");
+		return;
+	}
+	errlist_init(&errs);
+	rollover_reply(peer, ops->dnssec_roll(arg, zone, role, &errs), &errs);
+}
+
+static void cmd_dnssec_ds_seen(const struct ctl_ops *ops, void *arg, struct jsonl_peer *peer, json_t *req)
+{
+	const char *zone = json_string_value(json_object_get(req, "zone"));
+	json_t *tag = json_object_get(req, "tag");
+	struct errlist errs;
+
+	if (!zone || !json_is_integer(tag) || json_integer_value(tag) < 0 || json_integer_value(tag) > 65535 ||
+	    !ops->dnssec_ds_seen) {
+		jsonl_peer_error(peer, "dnssec-ds-seen needs \"zone\" and \"tag\" (0..65535)");
+		return;
+	}
+	errlist_init(&errs);
+	rollover_reply(peer, ops->dnssec_ds_seen(arg, zone, (unsigned)json_integer_value(tag), &errs), &errs);
 }

@@ -58,6 +58,9 @@ struct ctl_ops {
 	size_t (*tcp_connections)(void *arg);
 	void (*health)(void *arg, struct health_link_info *out); /* the steer-healthd link */
 	json_t *(*dnstap_stats)(void *arg);               /* the stats reply's "dnstap" object; NULL: left out */
+	/* Key rollovers (server/keyroll.h): role "ksk" or "zsk"; errors as sentences in errs. */
+	int (*dnssec_roll)(void *arg, const char *zone, const char *role, struct errlist *errs);
+	int (*dnssec_ds_seen)(void *arg, const char *zone, unsigned tag, struct errlist *errs);
 };
 
 /* A command handler: answer req on peer, exactly once, with

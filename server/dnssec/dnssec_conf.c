@@ -12,6 +12,7 @@
 struct dnssec_fields {
 	char *key_dir, *algorithm, *denial;
 	long long validity, refresh, zsk_lifetime, dnskey_ttl, propagation;
+	long long ds_ttl, ksk_ds_wait; /* rollover.h */
 };
 
 static const struct conf_field dnssec_fields[] = {
@@ -24,6 +25,9 @@ static const struct conf_field dnssec_fields[] = {
 	{ "zsk_lifetime", CONF_INT, offsetof(struct dnssec_fields, zsk_lifetime), 0, 10LL * 366 * 86400 },
 	{ "dnskey_ttl", CONF_INT, offsetof(struct dnssec_fields, dnskey_ttl), 0, 604800 },
 	{ "propagation", CONF_INT, offsetof(struct dnssec_fields, propagation), 0, 86400 },
+	/* The KSK rollover's wait for the parent (rollover.h). */
+	{ "ds_ttl", CONF_INT, offsetof(struct dnssec_fields, ds_ttl), 0, 7LL * 86400 },
+	{ "ksk_ds_wait", CONF_INT, offsetof(struct dnssec_fields, ksk_ds_wait), 0, 366LL * 86400 },
 };
 
 static void fields_clear(struct dnssec_fields *f)
@@ -67,7 +71,8 @@ static int choices(const struct conf_file *cf, const char *const *path, const st
 int dnssec_zoneconf_read(const struct conf_file *cf, json_t *obj, const char *const *path,
 			 struct dnssec_zoneconf **out, struct errlist *errs)
 {
-	struct dnssec_fields f = { .validity = 14 * 86400, .refresh = 7 * 86400, .dnskey_ttl = 3600 };
+	struct dnssec_fields f = { .validity = 14 * 86400, .refresh = 7 * 86400, .dnskey_ttl = 3600,
+				    .ds_ttl = 86400 };
 	struct dnssec_zoneconf *c;
 	int nerr;
 
@@ -95,6 +100,8 @@ int dnssec_zoneconf_read(const struct conf_file *cf, json_t *obj, const char *co
 	c->keys.zsk_lifetime = (uint32_t)f.zsk_lifetime;
 	c->keys.dnskey_ttl = (uint32_t)f.dnskey_ttl;
 	c->keys.propagation = (uint32_t)f.propagation;
+	c->roll.ds_ttl = (uint32_t)f.ds_ttl;
+	c->roll.ksk_ds_wait = (uint32_t)f.ksk_ds_wait;
 	c->keys.key_dir = conf_resolve_path(cf, f.key_dir);
 	nerr = choices(cf, path, &f, c, errs);
 	if (!nerr && !c->keys.key_dir) {

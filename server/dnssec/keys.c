@@ -605,6 +605,18 @@ static int keys_read_dir(const char *zone, const char *dir, struct dnssec_keyset
 	return ret;
 }
 
+int dnssec_keys_read(const char *zone, const struct dnssec_keyconf *kc, struct dnssec_keyset *ks,
+		     struct errlist *errs)
+{
+	int ret;
+
+	memset(ks, 0, sizeof(*ks));
+	ret = keys_read_dir(zone, kc->key_dir, ks, errs);
+	if (ret < 0)
+		dnssec_keyset_free(ks);
+	return ret;
+}
+
 int dnssec_keys_load(const char *zone, const struct dnssec_keyconf *kc, int64_t now,
 		     struct dnssec_keyset *ks, struct errlist *errs)
 {

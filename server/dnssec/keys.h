@@ -66,6 +66,9 @@ struct dnssec_keyconf {
 int dnssec_keys_load(const char *zone, const struct dnssec_keyconf *kc, int64_t now,
 		     struct dnssec_keyset *ks, struct errlist *errs);
 void dnssec_keyset_free(struct dnssec_keyset *ks);
+/* The same without creating any (steerctl, --check): ks may come back empty. */
+int dnssec_keys_read(const char *zone, const struct dnssec_keyconf *kc, struct dnssec_keyset *ks,
+		     struct errlist *errs);
 
 /* Create one key pair of role in kc->key_dir with the given timers, write
  * both files (private 0600) and return its base name in *base (malloc'ed). */

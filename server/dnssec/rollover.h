@@ -55,6 +55,13 @@ struct rollover_conf {
 	uint32_t ksk_ds_wait;   /* 0: wait for ds-seen; else assume the DS this long after the CDS appeared */
 };
 
+/* The operator's part of the policy, read with the zone's "dnssec" object
+ * (dnssec_conf.c): "ds_ttl" and "ksk_ds_wait". */
+struct rollover_policy {
+	uint32_t ds_ttl;        /* default 86400 */
+	uint32_t ksk_ds_wait;   /* default 0: steerctl dnssec ds-seen ends the wait */
+};
+
 enum rollover_op {
 	ROLL_NEW_KEY,   /* generate a key of role with publish/activate */
 	ROLL_SET_TIMES, /* keys[key]: set inactive and delete_ (the others kept) */

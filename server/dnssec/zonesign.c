@@ -30,9 +30,11 @@
 #include "server/wire/rr.h"
 #include "server/zone/zone.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define SCRATCH_SIZE (2 * 65536 + 1024) /* signed data of the largest rrset, and its stash */
 
@@ -453,6 +455,21 @@ static double now_seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* --check: the master file's DNSSEC records and the keys there are (none
+ * is fine: they are made at the first real load); nothing is signed. */
+static int check_only(struct signer *S)
+{
+	struct dnssec_keyset ks;
+	int ret = reject_dnssec_types(S);
+
+	if (ret == 0 && access(S->c->keys.key_dir, F_OK) == 0) {
+		struct dnssec_keyconf kc = S->c->keys;
+		ret = dnssec_keys_read(S->z->name, &kc, &ks, S->errs);
+		dnssec_keyset_free(&ks);
+	}
+	return ret;
+}
+
 static int sign_steps(struct signer *S)
 {
 	int ret = reject_dnssec_types(S);
@@ -474,6 +491,41 @@ static int sign_steps(struct signer *S)
 	return ret;
 }
 
+static void time_utc(uint32_t t, char *out, size_t cap)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	gmtime_r(&tt, &tm);
+	strftime(out, cap, "%Y-%m-%d %H:%M:%S UTC", &tm);
+}
+
+/* key_dir/signing.status: what this load signed, for steerctl dnssec
+ * status (which reads key_dir, not the daemon). Best effort: a failure is
+ * logged, the zone is served anyway. */
+static void write_status(const struct signer *S)
+{
+	const struct dnssec_zone *dz = S->dz;
+	char path[4096], tmp[4200], a[40], b[40], c[40];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/signing.status", S->c->keys.key_dir);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	if (!(f = fopen(tmp, "we"))) {
+		log_warn("zone %s: cannot write %s", S->z->name, tmp);
+		return;
+	}
+	time_utc(S->now, a, sizeof(a));
+	time_utc(dz->expire_min, b, sizeof(b));
+	time_utc(dz->next_refresh, c, sizeof(c));
+	fprintf(f, "zone %s\nserial %u\ndenial %s\nsigned_at %u %s\nexpire_min %u %s\nnext_refresh %u %s\n"
+		   "ksk %u\nzsk %u\nsignatures_made %zu\nsignatures_reused %zu\nsign_seconds %.3f\n",
+		S->z->name, S->z->serial, dz->denial == DNSSEC_NSEC3 ? "nsec3" : "nsec", S->now, a, dz->expire_min,
+		b, dz->next_refresh, c, dz->ksk->tag, dz->zsk->tag, dz->nsigned, dz->nreused, dz->sign_seconds);
+	if (fclose(f) != 0 || rename(tmp, path) != 0)
+		log_warn("zone %s: cannot write %s", S->z->name, path);
+}
+
 int dnssec_zone_sign(struct zone *z, const struct zone *old, void *arg, struct errlist *errs)
 {
 	const struct dnssec_zoneconf *c = arg;
@@ -481,6 +533,8 @@ int dnssec_zone_sign(struct zone *z, const struct zone *old, void *arg, struct e
 	double t0 = now_seconds();
 	int ret;
 
+	if (c->readonly)
+		return check_only(&S);
 	/* Clock skew: validators a little behind us still see a valid signature. */
 	S.inception = S.now - 3600;
 	S.expiration = S.now + c->validity;
@@ -508,6 +562,8 @@ int dnssec_zone_sign(struct zone *z, const struct zone *old, void *arg, struct e
 	S.dz->sign_seconds = now_seconds() - t0;
 	z->dnssec = S.dz;
 	z->dnssec_free = dnssec_zone_free;
+	if (!c->no_status)
+		write_status(&S);
 	log_info("zone %s: signed (%s): %zu signatures made, %zu reused, %.3f s; next refresh in %u s", z->name,
 		 c->denial == DNSSEC_NSEC3 ? "NSEC3" : "NSEC", S.dz->nsigned, S.dz->nreused, S.dz->sign_seconds,
 		 S.dz->next_refresh - S.now);

@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "server/dnssec/keys.h"
+#include "server/dnssec/rollover.h"
 
 struct conf_file;
 struct errlist;
@@ -38,6 +39,8 @@ struct dnssec_zoneconf {
 	uint32_t validity;           /* signature_validity, seconds (default 14 days) */
 	uint32_t refresh;            /* re-sign when a signature has less left than this (default 7 days) */
 	int readonly;                /* --check / steerctl check: never create keys or write the store */
+	struct rollover_policy roll; /* "ds_ttl", "ksk_ds_wait" (rollover.h) */
+	int no_status;               /* steerctl dnssec export: leave key_dir/signing.status alone */
 };
 
 /* Read obj (the zone's "dnssec" value, at path) into *out (malloc'ed).

@@ -161,6 +161,7 @@ enum query_status query_parse(const uint8_t *pkt, size_t len, struct query *q)
 
 	memset(q, 0, offsetof(struct query, qname));
 	q->edns = 0;
+	q->edns_do = 0; /* the DNSSEC hooks read it without looking at edns */
 	q->ecs = 0;
 	q->cookie_len = 0;
 	q->nsid = 0;

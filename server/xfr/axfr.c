@@ -2,6 +2,7 @@
 #include "config.h"
 #include "server/xfr/axfr.h"
 #include "server/answer/answer.h"
+#include "server/dnssec/zonesign.h"
 #include "server/xfr/xfr_conf.h"
 #include "server/xfr/xfr_out.h"
 #include "server/xfr/tsig.h"
@@ -26,7 +27,7 @@ struct axfr_src {
 	int phase;           /* 0 first SOA, 1 the nodes, 2 last SOA, 3 done */
 	uint32_t slot;       /* node table slot */
 	uint16_t set;        /* rrset of that node */
-	uint16_t rr;         /* RR of that rrset */
+	uint32_t rr;         /* RR of that rrset: its RRs, then its RRSIGs */
 	const uint8_t *p;    /* that RR */
 };
 
@@ -39,21 +40,36 @@ static int src_soa(struct axfr_src *s, struct xfr_rr *rr)
 	return 1;
 }
 
-/* The next RR of the node table after the current position, skipping the
- * apex SOA (sent first and last); 0 at the end of the table. */
+/* Node slot of the walk: the node table, then (signed with NSEC3) the
+ * NSEC3 owners, which live outside the table (server/dnssec/zonesign.h). */
+static const struct node *src_node(const struct zone *z, uint32_t slot, int *more)
+{
+	size_t n3 = z->dnssec ? z->dnssec->nn3 : 0;
+
+	*more = slot <= z->mask || slot - z->mask - 1 < n3;
+	if (slot <= z->mask)
+		return z->table[slot];
+	return *more ? z->dnssec->n3[slot - z->mask - 1].node : NULL;
+}
+
+/* The next RR after the current position: each rrset's RRs, then its
+ * RRSIGs (a signed zone goes out signed: DNSKEY, RRSIG, NSEC/NSEC3 are
+ * rrsets or signatures of rrsets), skipping the apex SOA's own RR (sent
+ * first and last; its RRSIG is sent here); 0 at the end. */
 static int src_node_rr(struct axfr_src *s, struct xfr_rr *rr)
 {
 	const struct zone *z = s->z;
+	const struct node *n;
+	int more;
 
-	for (; s->slot <= z->mask; s->slot++, s->set = 0, s->rr = 0) {
-		const struct node *n = z->table[s->slot];
+	for (; (n = src_node(z, s->slot, &more)) != NULL || more; s->slot++, s->set = 0, s->rr = 0) {
 		for (; n && s->set < n->nrrsets; s->set++, s->rr = 0) {
 			const struct rrset *set = &n->rrsets[s->set];
-			if (n == z->apex_node && set->type == DNS_TYPE_SOA)
-				continue;
-			if (s->rr == 0)
-				s->p = set->data;
-			if (s->rr < set->count) {
+			if (s->rr == 0 && n == z->apex_node && set->type == DNS_TYPE_SOA)
+				s->rr = set->count; /* its signatures only */
+			if (s->rr == 0 || s->rr == set->count)
+				s->p = s->rr == 0 ? set->data : set->sigs;
+			if (s->rr < set->count + set->nsigs) {
 				rr->owner = n->name;
 				rr->wire = s->p;
 				rr->wlen = rr_len(s->p);
