@@ -242,22 +242,10 @@ static void observe(struct udp_worker *wk, const struct query_observer *obs, int
 	obs->on_query(obs->ctx, wk->index, &ev);
 }
 
-/* Make the worker's RRL table match the snapshot's "rrl" section. Only a
- * reload that adds the section or changes table_size allocates (here, in
- * the worker, between batches); a failure leaves the worker unlimited. */
+/* Make the worker's RRL table match the snapshot's "rrl" section (rrl.h). */
 static void rrl_sync(struct udp_worker *wk, const struct answer_env *env)
 {
-	const struct rrl_conf *c = env->limit && env->limit->rrl.on ? &env->limit->rrl : NULL;
-	uint32_t want = 4;
-
-	while (c && want < c->table_size)
-		want <<= 1;
-	if (wk->rrl && (!c || rrl_table_slots(wk->rrl) != want)) {
-		rrl_table_free(wk->rrl);
-		wk->rrl = NULL;
-	}
-	if (c && !wk->rrl && !(wk->rrl = rrl_table_new(c->table_size)))
-		log_err("UDP worker %u: no memory for %u RRL slots: not rate-limiting", wk->id, want);
+	wk->rrl = rrl_table_sync(wk->rrl, env->limit ? &env->limit->rrl : NULL, wk->id);
 	answer_scratch_set_rrl(wk->scratch, wk->rrl);
 }
 

@@ -45,6 +45,7 @@ const char *xdp_listener_mode(const struct xdp_listener *l)
 
 #include "common/log.h"
 #include "server/answer/answer.h"
+#include "server/limit/rrl.h"
 #include "server/net/stats.h"
 #include "server/zone/snapshot.h"
 
@@ -87,6 +88,7 @@ struct xdp_worker {
 	int slot;                    /* snapshot reader slot */
 	struct stats_block *stats;   /* borrowed: written by this thread only */
 	struct answer_scratch *scratch;
+	struct rrl_table *rrl;       /* owned: this worker's RRL buckets (server/limit/rrl.h), or NULL */
 	void *area;                  /* owned: the UMEM, XDP_FRAMES x XDP_FRAME_SIZE */
 	struct xsk_umem *umem;
 	struct xsk_socket *xsk;
@@ -353,6 +355,11 @@ static void rx_batch(struct xdp_worker *wk)
 	if (n == 0)
 		return;
 	struct snapshot *snap = snap_acquire(wk->set->snaps, wk->slot);
+	if (snap) { /* rate-limited as the socket path is */
+		const struct answer_env *env = served_env(snap);
+		wk->rrl = rrl_table_sync(wk->rrl, env->limit ? &env->limit->rrl : NULL, wk->queue);
+		answer_scratch_set_rrl(wk->scratch, wk->rrl);
+	}
 	for (unsigned i = 0; i < n; i++) {
 		const struct xdp_desc *d = xsk_ring_cons__rx_desc(&wk->rx, idx + i);
 		/* Aligned frames: the driver's headroom is the offset in the frame. */
@@ -438,6 +445,7 @@ static void worker_free(struct xdp_worker *wk)
 	if (wk->area)
 		munmap(wk->area, (size_t)XDP_FRAMES * XDP_FRAME_SIZE);
 	answer_scratch_free(wk->scratch);
+	rrl_table_free(wk->rrl);
 	free(wk);
 }
 
