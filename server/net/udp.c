@@ -256,24 +256,16 @@ static void rrl_sync(struct udp_worker *wk, const struct answer_env *env)
 static int take_proxy(struct udp_worker *wk, const struct snapshot *snap, struct answer_client *cl,
 		      const uint8_t **q, size_t *qlen, struct sockaddr_storage *orig)
 {
-	const struct proxy_acl *acl = snap ? snap->proxy : NULL;
-	enum proxy_verdict v;
-	socklen_t olen;
+	enum proxy_verdict v = proxy_take(snap ? snap->proxy : NULL, &cl->addr, &cl->addrlen, q, qlen, orig);
 
-	if (!proxy_maybe(acl, *q, *qlen))
-		return 0;
-	v = proxy_datagram(acl, cl->addr, cl->addrlen, q, qlen, orig, &olen);
 	if (v == PROXY_PLAIN)
 		return 0;
 	stats_count_proxy(wk->stats, v);
-	if (v != PROXY_ACCEPTED) {
-		if (log_enabled(LOG_DEBUG))
-			log_debug("UDP: PROXY v2: dropped a datagram (%s)", proxy_verdict_names[v]);
-		return -1;
-	}
-	cl->addr = (const struct sockaddr *)orig;
-	cl->addrlen = olen;
-	return 0;
+	if (v == PROXY_ACCEPTED)
+		return 0;
+	if (log_enabled(LOG_DEBUG))
+		log_debug("UDP: PROXY v2: dropped a datagram (%s)", proxy_verdict_names[v]);
+	return -1;
 }
 
 /* Answer datagrams 0..n) into tx; returns how many replies to send. */

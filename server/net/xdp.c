@@ -47,6 +47,7 @@ const char *xdp_listener_mode(const struct xdp_listener *l)
 #include "server/answer/answer.h"
 #include "server/limit/rrl.h"
 #include "server/net/stats.h"
+#include "server/net/proxy.h"
 #include "server/zone/snapshot.h"
 
 #include <arpa/inet.h>
@@ -288,7 +289,15 @@ static size_t xdp_answer(struct xdp_worker *wk, const struct snapshot *snap, uin
 		room = cap - hdr;
 	memcpy(wk->query, pkt + hdr, qlen);
 	struct answer_client client = { (const struct sockaddr *)&peer, plen, 0 };
-	answer_query(wk->scratch, served_env(snap), snap, &client, wk->query, qlen, pkt + hdr, room, &res);
+	const uint8_t *q = wk->query;
+	struct sockaddr_storage orig;
+	/* PROXY v2 (server.proxy_from) as on the socket path */
+	enum proxy_verdict pv = proxy_take(snap ? snap->proxy : NULL, &client.addr, &client.addrlen, &q, &qlen, &orig);
+	if (pv != PROXY_PLAIN)
+		stats_count_proxy(wk->stats, pv);
+	if (pv != PROXY_PLAIN && pv != PROXY_ACCEPTED)
+		return 0;
+	answer_query(wk->scratch, served_env(snap), snap, &client, q, qlen, pkt + hdr, room, &res);
 	stats_count(wk->stats, STATS_UDP, snap, &res);
 	return res.len ? reply_headers(pkt, hdr, res.len) : 0;
 }
