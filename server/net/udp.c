@@ -8,6 +8,7 @@
 #include "server/zone/snapshot.h"
 #include "server/net/stats.h"
 #include "server/limit/rrl.h"
+#include "server/xfr/xfr_tsig.h"
 #include "common/errors.h"
 #include "common/log.h"
 
@@ -285,6 +286,9 @@ static int answer_batch(struct udp_worker *wk, int n, int wildcard)
 		else
 			answer_query(wk->scratch, env, snap, &client, wk->rxbuf + (size_t)i * UDP_RX_SIZE,
 				     wk->rx[i].msg_len, resp, UDP_TX_SIZE, &res);
+		if (res.tsig) /* a signed query (a secondary's SOA check): server/xfr signs the answer */
+			res.len = xfr_tsig_answer(snap, wk->rxbuf + (size_t)i * UDP_RX_SIZE, wk->rx[i].msg_len, resp,
+						  res.len, UDP_TX_SIZE);
 		stats_count(wk->stats, STATS_UDP, snap, &res);
 		if (obs)
 			observe(wk, obs, i, &qtime, resp, res.len);
