@@ -47,6 +47,7 @@ const char *xdp_listener_mode(const struct xdp_listener *l)
 #include "server/answer/answer.h"
 #include "server/net/stats.h"
 #include "server/zone/snapshot.h"
+#include "server/xfr/xfr_tsig.h"
 
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
@@ -287,6 +288,8 @@ static size_t xdp_answer(struct xdp_worker *wk, const struct snapshot *snap, uin
 	memcpy(wk->query, pkt + hdr, qlen);
 	struct answer_client client = { (const struct sockaddr *)&peer, plen, 0 };
 	answer_query(wk->scratch, served_env(snap), snap, &client, wk->query, qlen, pkt + hdr, room, &res);
+	if (res.tsig) /* a signed query: server/xfr signs the answer, in the room left for it */
+		res.len = xfr_tsig_answer(snap, wk->query, qlen, pkt + hdr, res.len, room);
 	stats_count(wk->stats, STATS_UDP, snap, &res);
 	return res.len ? reply_headers(pkt, hdr, res.len) : 0;
 }
