@@ -11,6 +11,7 @@
 #include "config.h"
 #include "server/server.h"
 #include "server/server_priv.h"
+#include "server/xfr/notify.h"
 #include "server/answer/answer.h"
 #include "server/ctl/control.h"
 #include "server/dnssec/sigcache.h"
@@ -265,6 +266,8 @@ static int setup_main(struct server *srv)
 	}
 	if (ret == STEER_EOK)
 		ret = health_link_new(&srv->hl, srv->base, &srv->snaps);
+	if (ret == STEER_EOK && (ret = notify_new(&srv->notify, srv->base)) == STEER_EOK)
+		server_notify_secondaries(srv, NULL, snap_current(&srv->snaps));
 	if (ret == STEER_EOK)
 		server_tap_attach(srv); /* server_install() made srv->tap before the engines existed */
 	if (ret == STEER_EOK)
@@ -372,6 +375,7 @@ void server_free(struct server *srv)
 	control_free(srv->ctl);
 	keyroll_stop(srv);
 	health_link_free(srv->hl);
+	notify_free(srv->notify);
 	metrics_free(srv->metrics);
 	for (int i = 0; i < 3; i++)
 		if (srv->sig[i])

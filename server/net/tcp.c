@@ -10,6 +10,7 @@
 #include "server/xfr/axfr.h"
 #include "server/xfr/xfr_out.h"
 #include "server/net/proxy.h"
+#include "server/xfr/xfr_tsig.h"
 #include "common/dns.h"
 #include "common/errors.h"
 #include "common/log.h"
@@ -214,6 +215,8 @@ static void answer_one(struct tcp_conn *c, struct evbuffer *in, size_t len, stru
 	if (transfer_begin(c, len, snap))
 		return;
 	answer_query(t->scratch, served_env(snap), snap, &client, t->query, len, t->resp + 2, DNS_MSG_MAX, &res);
+	if (res.tsig)
+		res.len = xfr_tsig_answer(snap, t->query, len, t->resp + 2, res.len, DNS_MSG_MAX);
 	stats_count(t->stats, STATS_TCP, snap, &res);
 	if (obs)
 		observe(c, obs, len, &qtime, res.len);

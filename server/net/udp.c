@@ -9,6 +9,7 @@
 #include "server/net/stats.h"
 #include "server/limit/rrl.h"
 #include "server/net/proxy.h"
+#include "server/xfr/xfr_tsig.h"
 #include "common/errors.h"
 #include "common/log.h"
 
@@ -298,6 +299,8 @@ static int answer_batch(struct udp_worker *wk, int n, int wildcard)
 			res.len = 0;
 		else
 			answer_query(wk->scratch, env, snap, &client, q, qlen, resp, UDP_TX_SIZE, &res);
+		if (res.tsig) /* a signed query (a secondary's SOA check): server/xfr signs the answer */
+			res.len = xfr_tsig_answer(snap, q, qlen, resp, res.len, UDP_TX_SIZE);
 		stats_count(wk->stats, STATS_UDP, snap, &res);
 		if (obs)
 			observe(wk, obs, i, &qtime, &client, q, qlen, resp, res.len);

@@ -49,6 +49,7 @@ const char *xdp_listener_mode(const struct xdp_listener *l)
 #include "server/net/stats.h"
 #include "server/net/proxy.h"
 #include "server/zone/snapshot.h"
+#include "server/xfr/xfr_tsig.h"
 
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
@@ -298,6 +299,8 @@ static size_t xdp_answer(struct xdp_worker *wk, const struct snapshot *snap, uin
 	if (pv != PROXY_PLAIN && pv != PROXY_ACCEPTED)
 		return 0;
 	answer_query(wk->scratch, served_env(snap), snap, &client, q, qlen, pkt + hdr, room, &res);
+	if (res.tsig) /* a signed query: server/xfr signs the answer, in the room left for it */
+		res.len = xfr_tsig_answer(snap, q, qlen, pkt + hdr, res.len, room);
 	stats_count(wk->stats, STATS_UDP, snap, &res);
 	return res.len ? reply_headers(pkt, hdr, res.len) : 0;
 }

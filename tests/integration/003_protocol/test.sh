@@ -23,7 +23,7 @@ for op in 1 2 3 5 6 15; do
 	r=$(raw 127.0.0.1 "$PORT" --query www.example.org A opcode=$op)
 	expect_raw "opcode $op" "$r" qr=1 opcode=$op rcode=4 id=4660 an=0
 done
-# NOTIFY (opcode 4) from a stranger: we are no secondary; NOTIMP or REFUSED
+# NOTIFY (opcode 4) from a stranger: we are no secondary; NOTIMP or REFUSED (steerdns: REFUSED, as NSD)
 r=$(raw 127.0.0.1 "$PORT" --file "$P/q-notify-soa.bin")
 case $(field rcode "$r") in 4|5) pass "NOTIFY: NOTIMP or REFUSED" ;; *) fail "NOTIFY: $r" ;; esac
 
