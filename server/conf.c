@@ -1,6 +1,7 @@
 /* conf.c -- read the "server", "zones" and "metrics" sections of the config. */
 #include "config.h"
 #include "server/conf.h"
+#include "server/net/tcp.h"
 #include "common/errlist.h"
 #include "common/log.h"
 #include "common/prom.h"
@@ -29,6 +30,10 @@ static const struct conf_field server_fields[] = {
 	{ "udp_payload", CONF_INT, offsetof(struct server_conf, udp_payload), 512, 4096 },
 	{ "tcp_max_connections", CONF_INT, offsetof(struct server_conf, tcp_max_connections), 1, 1000000 },
 	{ "tcp_idle_timeout", CONF_MSEC, offsetof(struct server_conf, tcp_idle_ms), 100, 3600000 },
+	{ "tcp_query_timeout", CONF_MSEC, offsetof(struct server_conf, tcp_query_ms), 100, 600000 },
+	{ "tcp_per_client", CONF_INT, offsetof(struct server_conf, tcp_per_client), 0, 1000000 },
+	{ "tcp_client_prefix4", CONF_INT, offsetof(struct server_conf, tcp_prefix4), 8, 32 },
+	{ "tcp_client_prefix6", CONF_INT, offsetof(struct server_conf, tcp_prefix6), 16, 128 },
 	{ "chaos", CONF_BOOL, offsetof(struct server_conf, chaos), 0, 0 },
 	{ "identity", CONF_STRING, offsetof(struct server_conf, identity), 0, 0 },
 	{ "version", CONF_STRING, offsetof(struct server_conf, version), 0, 0 },
@@ -69,6 +74,16 @@ static int read_metrics(struct server_conf *c, json_t *sec, struct errlist *errs
 	return nerr;
 }
 
+void server_conf_tcp_limits(const struct server_conf *c, struct tcp_limits *out)
+{
+	out->max_conns = c->tcp_max_connections;
+	out->idle_ms = c->tcp_idle_ms;
+	out->query_ms = c->tcp_query_ms;
+	out->per_client = (unsigned)c->tcp_per_client;
+	out->prefix4 = (unsigned)c->tcp_prefix4;
+	out->prefix6 = (unsigned)c->tcp_prefix6;
+}
+
 static int set_defaults(struct server_conf *c)
 {
 	char host[256] = "localhost";
@@ -78,6 +93,10 @@ static int set_defaults(struct server_conf *c)
 	c->udp_payload = 1232;
 	c->tcp_max_connections = 1024;
 	c->tcp_idle_ms = 10000;
+	c->tcp_query_ms = 3000;
+	c->tcp_per_client = 64;
+	c->tcp_prefix4 = 32;
+	c->tcp_prefix6 = 56;
 	c->identity = strdup(host);
 	c->version = strdup("steerdns " STEER_VERSION);
 	c->log_level = strdup("info");

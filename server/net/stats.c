@@ -74,6 +74,17 @@ void stats_count(struct stats_block *b, enum stats_transport t, const struct sna
 		bump(&b->truncated);
 }
 
+void stats_count_tcp_close(struct stats_block *b, enum stats_tcp_close why)
+{
+	bump(&b->tcp_closed[why]);
+}
+
+const char *stats_tcp_close_name(enum stats_tcp_close why)
+{
+	static const char *const names[STATS_TCP_NCLOSE] = { "per_client", "evicted", "query_timeout" };
+	return names[why];
+}
+
 void stats_count_send_failed(struct stats_block *b)
 {
 	drop_one(&b->responses);
@@ -102,6 +113,8 @@ void stats_sum(const struct stats *st, struct stats_totals *out)
 		for (int r = 0; r < STATS_NRCODES; r++)
 			out->rcode[r] += get(&b->rcode[r]);
 		out->rcode_other += get(&b->rcode_other);
+		for (int w = 0; w < STATS_TCP_NCLOSE; w++)
+			out->tcp_closed[w] += get(&b->tcp_closed[w]);
 	}
 }
 
@@ -112,9 +125,9 @@ static int set_count(json_t *obj, const char *key, uint64_t n)
 
 json_t *stats_json(const struct stats_totals *t)
 {
-	json_t *j = json_object(), *q = json_object(), *qt = json_object(), *rc = json_object();
+	json_t *j = json_object(), *q = json_object(), *qt = json_object(), *rc = json_object(), *tc = json_object();
 	char buf[32];
-	int bad = !j || !q || !qt || !rc;
+	int bad = !j || !q || !qt || !rc || !tc;
 
 	if (bad)
 		goto fail;
@@ -139,6 +152,10 @@ json_t *stats_json(const struct stats_totals *t)
 	qt = NULL;
 	bad |= json_object_set_new(j, "rcode", rc);
 	rc = NULL;
+	for (int w = 0; w < STATS_TCP_NCLOSE; w++)
+		bad |= set_count(tc, stats_tcp_close_name((enum stats_tcp_close)w), t->tcp_closed[w]);
+	bad |= json_object_set_new(j, "tcp_closed", tc);
+	tc = NULL;
 	if (!bad)
 		return j;
 fail:
@@ -146,5 +163,6 @@ fail:
 	json_decref(q);
 	json_decref(qt);
 	json_decref(rc);
+	json_decref(tc);
 	return NULL;
 }
