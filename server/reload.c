@@ -346,8 +346,11 @@ int server_install(struct server *srv, struct load_result *r)
 	srv->conf = r->conf;
 	memset(&r->conf, 0, sizeof(r->conf));
 	apply_logging(srv, &srv->conf);
-	if (srv->tcp)
-		tcp_server_set_limits(srv->tcp, srv->conf.tcp_max_connections, srv->conf.tcp_idle_ms);
+	if (srv->tcp) {
+		struct tcp_limits lim;
+		server_conf_tcp_limits(&srv->conf, &lim);
+		tcp_server_set_limits(srv->tcp, &lim);
+	}
 	return STEER_EOK;
 }
 

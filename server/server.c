@@ -213,6 +213,7 @@ static int bind_listeners(struct server *srv, const struct server_conf *c)
 	/* One UDP thread per worker and listen address, each writing its own
 	 * stats block; the TCP thread writes the last one. */
 	size_t nudp = (size_t)srv->nworkers * srv->naddrs;
+	struct tcp_limits lim;
 	char why[300];
 	int ret;
 
@@ -222,8 +223,8 @@ static int bind_listeners(struct server *srv, const struct server_conf *c)
 		return STEER_ENOMEM;
 	/* TCP first: its bind fails when another server holds the port, where
 	 * SO_REUSEPORT on UDP would silently share it with a server of ours. */
-	ret = tcp_server_new(&srv->tcp, srv->addrs, srv->naddrs, &srv->snaps, stats_block(srv->stats, nudp),
-			     c->tcp_max_connections, c->tcp_idle_ms);
+	server_conf_tcp_limits(c, &lim);
+	ret = tcp_server_new(&srv->tcp, srv->addrs, srv->naddrs, &srv->snaps, stats_block(srv->stats, nudp), &lim);
 	if (ret == STEER_EOK)
 		ret = udp_workers_new(&srv->udp, (unsigned)nudp, srv->addrs, srv->naddrs, &srv->snaps, srv->stats, 0);
 	/* AF_XDP after the sockets: TCP (and UDP for other addresses) stay
