@@ -84,6 +84,13 @@ expect_match "LOCAL command: answered" "$(raw "${sig}20000000${query}")" 'rcode=
 expect_match "header with a TLV: answered" "$(raw "${sig}211100107f0000157f0000010035003504000100${query}")" \
 	'rcode=0 qd=1 an=1'
 
+# TCP, by hand: the header written in pieces (5 bytes a write), with a TLV,
+# and two queries pipelined behind it; IPv4 and IPv6 clients
+ptcp() { /usr/bin/python3 "$TESTDIR/proxytcp.py" 127.0.0.1 "$PORT" "$@"; }
+expect_eq "TCP: header in 5-byte writes + TLV, 2 pipelined queries" "$(ptcp 127.0.0.22 12 5 2)" "198.18.0.2 198.18.0.2"
+expect_eq "TCP: IPv6 client in the header" "$(ptcp ::1 0 7 1)" "198.18.0.4"
+expect_eq "TCP: one write, a 400-byte TLV" "$(ptcp 127.0.0.23 400 1000 2)" "198.18.0.3 198.18.0.3"
+
 # ---- 3. a reload applies proxy_from: with none listed every header is dropped ----
 sed -i 's|"proxy_from": \["127.0.0.1/32"\]|"proxy_from": []|' "$T/steerdns.json"
 "$STEERCTL" -c "$T/steerdns.json" reload > /dev/null || fail "steerctl reload"
