@@ -55,7 +55,7 @@ expect_eq "a plain answer: no EDE" "$(printf '%s' "$out" | grep -c 'EDE:')" 0
 d -b 127.23.0.1 www.t.test A > /dev/null
 out=$(d -b 127.23.0.1 +ignore www.t.test A)
 expect_match "over the limit: truncated" "$out" 'flags: qr aa tc'
-expect_match "the truncated response: EDE 0 with its reason" "$out" 'EDE: 0 \(Other\): \(rate limited: retry over TCP\)'
+expect_match "the truncated response: EDE 0 with its reason" "$out" 'EDE: 0 \(Other\): \(rate limited\)'
 expect_match "the truncated response: no records" "$out" 'ANSWER: 0, AUTHORITY: 0'
 expect_match "dig retries over TCP and gets the answer" "$(d -b 127.23.0.1 +short www.t.test A)" '^192\.0\.2\.10$'
 
