@@ -295,7 +295,8 @@ static size_t make_query(uint8_t *q, const uint8_t *opts, size_t olen)
 	memcpy(q, head, n);
 	q[n++] = (uint8_t)(olen >> 8);
 	q[n++] = (uint8_t)olen;
-	memcpy(q + n, opts, olen);
+	if (olen)
+		memcpy(q + n, opts, olen);
 	return n + olen;
 }
 
