@@ -59,6 +59,16 @@ expect_match "the truncated response: EDE 0 with its reason" "$out" 'EDE: 0 \(Ot
 expect_match "the truncated response: no records" "$out" 'ANSWER: 0, AUTHORITY: 0'
 expect_match "dig retries over TCP and gets the answer" "$(d -b 127.23.0.1 +short www.t.test A)" '^192\.0\.2\.10$'
 
+# A reload without the "rrl" section stops limiting (the worker drops its table).
+write_config
+sed -i 's/"workers": 2/"workers": 1/' "$CFG"
+ctl reload > /dev/null || fail "reload"
+n=0
+for i in $(seq 10); do
+	d -b 127.23.0.1 +ignore www.t.test A | grep -q 'flags: qr aa rd;' && n=$((n + 1))
+done
+expect_eq "rrl removed by a reload: every answer full" "$n/10" "10/10"
+
 # A bad server.nsid is a config error at its line.
 printf '{ "server": {\n "nsid": "hex:zz" }, "zones": [] }\n' > "$T/bad.json"
 expect_match "bad nsid: file:line: server/nsid: reason" "$("$STEERDNS" --check -c "$T/bad.json" 2>&1)" \
