@@ -22,7 +22,7 @@
 #include <netinet/in.h>
 int main(int argc, char **argv)
 {
-	struct zone_conf zc = { "example.com", argv[1] };
+	struct zone_conf zc = { .name = "example.com", .file = argv[1] };
 	struct errlist errs; errlist_init(&errs);
 	struct snapshot *snap = calloc(1, sizeof(*snap));
 	if (zonedb_load(&zc, 1, &snap->zones, &errs)) return 1;

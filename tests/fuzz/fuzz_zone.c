@@ -188,7 +188,7 @@ static void serve(struct zonedb *db, const char *zname)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char name[256];
-	struct zone_conf zc;
+	struct zone_conf zc = { 0 }; /* post, catalog...: off */
 	struct zonedb *db = NULL;
 	struct errlist errs;
 	FILE *f = fopen(zpath, "w");

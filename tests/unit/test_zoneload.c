@@ -191,7 +191,7 @@ START_TEST(test_zonedb_most_specific)
 	char *p1 = test_write_temp(".zone", "$ORIGIN t.test.\n@ SOA ns host 1 2 3 4 5\n@ NS ns\nns A 192.0.2.1\n"
 					     "c NS ns.c\nns.c A 192.0.2.2\n");
 	char *p2 = test_write_temp(".zone", "$ORIGIN c.t.test.\n@ SOA ns host 7 2 3 4 5\n@ NS ns\nns A 192.0.2.2\n");
-	struct zone_conf zc[2] = { { "t.test", p1, 0 }, { "c.t.test", p2, 0 } };
+	struct zone_conf zc[2] = { { .name = "t.test", .file = p1 }, { .name = "c.t.test", .file = p2 } };
 	struct zonedb *db;
 	struct zone_info info;
 	errlist_init(&errs);
