@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 #include <math.h>
 #include <ldns/ldns.h>
+#include <regex.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,6 +88,7 @@ struct check_raw {
 	uint32_t interval_ms, timeout_ms, fastinter_ms, downinter_ms;
 	char *path, *host, *body, *ca_file, *send, *expect, *query, *qtype, *transport, *rcode;
 	json_t *status; /* borrowed */
+	json_t *expect_header; /* borrowed */
 	int verify, require_answer;
 	struct conf_strlist command;
 };
@@ -114,6 +116,7 @@ static const struct {
 	{ { "host", CONF_STRING, RAW(host), 0, 0 }, T_HTTP },
 	{ { "status", CONF_JSON, RAW(status), 0, 0 }, T_HTTP },
 	{ { "body", CONF_STRING, RAW(body), 0, 0 }, T_HTTP },
+	{ { "expect_header", CONF_JSON, RAW(expect_header), 0, 0 }, T_HTTP },
 	{ { "verify", CONF_BOOL, RAW(verify), 0, 0 }, 1u << CHECK_HTTPS },
 	{ { "ca_file", CONF_STRING, RAW(ca_file), 0, 0 }, 1u << CHECK_HTTPS },
 	{ { "send", CONF_STRING, RAW(send), 0, 0 }, 1u << CHECK_TCP },
@@ -170,6 +173,45 @@ static int parse_status(json_t *v, struct check_conf *c)
 	return 0;
 }
 
+/* "expect_header": {"name": N, "value": V} or {"name": N, "regex": R}. */
+static int parse_expect_header(const struct conf_file *cf, const char *const *path, json_t *v, struct check_conf *c,
+			       struct errlist *errs)
+{
+	static const struct conf_field fields[] = {
+		{ "name", CONF_STRING, offsetof(struct check_conf, hdr_name), 0, 0 },
+		{ "value", CONF_STRING, offsetof(struct check_conf, hdr_value), 0, 0 },
+		{ "regex", CONF_JSON, offsetof(struct check_conf, hdr_re), 0, 0 },
+	};
+	const char *re = json_string_value(json_object_get(v, "regex"));
+	char why[160];
+	int rc;
+
+	if (!json_is_object(v) || conf_read_fields(cf, v, path, fields, CONF_NFIELDS(fields), c, errs) != 0) {
+		c->hdr_re = NULL;
+		if (!json_is_object(v))
+			conf_err(errs, cf, path, "expected {\"name\": HEADER, \"value\": TEXT} or {\"name\": HEADER, \"regex\": RE}");
+		return 1;
+	}
+	c->hdr_re = NULL; /* the table put the borrowed JSON there; the compiled regex goes there below */
+	if (!c->hdr_name || !c->hdr_name[0] || strpbrk(c->hdr_name, ": \t") ||
+	    !!c->hdr_value == !!json_object_get(v, "regex") || (json_object_get(v, "regex") && !re)) {
+		conf_err(errs, cf, path, "needs a \"name\" (a header name) and one of \"value\" or \"regex\" (a string)");
+		return 1;
+	}
+	if (!re)
+		return 0;
+	if (!(c->hdr_re = malloc(sizeof(regex_t))))
+		return 1;
+	if ((rc = regcomp(c->hdr_re, re, REG_EXTENDED | REG_NOSUB)) != 0) {
+		regerror(rc, c->hdr_re, why, sizeof(why));
+		free(c->hdr_re);
+		c->hdr_re = NULL;
+		conf_err(errs, cf, path, "regex \"%s\": %s", re, why);
+		return 1;
+	}
+	return 0;
+}
+
 /* Type-specific validation and conversion of raw into c. Returns errors added. */
 static int check_finish(const struct conf_file *cf, const char *const *path, struct check_raw *r,
 			struct check_conf *c, struct errlist *errs)
@@ -198,6 +240,9 @@ static int check_finish(const struct conf_file *cf, const char *const *path, str
 	if (r->ca_file) {
 		c->ca_file = conf_resolve_path(cf, r->ca_file);
 	}
+	if (r->expect_header)
+		nerr += parse_expect_header(cf, (conf_path_t){ path[0], path[1], "expect_header", NULL }, r->expect_header,
+					    c, errs);
 	if (c->type == CHECK_TCP && c->port == 0) {
 		conf_err(errs, cf, path, "a tcp check needs a \"port\"");
 		nerr++;
@@ -506,6 +551,11 @@ static void check_clear(struct check_conf *c)
 	free(c->host);
 	free(c->status);
 	free(c->body);
+	free(c->hdr_name);
+	free(c->hdr_value);
+	if (c->hdr_re)
+		regfree(c->hdr_re);
+	free(c->hdr_re);
 	free(c->ca_file);
 	free(c->send);
 	free(c->expect);

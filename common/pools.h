@@ -61,6 +61,9 @@ struct check_conf {
 	struct status_range *status; /* owned; default one range 200-399 */
 	size_t nstatus;
 	char *body;          /* owned or NULL: substring the body must contain */
+	char *hdr_name;      /* owned or NULL: "expect_header"."name": a response header that must be there */
+	char *hdr_value;     /* owned or NULL: its exact value (surrounding blanks ignored) */
+	void *hdr_re;        /* owned regex_t * or NULL: or a POSIX extended regex its value must match */
 	int verify;          /* https: verify the certificate (default 1) */
 	char *ca_file;       /* owned or NULL: resolved path; NULL = system CA store */
 

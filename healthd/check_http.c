@@ -5,7 +5,11 @@
  * HTTP/1.0 with "Connection: close" over a bufferevent (OpenSSL-wrapped for
  * https), so the body ends at EOF and no chunked decoding is needed. With no
  * body test the verdict is known from the status line and the connection is
- * dropped right there. At most HTTP_MAX_READ bytes are read.
+ * dropped right there. At most HTTP_MAX_READ bytes are read. With
+ * "expect_header" the header lines are read up to the blank line (no
+ * obsolete line folding; at most HTTP_MAX_HEADERS bytes) and one of them
+ * must carry the name (any case) and the value (exact, or matching the
+ * regex; surrounding blanks stripped).
  */
 #include "config.h"
 #include "healthd/probe.h"
@@ -19,17 +23,22 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define HTTP_MAX_READ (1024 * 1024)
+#define HTTP_MAX_HEADERS (64 * 1024)
 
 struct http_probe {
 	struct bufferevent *bev; /* owned: the TCP bufferevent, or (https, once connected)
 				  * the TLS filter that owns it; freeing it closes all */
 	SSL *ssl;                /* borrowed from bev (https, once connected) */
 	int status;              /* 0 until the status line is read */
+	int headers_done;        /* expect_header: the blank line after the headers was read */
+	int header_ok;           /* expect_header: a matching header was seen */
 };
 
 void *check_http_tls_new(const struct check_conf *c, char *err, size_t errlen)
@@ -109,6 +118,46 @@ static int judge(struct probe *p, struct evbuffer *in, int eof)
 	return 0;
 }
 
+static int header_matches(const struct check_conf *c, char *line)
+{
+	size_t n = strlen(c->hdr_name), len;
+	char *v;
+
+	if (strncasecmp(line, c->hdr_name, n) != 0 || line[n] != ':')
+		return 0;
+	for (v = line + n + 1; *v == ' ' || *v == '\t'; v++)
+		;
+	for (len = strlen(v); len && (v[len - 1] == ' ' || v[len - 1] == '\t'); len--)
+		v[len - 1] = 0;
+	return c->hdr_re ? regexec(c->hdr_re, v, 0, NULL, 0) == 0 : strcmp(v, c->hdr_value) == 0;
+}
+
+/* expect_header: read header lines. Returns 1 when they are all read (and
+ * one matched), 0 when more are needed, -1 when the probe ended. */
+static int read_headers(struct probe *p, struct evbuffer *in, int eof)
+{
+	struct http_probe *h = p->impl;
+	const struct check_conf *c = p->check;
+	size_t len;
+	char *line;
+
+	while (!h->headers_done && (line = evbuffer_readln(in, &len, EVBUFFER_EOL_CRLF)) != NULL) {
+		if (len == 0)
+			h->headers_done = 1;
+		else if (header_matches(c, line))
+			h->header_ok = 1;
+		free(line);
+	}
+	if (!h->headers_done && !eof && evbuffer_get_length(in) <= HTTP_MAX_HEADERS)
+		return 0;
+	if (h->headers_done && h->header_ok)
+		return 1;
+	http_release(p);
+	probe_finish(p, 0, "HTTP %d without \"%.40s: %.40s\"", h->status, c->hdr_name,
+		     c->hdr_value ? c->hdr_value : "(regex)");
+	return -1;
+}
+
 static int read_status_line(struct probe *p, struct evbuffer *in)
 {
 	struct http_probe *h = p->impl;
@@ -147,6 +196,9 @@ static void http_read_cb(struct bufferevent *bev, void *arg)
 			return;
 		}
 	}
+	/* A bad status fails at once (judge); a good one waits for the headers. */
+	if (p->check->hdr_name && !h->headers_done && status_ok(p->check, h->status) && read_headers(p, in, 0) <= 0)
+		return;
 	judge(p, in, 0);
 }
 
@@ -186,6 +238,9 @@ static void http_event_cb(struct bufferevent *bev, short what, void *arg)
 		if (!h->status && evbuffer_get_length(in) > 0 && read_status_line(p, in) < 0)
 			return;
 		if (h->status) {
+			if (p->check->hdr_name && !h->headers_done && status_ok(p->check, h->status) &&
+			    read_headers(p, in, 1) < 0)
+				return;
 			judge(p, in, 1);
 			return;
 		}

@@ -15,6 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#define REMOTE_HELLO_S 10
+
 struct client {
 	struct client *next, *prev; /* in server.clients */
 	struct healthd_server *s;           /* borrowed */
@@ -22,6 +24,7 @@ struct client {
 	int subscribed;
 	int remote;                 /* TCP+TLS (publish.c): read only */
 	const char *token;          /* borrowed from the server: still to be presented, or NULL */
+	int greeted;                /* remote: its first request was accepted */
 };
 
 struct healthd_server {
@@ -139,6 +142,11 @@ static void client_cb(struct jsonl_peer *peer, json_t *msg, void *arg)
 	}
 	if (c->token && !authenticated(c, msg))
 		return;
+	if (c->remote && !c->greeted) {
+		/* In: from now on a subscriber only listens. */
+		bufferevent_set_timeouts(jsonl_peer_bev(peer), NULL, NULL);
+		c->greeted = 1;
+	}
 	if (health_req_decode(msg, &r, &why) != 0) {
 		jsonl_peer_error(peer, "%s", why);
 		return;
@@ -188,6 +196,9 @@ void healthd_server_add_remote(struct healthd_server *s, struct bufferevent *bev
 	}
 	c->remote = 1;
 	c->token = s->token;
+	/* A remote client must handshake and send its first request within
+	 * REMOTE_HELLO_S, so idle connections cannot pile up. */
+	bufferevent_set_timeouts(bev, &(struct timeval){ REMOTE_HELLO_S, 0 }, NULL);
 	c->peer = jsonl_peer_new_bev(bev, SERVER_MAX_OUT, client_cb, c);
 	if (!c->peer) {
 		free(c);

@@ -155,6 +155,23 @@ START_TEST(sources_config)
 	ck_assert(has(&errs, "healthd/silent_after: expected seconds"));
 	pools_conf_clear(&pc);
 	errlist_clear(&errs);
+
+	/* expect_header (the http check's, read by the same loader). */
+	ck_assert_int_eq(load("{ \"checks\": { \"a\": { \"type\": \"http\", \"expect_header\": {"
+			      " \"name\": \"X-Ready\", \"regex\": \"^y\" } } } }", &pc, &errs), 0);
+	ck_assert_str_eq(pc.checks[0].hdr_name, "X-Ready");
+	ck_assert_ptr_nonnull(pc.checks[0].hdr_re);
+	pools_conf_clear(&pc);
+	errlist_clear(&errs);
+	ck_assert_int_eq(load("{ \"checks\": {\n \"a\": { \"type\": \"http\", \"expect_header\": { \"name\": \"X\" } },\n"
+			      " \"b\": { \"type\": \"http\", \"expect_header\": { \"name\": \"X\", \"regex\": \"(\" } },\n"
+			      " \"c\": { \"type\": \"tcp\", \"port\": 1, \"expect_header\": { \"name\": \"X\", \"value\": \"y\" } } } }",
+			      &pc, &errs), 3);
+	ck_assert(has(&errs, ":2: checks/a/expect_header: needs a \"name\""));
+	ck_assert(has(&errs, ":3: checks/b/expect_header: regex \"(\": "));
+	ck_assert(has(&errs, "unknown key \"expect_header\""));
+	pools_conf_clear(&pc);
+	errlist_clear(&errs);
 }
 END_TEST
 

@@ -5,7 +5,9 @@
 #     2 x fastinter (+ slack), where plain intervals need >= 6 s;
 #   downinter: a down target is probed every downinter, not every interval
 #     (probes counted in the server's log);
-#   rise after downinter + fastinter.
+#   rise after downinter + fastinter;
+#   expect_header: a 200 without the header (or with another value) is a
+#     failure, by exact value and by regex.
 . "$(dirname "$0")/../lib/lib.sh"
 . "$(dirname "$0")/../lib/health.sh"
 
@@ -19,10 +21,16 @@ cat > "$CONF" <<JSON
     "fast": { "type": "http", "port": $port, "path": "/fast", "interval": 3, "fastinter": 0.2, "timeout": 0.5,
               "fall": 3, "rise": 2 },
     "slow": { "type": "http", "port": $port, "path": "/slow", "interval": 0.3, "downinter": 2, "timeout": 0.5,
-              "fall": 1, "rise": 1 }
+              "fall": 1, "rise": 1 },
+    "ready": { "type": "http", "port": $port, "path": "/ready", "interval": 0.2, "timeout": 0.5, "fall": 1, "rise": 1,
+               "expect_header": { "name": "x-ready", "value": "yes" } },
+    "rx": { "type": "http", "port": $port, "path": "/ready", "interval": 0.2, "timeout": 0.5, "fall": 1, "rise": 1,
+            "expect_header": { "name": "X-Ready", "regex": "^(yes|ok)$" } }
   },
   "pools": { "pf": { "check": "fast", "members": ["127.0.0.1"] },
-             "ps": { "check": "slow", "members": ["127.0.0.1"] } }
+             "ps": { "check": "slow", "members": ["127.0.0.1"] },
+             "pr": { "check": "ready", "members": ["127.0.0.1"] },
+             "px": { "check": "rx", "members": ["127.0.0.1"] } }
 }
 JSON
 start_bg http /usr/bin/python3 "$TESTDIR/../lib/knobs_http.py" 127.0.0.1 "$port" "$T/www"
@@ -63,4 +71,17 @@ read -r _ _ ts _ <<< "$tr"
 secs=$(awk "BEGIN{printf \"%.2f\", $ts - $t0}")
 echo "downinter: up $secs s after the backend recovered" | tee -a "$T/timings"
 awk "BEGIN{exit !($secs <= 3.0)}" || fail "downinter: up after $secs s, over 2 + 1 s"
+
+# expect_header, by value (the name in any case) and by regex.
+echo yes > "$T/www/ready.ready"
+hd_wait ready@127.0.0.1 state up 5 || fail "expect_header value: never up with X-Ready: yes"
+hd_wait rx@127.0.0.1 state up 5 || fail "expect_header regex: never up with X-Ready: yes"
+echo ok > "$T/www/ready.ready"
+hd_wait ready@127.0.0.1 state down 5 || fail "expect_header value: X-Ready: ok still up"
+expect_eq "expect_header: the reason" "$(hd_field ready@127.0.0.1 last)" 'HTTP 200 without "x-ready: yes"'
+expect_eq "expect_header regex: ok matches" "$(hd_field rx@127.0.0.1 state)" up
+rm -f "$T/www/ready.ready"
+hd_wait rx@127.0.0.1 state down 5 || fail "expect_header regex: no header still up"
+echo yes > "$T/www/ready.ready"
+hd_wait ready@127.0.0.1 state up 5 || fail "expect_header value: not back up"
 finish
