@@ -47,6 +47,9 @@ int ctl_drain(const struct ctl_opts *o, int argc, char **argv);
 int ctl_undrain(const struct ctl_opts *o, int argc, char **argv);
 int ctl_force_up(const struct ctl_opts *o, int argc, char **argv);
 int ctl_dnssec(const struct ctl_opts *o, int argc, char **argv);
+/* ctl_dnssec_roll.c: steerctl dnssec roll ZONE ksk|zsk, ds-seen ZONE TAG (through steerdns). */
+int ctl_dnssec_roll(const struct ctl_opts *o, const char *zone, const char *role);
+int ctl_dnssec_ds_seen(const struct ctl_opts *o, const char *zone, const char *tag);
 
 /* Helpers shared by the verb files (cli/util.c). */
 
