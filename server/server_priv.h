@@ -66,8 +66,13 @@ struct server {
 				       thread and kept across reloads; sized at startup (server.sigcache_entries) */
 	long long conf_sigcache;    /* server.sigcache_entries as at startup */
 	struct event *sig[3];       /* owned: SIGHUP, SIGTERM, SIGINT */
+	struct event *resign;       /* owned: re-signs zones whose signatures near expiry (resign.c) */
 };
 
+
+/* resign.c: the timer that re-signs signed zones before their signatures
+ * expire (and when a key's time passes), through server_reload_zone(). */
+int server_resign_start(struct server *srv);
 
 /* reload.c */
 int server_install(struct server *srv, struct load_result *r);
