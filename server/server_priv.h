@@ -67,8 +67,13 @@ struct server {
 	long long conf_sigcache;    /* server.sigcache_entries as at startup */
 	struct event *keyroll;      /* owned: the key rollover timer (keyroll.c) */
 	struct event *sig[3];       /* owned: SIGHUP, SIGTERM, SIGINT */
+	struct event *resign;       /* owned: re-signs zones whose signatures near expiry (resign.c) */
 };
 
+
+/* resign.c: the timer that re-signs signed zones before their signatures
+ * expire (and when a key's time passes), through server_reload_zone(). */
+int server_resign_start(struct server *srv);
 
 /* reload.c */
 int server_install(struct server *srv, struct load_result *r);
