@@ -92,15 +92,18 @@ zone:
 CONF
 }
 
+# KNOT_LISTEN (default 127.0.0.1) and KNOT_EXTRA (more config sections,
+# e.g. xdp.sh's "xdp:") change the listener.
 setup_knot() { # DIR PORT ZONE
 	mkdir -p "$1/storage"
 	cat > "$1/knot.conf" <<CONF
 server:
     rundir: "$1"
-    listen: 127.0.0.1@$2
+    listen: ${KNOT_LISTEN:-127.0.0.1}@$2
     udp-workers: 1
     tcp-workers: 1
     background-workers: 1
+${KNOT_EXTRA:-}
 log:
   - target: stderr
     any: info

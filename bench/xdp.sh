@@ -74,34 +74,11 @@ JSON
 
 setup_xdp_knot() {
 	mkdir -p "$W/knot"
-	cat > "$W/knot.conf" <<CONF
-server:
-    rundir: "$W/knot"
-    listen: 198.18.0.1@$PORT
-    udp-workers: 1
-    tcp-workers: 1
-    background-workers: 1
-xdp:
+	KNOT_LISTEN=198.18.0.1 KNOT_EXTRA="xdp:
     listen: $VA@$PORT
     udp: on
-    tcp: off
-log:
-  - target: stderr
-    any: info
-database:
-    storage: "$W/knot"
-template:
-  - id: default
-    storage: "$W/knot"
-    zonefile-sync: -1
-    zonefile-load: whole
-    journal-content: none
-    semantic-checks: off
-zone:
-  - domain: $ORIGIN
-    file: "$W/zone"
-CONF
-	echo "$(srv_binary knot) -c $W/knot.conf"
+    tcp: off" setup_knot "$W/knot" "$PORT" "$W/zone"
+	echo "$(srv_binary knot) -c $W/knot/knot.conf"
 }
 
 # start NAME: the server in namespace A on CPU 0; waits for an answer over UDP.

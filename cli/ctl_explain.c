@@ -59,7 +59,12 @@ static void print_pools(json_t *r)
 		printf("%s %zu. %-12s %s\n", i ? "          " : "pools     ", i + 1, str(p, "pool"), str(p, "verdict"));
 		json_array_foreach(members, k, m) {
 			json_t *q = json_object_get(m, "quorum");
-			printf("              %-40s %s\n", str(m, "address"), str(m, "state"));
+			json_t *ss = json_object_get(m, "slowstart_percent");
+			if (json_is_integer(ss) && json_integer_value(ss) < 100)
+				printf("              %-40s %s (slow start: %lld%% of its weight)\n", str(m, "address"),
+				       str(m, "state"), (long long)json_integer_value(ss));
+			else
+				printf("              %-40s %s\n", str(m, "address"), str(m, "state"));
 			if (json_is_object(q)) /* several health sources */
 				printf("                votes: %s (%lld of %lld live down, %lld needed)\n", str(q, "text"),
 				       (long long)json_integer_value(json_object_get(q, "down")),

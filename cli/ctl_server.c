@@ -243,6 +243,9 @@ int ctl_stats(const struct ctl_opts *o, int argc, char **argv)
 	printf("%-16s %lld\n", "dropped", num(reply, "dropped"));
 	print_limits(reply);
 	printf("%-16s %lld\n", "tcp connections", num(reply, "tcp_connections"));
+	q = json_object_get(reply, "tcp_closed");
+	printf("%-16s %lld per-client limit, %lld evicted at the cap, %lld query timeout\n", "tcp closed",
+	       num(q, "per_client"), num(q, "evicted"), num(q, "query_timeout"));
 	printf("%-16s %lld\n", "generation", num(reply, "generation"));
 	printf("%-16s %lld s\n", "uptime", num(reply, "uptime"));
 	printf("%-16s %lld\n", "udp workers", num(reply, "workers"));

@@ -378,17 +378,19 @@ static int read_pool(const struct conf_file *cf, struct pools_conf *pc, const ch
 		     struct pool_conf *p, struct errlist *errs)
 {
 	const char *path[] = { "pools", name, NULL };
-	struct { char *check; struct conf_strlist members; json_t *location; } raw = { 0 };
+	struct { char *check; struct conf_strlist members; json_t *location; uint32_t slowstart_ms; } raw = { 0 };
 	static const struct conf_field fields[] = {
 		{ "check", CONF_STRING, 0, 0, 0 },
 		{ "members", CONF_STRLIST, offsetof(typeof(raw), members), 0, 0 },
 		{ "location", CONF_JSON, offsetof(typeof(raw), location), 0, 0 },
+		{ "slowstart", CONF_MSEC, offsetof(typeof(raw), slowstart_ms), 0, 86400000 },
 	};
 	int nerr = conf_read_fields(cf, obj, path, fields, CONF_NFIELDS(fields), &raw, errs);
 	json_t *lat = json_array_get(raw.location, 0), *lon = json_array_get(raw.location, 1);
 
 	p->name = strdup(name);
 	p->check = POOLS_NO_TARGET;
+	p->slowstart_ms = raw.slowstart_ms;
 	if (nerr == 0 && raw.check && (p->check = pools_find_check(pc, raw.check)) == POOLS_NO_TARGET) {
 		struct suggest sg;
 		char hint[96];

@@ -101,6 +101,8 @@ struct pool_conf {
 	size_t nmembers;
 	int has_location;    /* "location": [latitude, longitude] (the "closest" policy) */
 	double latitude, longitude;
+	uint32_t slowstart_ms; /* "slowstart": steerdns ramps a recovered member's weight
+				* over this long in weighted policies (0: none) */
 };
 
 struct health_target_conf {

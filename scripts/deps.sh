@@ -23,6 +23,8 @@ test_pkgs="$test_pkgs gdnsd"
 test_pkgs="$test_pkgs fstrm-bin bind9-dnsutils"
 # named-checkzone: 007_zone_errors checks that BIND rejects each bad zone line too
 test_pkgs="$test_pkgs bind9-utils"
+# 601_secondaries: BIND 9 (named) as a secondary of steerdns, beside NSD and Knot
+test_pkgs="$test_pkgs bind9"
 # promtool and a real Prometheus (080_metrics), jq for its API and the dashboard (081)
 test_pkgs="$test_pkgs prometheus jq"
 # systemd-analyze verify on the installed units, man for its Documentation= check,

@@ -4,6 +4,7 @@
 #include "server/dnssec/sigcache.h"
 #include "server/dnssec/zonesign.h"
 #include "server/net/proxy.h"
+#include "server/net/tcp.h"
 #include "common/errlist.h"
 #include "common/log.h"
 #include "common/prom.h"
@@ -37,6 +38,10 @@ static const struct conf_field server_fields[] = {
 	{ "sigcache_entries", CONF_INT, offsetof(struct server_conf, sigcache_entries), 16, 1048576 },
 	{ "tcp_idle_timeout", CONF_MSEC, offsetof(struct server_conf, tcp_idle_ms), 100, 3600000 },
 	{ "proxy_from", CONF_STRLIST, offsetof(struct server_conf, proxy_from), 0, 0 },
+	{ "tcp_query_timeout", CONF_MSEC, offsetof(struct server_conf, tcp_query_ms), 100, 600000 },
+	{ "tcp_per_client", CONF_INT, offsetof(struct server_conf, tcp_per_client), 0, 1000000 },
+	{ "tcp_client_prefix4", CONF_INT, offsetof(struct server_conf, tcp_prefix4), 8, 32 },
+	{ "tcp_client_prefix6", CONF_INT, offsetof(struct server_conf, tcp_prefix6), 16, 128 },
 	{ "chaos", CONF_BOOL, offsetof(struct server_conf, chaos), 0, 0 },
 	{ "identity", CONF_STRING, offsetof(struct server_conf, identity), 0, 0 },
 	{ "version", CONF_STRING, offsetof(struct server_conf, version), 0, 0 },
@@ -87,6 +92,16 @@ static int read_metrics(struct server_conf *c, json_t *sec, struct errlist *errs
 	return nerr;
 }
 
+void server_conf_tcp_limits(const struct server_conf *c, struct tcp_limits *out)
+{
+	out->max_conns = c->tcp_max_connections;
+	out->idle_ms = c->tcp_idle_ms;
+	out->query_ms = c->tcp_query_ms;
+	out->per_client = (unsigned)c->tcp_per_client;
+	out->prefix4 = (unsigned)c->tcp_prefix4;
+	out->prefix6 = (unsigned)c->tcp_prefix6;
+}
+
 static int set_defaults(struct server_conf *c)
 {
 	char host[256] = "localhost";
@@ -97,6 +112,10 @@ static int set_defaults(struct server_conf *c)
 	c->tcp_max_connections = 1024;
 	c->sigcache_entries = SIGCACHE_DEFAULT_ENTRIES;
 	c->tcp_idle_ms = 10000;
+	c->tcp_query_ms = 3000;
+	c->tcp_per_client = 64;
+	c->tcp_prefix4 = 32;
+	c->tcp_prefix6 = 56;
 	c->identity = strdup(host);
 	c->version = strdup("steerdns " STEER_VERSION);
 	c->log_level = strdup("info");

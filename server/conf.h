@@ -18,6 +18,7 @@
 
 struct errlist;
 struct xfr_conf;
+struct tcp_limits;
 
 /* The "dnstap" section: {"socket": PATH} or {"file": PATH}, plus "identity",
  * "version", "log_queries", "log_responses". socket and file both NULL = no
@@ -41,6 +42,10 @@ struct server_conf {
 	long long sigcache_entries;   /* signature cache of steered answers (server/dnssec/sigcache.h), entries */
 	uint32_t tcp_idle_ms;         /* idle TCP connection timeout, default 10 s */
 	struct conf_strlist proxy_from; /* sources that send PROXY v2 headers (server/net/proxy.h); none by default */
+	uint32_t tcp_query_ms;        /* first byte to last byte of one TCP query, default 3 s */
+	long long tcp_per_client;     /* TCP connections per client prefix, default 64; 0 = no limit */
+	long long tcp_prefix4;        /* bits of an IPv4 client that make one client, default 32 */
+	long long tcp_prefix6;        /* the same for IPv6, default 56 */
 	int chaos;                    /* answer CH TXT version.bind/id.server, default off */
 	char *identity;               /* id.server/hostname.bind answer; default gethostname() */
 	char *version;                /* version.bind answer; default "steerdns VERSION" */
@@ -66,6 +71,8 @@ struct server_conf {
  * errs ("file:line: reason"); out is usable only when it returns 0. */
 int server_conf_load(const char *path, struct server_conf *out, struct errlist *errs);
 void server_conf_clear(struct server_conf *c);
+/* The server.tcp_* keys as the TCP thread takes them. */
+void server_conf_tcp_limits(const struct server_conf *c, struct tcp_limits *out);
 
 /* The directories of the control socket and of the dnstap file must be
  * writable by the user steerdns runs as (server.user, else this process):

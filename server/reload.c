@@ -25,6 +25,7 @@
 #include "server/zone/zonedb.h"
 #include "server/zone/zone.h"
 #include "server/zone/load/zoneload.h"
+#include "server/xfr/notify.h"
 #include "server/xfr/xfr_conf.h"
 #include "common/errlist.h"
 #include "common/errors.h"
@@ -302,10 +303,29 @@ static int publish(struct server *srv, const struct server_conf *c, struct zoned
 	/* After the swap no engine thread is inside the old tap, and the old
 	 * snapshot's counters, final now, are carried into the new one. */
 	prev = snap_swap(&srv->snaps, s);
+	server_notify_secondaries(srv, prev, s);
 	metrics_retire(srv->metrics, prev, s);
 	snapshot_free(prev);
 	srv->generation++;
 	return STEER_EOK;
+}
+
+/* NOTIFY the secondaries of every zone of s whose serial is not prev's
+ * (every zone when prev is NULL: at startup, as NSD and Knot do). */
+void server_notify_secondaries(struct server *srv, const struct snapshot *prev, const struct snapshot *s)
+{
+	for (size_t i = 0; srv->notify && s->xfr && i < zonedb_count(s->zones); i++) {
+		const struct zone *z = zonedb_zone(s->zones, i);
+		const struct zone *old = prev ? zonedb_zone_named(prev->zones, z->name) : NULL;
+		const struct xfr_zone *xz = xfr_conf_zone(s->xfr, z->apex, z->apexlen);
+		if (!xz || (old && old->serial == z->serial))
+			continue;
+		for (size_t k = 0; k < xz->nnotify; k++) {
+			const struct xfr_notify *t = &xz->notify[k];
+			notify_zone(srv->notify, z, (const struct sockaddr *)&t->ss, t->len, t->text,
+				    t->key >= 0 ? &s->xfr->keys[t->key] : NULL);
+		}
+	}
 }
 
 /* Make r the live data (r's conf and zones are taken). */
@@ -326,8 +346,11 @@ int server_install(struct server *srv, struct load_result *r)
 	srv->conf = r->conf;
 	memset(&r->conf, 0, sizeof(r->conf));
 	apply_logging(srv, &srv->conf);
-	if (srv->tcp)
-		tcp_server_set_limits(srv->tcp, srv->conf.tcp_max_connections, srv->conf.tcp_idle_ms);
+	if (srv->tcp) {
+		struct tcp_limits lim;
+		server_conf_tcp_limits(&srv->conf, &lim);
+		tcp_server_set_limits(srv->tcp, &lim);
+	}
 	return STEER_EOK;
 }
 

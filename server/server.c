@@ -11,6 +11,7 @@
 #include "config.h"
 #include "server/server.h"
 #include "server/server_priv.h"
+#include "server/xfr/notify.h"
 #include "server/answer/answer.h"
 #include "server/ctl/control.h"
 #include "server/dnssec/sigcache.h"
@@ -212,6 +213,7 @@ static int bind_listeners(struct server *srv, const struct server_conf *c)
 	/* One UDP thread per worker and listen address, each writing its own
 	 * stats block; the TCP thread writes the last one. */
 	size_t nudp = (size_t)srv->nworkers * srv->naddrs;
+	struct tcp_limits lim;
 	char why[300];
 	int ret;
 
@@ -221,8 +223,8 @@ static int bind_listeners(struct server *srv, const struct server_conf *c)
 		return STEER_ENOMEM;
 	/* TCP first: its bind fails when another server holds the port, where
 	 * SO_REUSEPORT on UDP would silently share it with a server of ours. */
-	ret = tcp_server_new(&srv->tcp, srv->addrs, srv->naddrs, &srv->snaps, stats_block(srv->stats, nudp),
-			     c->tcp_max_connections, c->tcp_idle_ms);
+	server_conf_tcp_limits(c, &lim);
+	ret = tcp_server_new(&srv->tcp, srv->addrs, srv->naddrs, &srv->snaps, stats_block(srv->stats, nudp), &lim);
 	if (ret == STEER_EOK)
 		ret = udp_workers_new(&srv->udp, (unsigned)nudp, srv->addrs, srv->naddrs, &srv->snaps, srv->stats, 0);
 	/* AF_XDP after the sockets: TCP (and UDP for other addresses) stay
@@ -265,6 +267,8 @@ static int setup_main(struct server *srv)
 	}
 	if (ret == STEER_EOK)
 		ret = health_link_new(&srv->hl, srv->base, &srv->snaps);
+	if (ret == STEER_EOK && (ret = notify_new(&srv->notify, srv->base)) == STEER_EOK)
+		server_notify_secondaries(srv, NULL, snap_current(&srv->snaps));
 	if (ret == STEER_EOK)
 		server_tap_attach(srv); /* server_install() made srv->tap before the engines existed */
 	if (ret == STEER_EOK)
@@ -374,6 +378,7 @@ void server_free(struct server *srv)
 	control_free(srv->ctl);
 	keyroll_stop(srv);
 	health_link_free(srv->hl);
+	notify_free(srv->notify);
 	metrics_free(srv->metrics);
 	for (int i = 0; i < 3; i++)
 		if (srv->sig[i])

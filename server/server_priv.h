@@ -66,6 +66,7 @@ struct server {
 				       thread and kept across reloads; sized at startup (server.sigcache_entries) */
 	long long conf_sigcache;    /* server.sigcache_entries as at startup */
 	struct event *keyroll;      /* owned: the key rollover timer (keyroll.c) */
+	struct notify *notify;      /* owned: NOTIFY out to the zones' secondaries (server/xfr/notify.h) */
 	struct event *sig[3];       /* owned: SIGHUP, SIGTERM, SIGINT */
 	struct event *resign;       /* owned: re-signs zones whose signatures near expiry (resign.c) */
 };
@@ -84,5 +85,6 @@ size_t server_stats_blocks(const struct server *srv);
 void server_tap_attach(struct server *srv);
 void server_tap_free(struct server *srv, struct tap *tap);
 void server_warn_restart_only(const struct server *srv, const struct load_result *r);
+void server_notify_secondaries(struct server *srv, const struct snapshot *prev, const struct snapshot *s);
 
 #endif

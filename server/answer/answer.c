@@ -104,13 +104,15 @@ static void solve(struct answer_state *st)
 	answer_hook_sign(st);
 }
 
-static uint16_t status_rcode(enum query_status status)
+static uint16_t status_rcode(enum query_status status, const struct query *q)
 {
 	switch (status) {
 	case QUERY_OK:
 		return DNS_RCODE_NOERROR;
 	case QUERY_NOTIMP:
-		return DNS_RCODE_NOTIMP;
+		/* A NOTIFY to a primary: REFUSED, as NSD answers (Knot: NOTAUTH);
+		 * we take no zone from anyone. */
+		return q->opcode == DNS_OPCODE_NOTIFY ? DNS_RCODE_REFUSED : DNS_RCODE_NOTIMP;
 	case QUERY_BADVERS:
 		return DNS_RCODE_BADVERS;
 	default:
@@ -171,7 +173,8 @@ void answer_query(struct answer_scratch *S, const struct answer_env *env, const 
 	if (status == QUERY_DROP)
 		return;
 	res->qtype = Q->question_ok ? Q->qtype : 0;
-	max = response_max(env, client, Q, resp_cap);
+	res->tsig = status == QUERY_OK && Q->tsig;
+	max = response_max(env, client, Q, resp_cap) - (res->tsig ? Q->tsig_room : 0);
 	/* Keep room for the OPT record: it must be in every EDNS response. */
 	pkt_begin(&P, resp, max - edns_opt_size(Q) - (status == QUERY_OK ? edns_extra_size(env, Q) : 0), q,
 		  Q->question_ok ? Q->question_len : 0);
@@ -181,7 +184,7 @@ void answer_query(struct answer_scratch *S, const struct answer_env *env, const 
 
 	struct answer_state st = {
 		.scratch = S, .q = Q, .env = env, .client = client, .snap = snap, .res = res, .pkt = &P,
-		.outcome = OUTCOME_NONE, .rcode = status_rcode(status), .section = SEC_ANSWER,
+		.outcome = OUTCOME_NONE, .rcode = status_rcode(status, Q), .section = SEC_ANSWER,
 		.extra = { .ede = -1 },
 	};
 	if (status == QUERY_OK) {

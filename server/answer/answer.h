@@ -68,6 +68,8 @@ struct answer_result {
 	uint16_t rcode; /* full 12-bit rcode (BADVERS = 16) */
 	uint8_t tc;     /* response was truncated */
 	uint8_t malformed; /* not a parseable query: dropped (short, a response) or FORMERR from the parser */
+	uint8_t tsig;   /* the query was TSIG-signed: the caller has server/xfr check it and sign resp
+			 * (xfr_tsig_answer); room for that TSIG is left in resp */
 	/* For the per-zone and per-record counters; both are positions in the
 	 * snapshot the query was answered from (see server/net/stats.h). */
 	uint32_t zone;  /* 1 + the question's zone's index in snap->zones; 0 = none (REFUSED, CHAOS) */

@@ -5,7 +5,9 @@
 #include "config.h"
 #include "server/answer/state.h"
 #include "server/wire/rr.h"
+#include "server/zone/snapshot.h"
 #include "server/zone/zone.h"
+#include "server/zone/zonedb_find.h"
 #include "common/dns.h"
 
 #include <string.h>
@@ -60,7 +62,7 @@ static uint16_t gate(const struct query *Q, int tcp)
 	if (Q->qtype == DNS_TYPE_AXFR)
 		return tcp ? DNS_RCODE_REFUSED : DNS_RCODE_NOTIMP;
 	if (Q->qtype == DNS_TYPE_IXFR)
-		return DNS_RCODE_REFUSED; /* incremental transfers are not served (yet) */
+		return DNS_RCODE_REFUSED; /* over TCP server/xfr's (tcp.c hands it there first); UDP: ixfr_udp() */
 	if (Q->qtype == DNS_TYPE_OPT)
 		return DNS_RCODE_FORMERR; /* OPT is a pseudo-type, not a question (RFC 6891 6.1.1) */
 	if (Q->qtype >= DNS_TYPE_META_FIRST && Q->qtype < DNS_TYPE_IXFR)
@@ -68,11 +70,32 @@ static uint16_t gate(const struct query *Q, int tcp)
 	return DNS_RCODE_NOERROR;
 }
 
+/* IXFR over UDP (RFC 1995 4): the current SOA alone. A client that is
+ * behind asks again over TCP, where server/xfr serves the transfer with
+ * its checks; the SOA itself is what any SOA query gets. */
+static void ixfr_udp(struct answer_state *st)
+{
+	const struct query *Q = st->q;
+	const struct zone *z = st->snap ? zonedb_find_apex(st->snap->zones, Q->qname, Q->qname_len) : NULL;
+
+	if (!z) {
+		st->rcode = DNS_RCODE_NOTAUTH; /* as for AXFR: not a zone apex of ours */
+		return;
+	}
+	st->rcode = DNS_RCODE_NOERROR;
+	st->aa = 1;
+	answer_put_rrset(st, NULL, z->soa, UINT32_MAX);
+}
+
 int special_query(struct answer_state *st)
 {
 	st->section = SEC_ANSWER;
 	if (st->q->qclass == DNS_CLASS_CH) {
 		chaos(st);
+		return 1;
+	}
+	if (st->q->qtype == DNS_TYPE_IXFR && st->q->qclass == DNS_CLASS_IN && !st->client->tcp) {
+		ixfr_udp(st);
 		return 1;
 	}
 	st->rcode = gate(st->q, st->client->tcp);

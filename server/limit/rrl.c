@@ -74,6 +74,24 @@ uint32_t rrl_table_slots(const struct rrl_table *t)
 	return t->mask + 1;
 }
 
+struct rrl_table *rrl_table_sync(struct rrl_table *t, const struct rrl_conf *c, unsigned worker)
+{
+	uint32_t want = RRL_WAYS;
+
+	if (!c || !c->on) {
+		rrl_table_free(t);
+		return NULL;
+	}
+	while (want < c->table_size && want < (1u << 30))
+		want <<= 1;
+	if (t && t->mask + 1 == want)
+		return t;
+	rrl_table_free(t);
+	if (!(t = rrl_table_new(c->table_size)))
+		log_err("worker %u: no memory for %u RRL slots: not rate-limiting", worker, want);
+	return t;
+}
+
 /* addr's address bytes: 4 or 16 (0 for other families). */
 static size_t addr_bytes(const struct sockaddr *addr, const uint8_t **out)
 {

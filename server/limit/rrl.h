@@ -72,6 +72,11 @@ struct rrl_table;
 struct rrl_table *rrl_table_new(uint32_t slots);
 void rrl_table_free(struct rrl_table *t);
 uint32_t rrl_table_slots(const struct rrl_table *t);
+/* The table a worker should use for c (NULL: no "rrl" section): t itself
+ * when its size fits c, else a new one (t is freed). Called between
+ * batches; allocates only when a reload adds the section or changes
+ * table_size. NULL on ENOMEM (logged): the worker is then not limiting. */
+struct rrl_table *rrl_table_sync(struct rrl_table *t, const struct rrl_conf *c, unsigned worker);
 
 /* 1 when addr is in one of c's exempt networks. */
 int rrl_exempt(const struct rrl_conf *c, const struct sockaddr *addr);

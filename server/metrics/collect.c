@@ -101,6 +101,12 @@ static void query_families(struct evbuffer *out, const struct stats_totals *t)
 	prom_family(out, "steerdns_malformed_total", PROM_COUNTER,
 		    "Packets that did not parse as a query: dropped, or answered FORMERR.");
 	prom_u64(out, "steerdns_malformed_total", PROM_NOLABELS, t->malformed);
+	prom_family(out, "steerdns_tcp_closed_total", PROM_COUNTER,
+		    "TCP connections closed by a limit: per_client (refused at accept), evicted (at the cap), "
+		    "query_timeout (a query not complete within server.tcp_query_timeout).");
+	for (int w = 0; w < STATS_TCP_NCLOSE; w++)
+		prom_u64(out, "steerdns_tcp_closed_total", PROM_L({ "reason", stats_tcp_close_name((enum stats_tcp_close)w) }),
+			 t->tcp_closed[w]);
 	limit_metrics(out, t);
 }
 

@@ -219,6 +219,22 @@ enum proxy_verdict proxy_datagram(const struct proxy_acl *acl, const struct sock
 	return PROXY_ACCEPTED;
 }
 
+enum proxy_verdict proxy_take(const struct proxy_acl *acl, const struct sockaddr **addr, socklen_t *addrlen,
+			      const uint8_t **msg, size_t *len, struct sockaddr_storage *orig)
+{
+	enum proxy_verdict v;
+	socklen_t olen;
+
+	if (!proxy_maybe(acl, *msg, *len))
+		return PROXY_PLAIN;
+	v = proxy_datagram(acl, *addr, *addrlen, msg, len, orig, &olen);
+	if (v == PROXY_ACCEPTED) {
+		*addr = (const struct sockaddr *)orig;
+		*addrlen = olen;
+	}
+	return v;
+}
+
 int proxy_stream_start(int listed, const uint8_t *b, size_t have, size_t *consume, struct sockaddr_storage *client,
 		       socklen_t *clientlen)
 {

@@ -105,6 +105,13 @@ enum proxy_verdict proxy_datagram(const struct proxy_acl *acl, const struct sock
 				  const uint8_t **msg, size_t *len, struct sockaddr_storage *client,
 				  socklen_t *clientlen);
 
+/* The engines' call for one datagram: proxy_datagram() behind the
+ * proxy_maybe() fast path. For PROXY_ACCEPTED *addr and *addrlen point at
+ * the client (stored in orig) and *msg, *len past the header; for
+ * PROXY_PLAIN nothing changes; the others mean drop. */
+enum proxy_verdict proxy_take(const struct proxy_acl *acl, const struct sockaddr **addr, socklen_t *addrlen,
+			      const uint8_t **msg, size_t *len, struct sockaddr_storage *orig);
+
 /* The first bytes b[0..have) of a TCP connection whose source is listed
  * (or not). Returns -1 while more bytes are needed; else a verdict, with
  * *consume the header's length to drain (0 for PROXY_PLAIN) and, for

@@ -86,6 +86,17 @@ void stats_count(struct stats_block *b, enum stats_transport t, const struct sna
 		bump(&b->sig_failed);
 }
 
+void stats_count_tcp_close(struct stats_block *b, enum stats_tcp_close why)
+{
+	bump(&b->tcp_closed[why]);
+}
+
+const char *stats_tcp_close_name(enum stats_tcp_close why)
+{
+	static const char *const names[STATS_TCP_NCLOSE] = { "per_client", "evicted", "query_timeout" };
+	return names[why];
+}
+
 void stats_count_send_failed(struct stats_block *b)
 {
 	drop_one(&b->responses);
@@ -131,6 +142,8 @@ void stats_sum(const struct stats *st, struct stats_totals *out)
 			out->cookie[k] += get(&b->cookie[k]);
 		for (int v = 0; v < STATS_NPROXY; v++)
 			out->proxy[v] += get(&b->proxy[v]);
+		for (int w = 0; w < STATS_TCP_NCLOSE; w++)
+			out->tcp_closed[w] += get(&b->tcp_closed[w]);
 	}
 }
 
@@ -195,8 +208,9 @@ static int proxy_json(json_t *j, const struct stats_totals *t)
 json_t *stats_json(const struct stats_totals *t)
 {
 	json_t *j = json_object(), *q = json_object(), *qt = json_object(), *rc = json_object(), *sc = sig_json(t);
+	json_t *tc = json_object();
 	char buf[32];
-	int bad = !j || !q || !qt || !rc || !sc;
+	int bad = !j || !q || !qt || !rc || !sc || !tc;
 
 	if (bad)
 		goto fail;
@@ -225,6 +239,10 @@ json_t *stats_json(const struct stats_totals *t)
 	sc = NULL;
 	bad |= limit_json(j, t);
 	bad |= proxy_json(j, t);
+	for (int w = 0; w < STATS_TCP_NCLOSE; w++)
+		bad |= set_count(tc, stats_tcp_close_name((enum stats_tcp_close)w), t->tcp_closed[w]);
+	bad |= json_object_set_new(j, "tcp_closed", tc);
+	tc = NULL;
 	if (!bad)
 		return j;
 fail:
@@ -233,5 +251,6 @@ fail:
 	json_decref(qt);
 	json_decref(rc);
 	json_decref(sc);
+	json_decref(tc);
 	return NULL;
 }

@@ -24,6 +24,8 @@ struct answer_result;
 struct snapshot;
 
 enum stats_transport { STATS_UDP, STATS_TCP, STATS_NTRANSPORTS };
+/* Why the TCP thread closed a connection itself (tcp.h: the limits). */
+enum stats_tcp_close { STATS_TCP_PER_CLIENT, STATS_TCP_EVICTED, STATS_TCP_QUERY_TIMEOUT, STATS_TCP_NCLOSE };
 
 #define STATS_NQTYPES 256 /* qtype 0..255 counted one by one; the rest in qtype_other */
 #define STATS_NRCODES 24  /* rcode 0..23 (BADCOOKIE, DNS_RCODE_COUNT); higher in rcode_other */
@@ -49,6 +51,7 @@ struct stats_block {
 	stats_counter limited[STATS_NLIMITED]; /* by enum answer_limited (index 0 unused) */
 	stats_counter cookie[STATS_NCOOKIE];   /* by enum cookie_verdict (index 0 unused) */
 	stats_counter proxy[STATS_NPROXY]; /* packets and connections by PROXY v2 verdict; [0] unused */
+	stats_counter tcp_closed[STATS_TCP_NCLOSE];
 	uint32_t row;            /* this block's row in every snapshot's stats_snap; fixed at stats_new() */
 } __attribute__((aligned(64)));
 
@@ -61,6 +64,7 @@ struct stats_totals {
 	uint64_t sig_hits, sig_signed, sig_failed;
 	uint64_t limited[STATS_NLIMITED], cookie[STATS_NCOOKIE];
 	uint64_t proxy[STATS_NPROXY];
+	uint64_t tcp_closed[STATS_TCP_NCLOSE];
 };
 
 struct stats;
@@ -77,6 +81,10 @@ struct stats_block *stats_block(struct stats *st, size_t i);
  * these. */
 void stats_count(struct stats_block *b, enum stats_transport t, const struct snapshot *snap,
 		 const struct answer_result *res);
+/* A TCP connection closed by a limit (the TCP thread's block only). */
+void stats_count_tcp_close(struct stats_block *b, enum stats_tcp_close why);
+/* "per_client", "evicted", "query_timeout": the JSON keys and metric labels. */
+const char *stats_tcp_close_name(enum stats_tcp_close why);
 /* A response that answer_query produced but the kernel refused to send. */
 void stats_count_send_failed(struct stats_block *b);
 /* A datagram or TCP connection with a PROXY v2 verdict other than plain:
@@ -96,7 +104,8 @@ extern const char *const stats_cookie_names[STATS_NCOOKIE];
  *  "sigcache":{"hits":N,"misses":N,"signs":N,"failures":N},
  *  "rrl":{"dropped":N,"slipped":N,"badcookie":N},
  *  "cookies":{"client_only":N,"valid":N,"invalid":N},
- *  "proxy":{"accepted":N,"unlisted":N,"missing":N,"malformed":N}}; zero
+ *  "proxy":{"accepted":N,"unlisted":N,"missing":N,"malformed":N},
+ *  "tcp_closed":{"per_client":N,"evicted":N,"query_timeout":N}}; zero
  * qtype/rcode rows are left out. NULL on ENOMEM. */
 json_t *stats_json(const struct stats_totals *t);
 

@@ -1,24 +1,29 @@
-/* tcp.c -- the TCP thread: framing, pipelining, idle timeout, connection cap. */
+/* tcp.c -- the TCP thread: framing, pipelining, query and idle deadlines,
+ * per-client limit and the connection cap (closing the longest-idle). */
 #include "config.h"
 #include "server/net/tcp.h"
 #include "server/answer/answer.h"
+#include "server/limit/tcplimit.h"
 #include "server/net/listen.h"
 #include "server/net/observer.h"
-#include "server/answer/answer.h"
 #include "server/zone/snapshot.h"
 #include "server/net/stats.h"
 #include "server/xfr/axfr.h"
 #include "server/xfr/xfr_out.h"
 #include "server/net/proxy.h"
+#include "server/xfr/xfr_tsig.h"
 #include "common/dns.h"
 #include "common/errors.h"
 #include "common/log.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
+#include <event2/event_struct.h>
 #include <event2/listener.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
@@ -27,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 
@@ -37,12 +43,15 @@ struct tcp_conn {
 	socklen_t peerlen;
 	struct sockaddr_storage local; /* our end; only asked when an observer is set at accept */
 	socklen_t locallen;            /* 0 = not known */
-	struct tcp_conn *prev, *next;
+	struct tcp_conn *prev, *next; /* t->head..tail: least recent progress first */
+	struct event timer;        /* query deadline or idle timeout (event_assign'ed, no allocation) */
+	struct tcplimit_key key;   /* the client's prefix, counted in t->perclient */
 	int closing;               /* EOF seen: close once the output is flushed */
 	int throttled;             /* reading stopped until the output drains */
 	struct xfr_out *xfr;       /* owned: a zone transfer being sent; reading stops until it ends */
 	struct timespec xfr_start;
 	int proxy_start;           /* enum conn_proxy: the PROXY v2 header is still to be judged */
+	int inquery;               /* part of a query is in; its deadline is armed */
 };
 
 /* What the first bytes of a connection must be (proxy.h). */
@@ -66,35 +75,86 @@ struct tcp_server {
 	struct answer_scratch *scratch;   /* owned */
 	uint8_t *query;                   /* owned: DNS_MSG_MAX */
 	uint8_t *resp;                    /* owned: 2 + DNS_MSG_MAX (length prefix first) */
-	struct tcp_conn *conns;           /* open connections (for shutdown) */
+	struct tcp_conn *head, *tail;     /* open connections, least recent progress first */
 	_Atomic size_t nconns;            /* written by the TCP thread only */
-	int paused;                       /* listeners disabled at the cap */
-	_Atomic long long max_conns;
-	_Atomic uint32_t idle_ms;
+	struct tcplimit *perclient;       /* owned, TCP thread only */
+	struct event *trim_ev;            /* owned: hands freed buffers back to the system */
+	size_t closed_since_trim;
+	time_t refuse_logged;             /* when the per-client refusal was last logged */
+	_Atomic long long max_conns;      /* the limits (tcp.h), set by tcp_server_set_limits */
+	_Atomic uint32_t idle_ms, query_ms;
+	_Atomic unsigned per_client, prefix4, prefix6;
 	_Atomic(const struct query_observer *) observer; /* borrowed; NULL = none (observer.h) */
 	_Atomic unsigned observer_index;
 };
+
+static void list_unlink(struct tcp_server *t, struct tcp_conn *c)
+{
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		t->head = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	else
+		t->tail = c->prev;
+	c->prev = c->next = NULL;
+}
+
+static void list_append(struct tcp_server *t, struct tcp_conn *c)
+{
+	c->prev = t->tail;
+	c->next = NULL;
+	if (t->tail)
+		t->tail->next = c;
+	else
+		t->head = c;
+	t->tail = c;
+}
 
 static void conn_free(struct tcp_conn *c)
 {
 	struct tcp_server *t = c->srv;
 	size_t n = atomic_load_explicit(&t->nconns, memory_order_relaxed) - 1;
 
-	if (c->prev)
-		c->prev->next = c->next;
-	else
-		t->conns = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
+	list_unlink(t, c);
+	event_del(&c->timer);
+	tcplimit_put(t->perclient, &c->key);
 	bufferevent_free(c->bev);
 	xfr_out_free(c->xfr);
 	free(c);
 	atomic_store_explicit(&t->nconns, n, memory_order_relaxed);
-	if (t->paused && (long long)n < atomic_load_explicit(&t->max_conns, memory_order_relaxed)) {
-		for (size_t i = 0; i < t->nlev; i++)
-			evconnlistener_enable(t->lev[i]);
-		t->paused = 0;
+	t->closed_since_trim++;
+}
+
+/* Arm the connection's one timer: the whole-query deadline while part of
+ * a query is in (a byte a second does not extend it), else the idle
+ * timeout between queries. */
+static void conn_arm(struct tcp_conn *c, int inquery)
+{
+	struct tcp_server *t = c->srv;
+	uint32_t ms = atomic_load_explicit(inquery ? &t->query_ms : &t->idle_ms, memory_order_relaxed);
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	c->inquery = inquery;
+	event_add(&c->timer, &tv);
+}
+
+static void conn_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct tcp_conn *c = arg;
+	struct tcp_server *t = c->srv;
+
+	if (c->throttled || (!c->inquery && evbuffer_get_length(bufferevent_get_output(c->bev)) > 0)) {
+		/* Still sending: the write timeout judges a client that does not read. */
+		conn_arm(c, 0);
+		return;
 	}
+	if (c->inquery)
+		stats_count_tcp_close(t->stats, STATS_TCP_QUERY_TIMEOUT);
+	if (log_enabled(LOG_DEBUG))
+		log_debug("TCP: closing a connection %s", c->inquery ? "past its query deadline" : "idle too long");
+	conn_free(c);
 }
 
 /* Show the query in t->query and its response (rlen 0: none) to obs. */
@@ -214,6 +274,8 @@ static void answer_one(struct tcp_conn *c, struct evbuffer *in, size_t len, stru
 	if (transfer_begin(c, len, snap))
 		return;
 	answer_query(t->scratch, served_env(snap), snap, &client, t->query, len, t->resp + 2, DNS_MSG_MAX, &res);
+	if (res.tsig)
+		res.len = xfr_tsig_answer(snap, t->query, len, t->resp + 2, res.len, DNS_MSG_MAX);
 	stats_count(t->stats, STATS_TCP, snap, &res);
 	if (obs)
 		observe(c, obs, len, &qtime, res.len);
@@ -224,6 +286,21 @@ static void answer_one(struct tcp_conn *c, struct evbuffer *in, size_t len, stru
 	evbuffer_add(bufferevent_get_output(c->bev), t->resp, res.len + 2);
 }
 
+/* After a read: a connection that completed a query goes to the tail of
+ * the list (the cap closes from the head) and its deadline restarts; one
+ * that only got part of a query keeps the deadline the first byte armed. */
+static void conn_progress(struct tcp_conn *c, int answered, int partial)
+{
+	struct tcp_server *t = c->srv;
+
+	if (answered) {
+		list_unlink(t, c);
+		list_append(t, c);
+	}
+	if (answered || partial != c->inquery)
+		conn_arm(c, partial);
+}
+
 /* Answer every complete query in the input, in order. Returns -1 when the
  * connection must be closed (a zero-length message). */
 static int drain_queries(struct tcp_conn *c)
@@ -232,7 +309,7 @@ static int drain_queries(struct tcp_conn *c)
 	struct evbuffer *in = bufferevent_get_input(c->bev), *out = bufferevent_get_output(c->bev);
 	struct snapshot *snap = NULL;
 	const struct query_observer *obs = NULL;
-	int ret = 0;
+	int ret = 0, answered = 0;
 
 	while (evbuffer_get_length(in) >= 2) {
 		uint8_t hdr[2];
@@ -249,6 +326,7 @@ static int drain_queries(struct tcp_conn *c)
 			obs = atomic_load_explicit(&t->observer, memory_order_acquire);
 		}
 		answer_one(c, in, len, snap, obs);
+		answered = 1;
 		if (c->xfr)
 			break; /* conn_write_cb sends it, then reads on */
 		if (evbuffer_get_length(out) > TCP_OUT_HIGH) {
@@ -262,6 +340,8 @@ static int drain_queries(struct tcp_conn *c)
 		snap_release(t->snaps, t->slot);
 	if (c->xfr && ret == 0)
 		ret = transfer_pump(c);
+	if (ret == 0)
+		conn_progress(c, answered, evbuffer_get_length(in) > 0);
 	return ret;
 }
 
@@ -360,20 +440,103 @@ static enum conn_proxy proxy_start_of(struct tcp_server *t, const struct sockadd
 	return listed ? CONN_PROXY_LISTED : CONN_PROXY_UNLISTED;
 }
 
+/* At the cap: close the connection that has gone longest without
+ * completing a query (idle, or trickling one), so a new client always gets
+ * in; Knot and Unbound close idle connections the same way. O(1): the list
+ * is kept in that order. Not "any idle one first": a connection accepted a
+ * moment ago is idle until its query arrives, and would be the victim. */
+static void evict_one(struct tcp_server *t)
+{
+	if (!t->head)
+		return;
+	stats_count_tcp_close(t->stats, STATS_TCP_EVICTED);
+	log_debug("TCP: at the connection cap: closing the longest-idle connection");
+	conn_free(t->head);
+}
+
+static void noop_cb(evutil_socket_t fd, short what, void *arg)
+{
+}
+
+/* libevent keeps one small entry per descriptor number for the life of the
+ * base, made the first time that number is watched. Made during a flood,
+ * each would sit between connections' buffers and keep their freed pages
+ * from going back to the system; made here, at start, they sit together.
+ * dup() takes the lowest free numbers (no race with another thread's
+ * open), each is watched once, then all are closed. */
+static void prewarm_fd_slots(struct tcp_server *t, long long max_conns)
+{
+	size_t n = 0, want = max_conns > 65536 ? 65536 : (size_t)max_conns + 64;
+	int *fds = calloc(want, sizeof(*fds));
+	int p[2];
+
+	if (!fds || pipe2(p, O_CLOEXEC) < 0) {
+		free(fds);
+		return;
+	}
+	while (n < want && (fds[n] = fcntl(p[0], F_DUPFD_CLOEXEC, 0)) >= 0) {
+		struct event ev;
+		if (event_assign(&ev, t->base, fds[n], EV_READ, noop_cb, NULL) == 0 && event_add(&ev, NULL) == 0)
+			event_del(&ev);
+		n++;
+	}
+	while (n > 0)
+		close(fds[--n]);
+	free(fds);
+	close(p[0]);
+	close(p[1]);
+}
+
+/* Count fd's client against server.tcp_per_client. Returns 0 when it may
+ * stay; else the connection is refused (closed without a word: a client
+ * at its limit learns nothing from a message, and this costs us least). */
+static int admit_client(struct tcp_server *t, struct tcp_conn *c, const struct sockaddr *sa)
+{
+	unsigned limit = atomic_load_explicit(&t->per_client, memory_order_relaxed);
+	struct timespec now;
+	int ret;
+
+	tcplimit_key(sa, atomic_load_explicit(&t->prefix4, memory_order_relaxed),
+		     atomic_load_explicit(&t->prefix6, memory_order_relaxed), &c->key);
+	if ((ret = tcplimit_take(t->perclient, &c->key, limit)) == 0)
+		return 0;
+	if (ret > 0)
+		stats_count_tcp_close(t->stats, STATS_TCP_PER_CLIENT);
+	/* One line a minute at most: a flood must not become a log flood. */
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+	if (ret > 0 && (t->refuse_logged == 0 || now.tv_sec - t->refuse_logged >= 60)) {
+		t->refuse_logged = now.tv_sec;
+		log_info("TCP: a client prefix is at server.tcp_per_client (%u connections): refusing more "
+			 "(logged once a minute)", limit);
+	}
+	return -1;
+}
+
 static void accept_cb(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa, int salen, void *arg)
 {
 	struct tcp_server *t = arg;
 	struct tcp_conn *c = calloc(1, sizeof(*c));
-	uint32_t idle = atomic_load_explicit(&t->idle_ms, memory_order_relaxed);
-	struct timeval tv = { idle / 1000, (idle % 1000) * 1000 };
+	uint32_t wms = atomic_load_explicit(&t->idle_ms, memory_order_relaxed);
+	struct timeval wtv = { wms / 1000, (wms % 1000) * 1000 };
 	int on = 1;
 
-	if (!c || !(c->bev = bufferevent_socket_new(t->base, fd, BEV_OPT_CLOSE_ON_FREE))) {
-		log_warn("TCP: out of memory; refusing a connection");
+	if (!c || admit_client(t, c, sa) < 0) {
+		if (!c)
+			log_warn("TCP: out of memory; refusing a connection");
 		free(c);
 		close(fd);
 		return;
 	}
+	if (!(c->bev = bufferevent_socket_new(t->base, fd, BEV_OPT_CLOSE_ON_FREE))) {
+		log_warn("TCP: out of memory; refusing a connection");
+		tcplimit_put(t->perclient, &c->key);
+		free(c);
+		close(fd);
+		return;
+	}
+	if ((long long)atomic_load_explicit(&t->nconns, memory_order_relaxed) >=
+	    atomic_load_explicit(&t->max_conns, memory_order_relaxed))
+		evict_one(t);
 	c->srv = t;
 	memcpy(&c->peer, sa, (size_t)salen < sizeof(c->peer) ? (size_t)salen : sizeof(c->peer));
 	c->peerlen = (socklen_t)salen;
@@ -385,20 +548,17 @@ static void accept_cb(struct evconnlistener *lev, evutil_socket_t fd, struct soc
 		c->locallen = 0;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
 	c->proxy_start = proxy_start_of(t, sa);
-	c->next = t->conns;
-	if (t->conns)
-		t->conns->prev = c;
-	t->conns = c;
-	size_t n = atomic_load_explicit(&t->nconns, memory_order_relaxed) + 1;
-	atomic_store_explicit(&t->nconns, n, memory_order_relaxed);
-	if ((long long)n >= atomic_load_explicit(&t->max_conns, memory_order_relaxed)) {
-		for (size_t i = 0; i < t->nlev; i++)
-			evconnlistener_disable(t->lev[i]);
-		t->paused = 1;
-		log_debug("TCP: %zu connections, at the cap: not accepting until one closes", n);
-	}
+	list_append(t, c);
+	atomic_store_explicit(&t->nconns, atomic_load_explicit(&t->nconns, memory_order_relaxed) + 1,
+			      memory_order_relaxed);
+	event_assign(&c->timer, t->base, -1, 0, conn_timer_cb, c);
+	conn_arm(c, 0);
 	bufferevent_setcb(c->bev, conn_read_cb, conn_write_cb, conn_event_cb, c);
-	bufferevent_set_timeouts(c->bev, &tv, &tv);
+	/* Input holds at most one partial query: the queries before it are
+	 * answered as they complete. The write timeout closes a client that
+	 * stops reading its answers. */
+	bufferevent_setwatermark(c->bev, EV_READ, 0, 2 + DNS_MSG_MAX);
+	bufferevent_set_timeouts(c->bev, NULL, &wtv);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 }
 
@@ -433,10 +593,52 @@ static int add_listener(struct tcp_server *t, const struct listen_addr *a, long 
 	return STEER_EOK;
 }
 
+/* Once a second: after many connections closed, give their buffers back.
+ * glibc keeps freed heap memory (and raises its mmap threshold after large
+ * frees), so without this a burst of clients that never read would leave
+ * the process at its peak size for good. */
+static void trim_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct tcp_server *t = arg;
+
+	if (t->closed_since_trim < TCP_TRIM_AFTER)
+		return;
+	t->closed_since_trim = 0;
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
+}
+
+/* Each connection is a descriptor: make room for the cap when the hard
+ * limit allows (systemd's default soft limit is 1024, the hard 512 Ki). */
+static void raise_nofile(long long max_conns)
+{
+	struct rlimit rl;
+	rlim_t want = (rlim_t)max_conns + 256;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur < want)
+		log_warn("TCP: descriptor limit %llu is below server.tcp_max_connections %lld plus room; "
+			 "accept fails at the limit", (unsigned long long)rl.rlim_cur, max_conns);
+}
+
+static void store_limits(struct tcp_server *t, const struct tcp_limits *l)
+{
+	atomic_store_explicit(&t->max_conns, l->max_conns, memory_order_relaxed);
+	atomic_store_explicit(&t->idle_ms, l->idle_ms, memory_order_relaxed);
+	atomic_store_explicit(&t->query_ms, l->query_ms, memory_order_relaxed);
+	atomic_store_explicit(&t->per_client, l->per_client, memory_order_relaxed);
+	atomic_store_explicit(&t->prefix4, l->prefix4, memory_order_relaxed);
+	atomic_store_explicit(&t->prefix6, l->prefix6, memory_order_relaxed);
+}
+
 int tcp_server_new(struct tcp_server **out, const struct listen_addr *addrs, size_t naddrs,
-		   struct snap_domain *snaps, struct stats_block *stats, long long max_conns, uint32_t idle_ms)
+		   struct snap_domain *snaps, struct stats_block *stats, const struct tcp_limits *lim)
 {
 	struct tcp_server *t = calloc(1, sizeof(*t));
+	struct timeval sec = { 1, 0 };
 	int ret = STEER_ENOMEM;
 
 	*out = NULL;
@@ -446,24 +648,29 @@ int tcp_server_new(struct tcp_server **out, const struct listen_addr *addrs, siz
 	t->snaps = snaps;
 	t->stats = stats;
 	atomic_init(&t->nconns, 0);
-	atomic_init(&t->max_conns, max_conns);
-	atomic_init(&t->idle_ms, idle_ms);
+	store_limits(t, lim);
 	atomic_init(&t->observer, NULL);
 	atomic_init(&t->observer_index, 0);
+	raise_nofile(lim->max_conns);
 	t->base = event_base_new();
+	if (t->base)
+		prewarm_fd_slots(t, lim->max_conns);
 	t->lev = calloc(naddrs, sizeof(*t->lev));
 	t->query = malloc(DNS_MSG_MAX);
 	t->resp = malloc(DNS_MSG_MAX + 2);
 	t->scratch = answer_scratch_new();
+	t->perclient = tcplimit_new();
 	t->slot = snap_reader_register(snaps);
 	t->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (!t->base || !t->lev || !t->query || !t->resp || !t->scratch || t->slot < 0 || t->stop_fd < 0)
+	if (!t->base || !t->lev || !t->query || !t->resp || !t->scratch || !t->perclient || t->slot < 0 ||
+	    t->stop_fd < 0)
 		goto fail;
 	t->stop_ev = event_new(t->base, t->stop_fd, EV_READ, stop_cb, t);
-	if (!t->stop_ev || event_add(t->stop_ev, NULL) < 0)
+	t->trim_ev = event_new(t->base, -1, EV_PERSIST, trim_cb, t);
+	if (!t->stop_ev || event_add(t->stop_ev, NULL) < 0 || !t->trim_ev || event_add(t->trim_ev, &sec) < 0)
 		goto fail;
 	for (size_t i = 0; i < naddrs; i++)
-		if ((ret = add_listener(t, &addrs[i], max_conns)) != STEER_EOK)
+		if ((ret = add_listener(t, &addrs[i], lim->max_conns)) != STEER_EOK)
 			goto fail;
 	*out = t;
 	return STEER_EOK;
@@ -498,10 +705,9 @@ int tcp_server_start(struct tcp_server *t)
 	return STEER_EOK;
 }
 
-void tcp_server_set_limits(struct tcp_server *t, long long max_conns, uint32_t idle_ms)
+void tcp_server_set_limits(struct tcp_server *t, const struct tcp_limits *lim)
 {
-	atomic_store_explicit(&t->max_conns, max_conns, memory_order_relaxed);
-	atomic_store_explicit(&t->idle_ms, idle_ms, memory_order_relaxed);
+	store_limits(t, lim);
 }
 
 void tcp_server_set_observer(struct tcp_server *t, const struct query_observer *obs, unsigned index)
@@ -532,12 +738,15 @@ void tcp_server_free(struct tcp_server *t)
 	if (!t)
 		return;
 	tcp_server_stop(t);
-	while (t->conns)
-		conn_free(t->conns);
+	while (t->head)
+		conn_free(t->head);
 	for (size_t i = 0; i < t->nlev; i++)
 		evconnlistener_free(t->lev[i]);
 	if (t->stop_ev)
 		event_free(t->stop_ev);
+	if (t->trim_ev)
+		event_free(t->trim_ev);
+	tcplimit_free(t->perclient);
 	if (t->base)
 		event_base_free(t->base);
 	if (t->stop_fd >= 0)

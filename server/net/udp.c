@@ -9,6 +9,7 @@
 #include "server/net/stats.h"
 #include "server/limit/rrl.h"
 #include "server/net/proxy.h"
+#include "server/xfr/xfr_tsig.h"
 #include "common/errors.h"
 #include "common/log.h"
 
@@ -242,22 +243,10 @@ static void observe(struct udp_worker *wk, const struct query_observer *obs, int
 	obs->on_query(obs->ctx, wk->index, &ev);
 }
 
-/* Make the worker's RRL table match the snapshot's "rrl" section. Only a
- * reload that adds the section or changes table_size allocates (here, in
- * the worker, between batches); a failure leaves the worker unlimited. */
+/* Make the worker's RRL table match the snapshot's "rrl" section (rrl.h). */
 static void rrl_sync(struct udp_worker *wk, const struct answer_env *env)
 {
-	const struct rrl_conf *c = env->limit && env->limit->rrl.on ? &env->limit->rrl : NULL;
-	uint32_t want = 4;
-
-	while (c && want < c->table_size)
-		want <<= 1;
-	if (wk->rrl && (!c || rrl_table_slots(wk->rrl) != want)) {
-		rrl_table_free(wk->rrl);
-		wk->rrl = NULL;
-	}
-	if (c && !wk->rrl && !(wk->rrl = rrl_table_new(c->table_size)))
-		log_err("UDP worker %u: no memory for %u RRL slots: not rate-limiting", wk->id, want);
+	wk->rrl = rrl_table_sync(wk->rrl, env->limit ? &env->limit->rrl : NULL, wk->id);
 	answer_scratch_set_rrl(wk->scratch, wk->rrl);
 }
 
@@ -268,24 +257,16 @@ static void rrl_sync(struct udp_worker *wk, const struct answer_env *env)
 static int take_proxy(struct udp_worker *wk, const struct snapshot *snap, struct answer_client *cl,
 		      const uint8_t **q, size_t *qlen, struct sockaddr_storage *orig)
 {
-	const struct proxy_acl *acl = snap ? snap->proxy : NULL;
-	enum proxy_verdict v;
-	socklen_t olen;
+	enum proxy_verdict v = proxy_take(snap ? snap->proxy : NULL, &cl->addr, &cl->addrlen, q, qlen, orig);
 
-	if (!proxy_maybe(acl, *q, *qlen))
-		return 0;
-	v = proxy_datagram(acl, cl->addr, cl->addrlen, q, qlen, orig, &olen);
 	if (v == PROXY_PLAIN)
 		return 0;
 	stats_count_proxy(wk->stats, v);
-	if (v != PROXY_ACCEPTED) {
-		if (log_enabled(LOG_DEBUG))
-			log_debug("UDP: PROXY v2: dropped a datagram (%s)", proxy_verdict_names[v]);
-		return -1;
-	}
-	cl->addr = (const struct sockaddr *)orig;
-	cl->addrlen = olen;
-	return 0;
+	if (v == PROXY_ACCEPTED)
+		return 0;
+	if (log_enabled(LOG_DEBUG))
+		log_debug("UDP: PROXY v2: dropped a datagram (%s)", proxy_verdict_names[v]);
+	return -1;
 }
 
 /* Answer datagrams 0..n) into tx; returns how many replies to send. */
@@ -318,6 +299,8 @@ static int answer_batch(struct udp_worker *wk, int n, int wildcard)
 			res.len = 0;
 		else
 			answer_query(wk->scratch, env, snap, &client, q, qlen, resp, UDP_TX_SIZE, &res);
+		if (res.tsig) /* a signed query (a secondary's SOA check): server/xfr signs the answer */
+			res.len = xfr_tsig_answer(snap, q, qlen, resp, res.len, UDP_TX_SIZE);
 		stats_count(wk->stats, STATS_UDP, snap, &res);
 		if (obs)
 			observe(wk, obs, i, &qtime, &client, q, qlen, resp, res.len);

@@ -45,8 +45,11 @@ const char *xdp_listener_mode(const struct xdp_listener *l)
 
 #include "common/log.h"
 #include "server/answer/answer.h"
+#include "server/limit/rrl.h"
 #include "server/net/stats.h"
+#include "server/net/proxy.h"
 #include "server/zone/snapshot.h"
+#include "server/xfr/xfr_tsig.h"
 
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
@@ -87,6 +90,7 @@ struct xdp_worker {
 	int slot;                    /* snapshot reader slot */
 	struct stats_block *stats;   /* borrowed: written by this thread only */
 	struct answer_scratch *scratch;
+	struct rrl_table *rrl;       /* owned: this worker's RRL buckets (server/limit/rrl.h), or NULL */
 	void *area;                  /* owned: the UMEM, XDP_FRAMES x XDP_FRAME_SIZE */
 	struct xsk_umem *umem;
 	struct xsk_socket *xsk;
@@ -286,7 +290,17 @@ static size_t xdp_answer(struct xdp_worker *wk, const struct snapshot *snap, uin
 		room = cap - hdr;
 	memcpy(wk->query, pkt + hdr, qlen);
 	struct answer_client client = { (const struct sockaddr *)&peer, plen, 0 };
-	answer_query(wk->scratch, served_env(snap), snap, &client, wk->query, qlen, pkt + hdr, room, &res);
+	const uint8_t *q = wk->query;
+	struct sockaddr_storage orig;
+	/* PROXY v2 (server.proxy_from) as on the socket path */
+	enum proxy_verdict pv = proxy_take(snap ? snap->proxy : NULL, &client.addr, &client.addrlen, &q, &qlen, &orig);
+	if (pv != PROXY_PLAIN)
+		stats_count_proxy(wk->stats, pv);
+	if (pv != PROXY_PLAIN && pv != PROXY_ACCEPTED)
+		return 0;
+	answer_query(wk->scratch, served_env(snap), snap, &client, q, qlen, pkt + hdr, room, &res);
+	if (res.tsig) /* a signed query: server/xfr signs the answer, in the room left for it */
+		res.len = xfr_tsig_answer(snap, q, qlen, pkt + hdr, res.len, room);
 	stats_count(wk->stats, STATS_UDP, snap, &res);
 	return res.len ? reply_headers(pkt, hdr, res.len) : 0;
 }
@@ -353,6 +367,11 @@ static void rx_batch(struct xdp_worker *wk)
 	if (n == 0)
 		return;
 	struct snapshot *snap = snap_acquire(wk->set->snaps, wk->slot);
+	if (snap) { /* rate-limited as the socket path is */
+		const struct answer_env *env = served_env(snap);
+		wk->rrl = rrl_table_sync(wk->rrl, env->limit ? &env->limit->rrl : NULL, wk->queue);
+		answer_scratch_set_rrl(wk->scratch, wk->rrl);
+	}
 	for (unsigned i = 0; i < n; i++) {
 		const struct xdp_desc *d = xsk_ring_cons__rx_desc(&wk->rx, idx + i);
 		/* Aligned frames: the driver's headroom is the offset in the frame. */
@@ -438,6 +457,7 @@ static void worker_free(struct xdp_worker *wk)
 	if (wk->area)
 		munmap(wk->area, (size_t)XDP_FRAMES * XDP_FRAME_SIZE);
 	answer_scratch_free(wk->scratch);
+	rrl_table_free(wk->rrl);
 	free(wk);
 }
 

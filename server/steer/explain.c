@@ -108,6 +108,12 @@ static json_t *pool_json(const struct steer_set *set, size_t pi, int fam, const 
 		json_t *o = json_pack("{s:s, s:s?, s:s}", "address", m->text, "target",
 				      m->target == STEER_NO_TARGET ? NULL : set->pc.targets[m->target].name, "state",
 				      member_state(set, m));
+		/* Slow start: how much of its weight a recovered member has yet. */
+		if (o && set->pools[pi].slowstart_ms) {
+			struct steer_ctx c = { .set = set };
+			json_object_set_new(o, "slowstart_percent",
+					    json_integer(steer_member_ramp(&c, m) * 100 / STEER_RAMP_FULL));
+		}
 		/* Several sources: who voted how ("hd1 down, hd2 up, hd3 up"). */
 		if (o && m->target != STEER_NO_TARGET && set->pc.sources.n > 1)
 			json_object_set_new(o, "quorum", explain_votes_json(set, m->target));

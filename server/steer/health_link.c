@@ -117,6 +117,14 @@ static void set_state(struct steer_set *set, size_t i, uint8_t b)
 		b = (uint8_t)(b | STEER_ST_PENDING);
 	if (old == b)
 		return;
+	/* Back up after down, a drain or pending: slow start ramps its weight
+	 * from now (weighted policies, pools with "slowstart"). Both stores
+	 * are relaxed: a worker may see "up" one query before the ramp, which
+	 * costs at most one full-weight draw. */
+	if ((b & STEER_ST_MASK) == STEER_ST_UP && (old & STEER_ST_MASK) >= STEER_ST_DOWN)
+		atomic_store_explicit(&set->up_since_ms[i], steer_now_ms(), memory_order_relaxed);
+	else if ((b & STEER_ST_MASK) != STEER_ST_UP)
+		atomic_store_explicit(&set->up_since_ms[i], 0, memory_order_relaxed);
 	atomic_store_explicit(&set->state[i], b, memory_order_relaxed);
 	if (set->pc.sources.n > 1) {
 		struct steer_quorum q;

@@ -35,6 +35,14 @@ uint64_t steer_random(void)
 	return s * 0x2545F4914F6CDD1DULL;
 }
 
+int64_t steer_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts); /* vDSO, no syscall: fine per query */
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 void steer_trace_pool(const struct steer_ctx *c, size_t pool, enum steer_verdict v)
 {
 	struct steer_trace *t = c->trace;

@@ -72,6 +72,7 @@ void steer_set_free(struct steer_set *set)
 	free(set->bind);
 	free((void *)set->state);
 	free(set->votes);
+	free((void *)set->up_since_ms);
 	geo_db_free(set->geo);
 	if (set->geoconf)
 		geo_conf_clear(set->geoconf);
@@ -125,8 +126,10 @@ void steer_attach(struct snapshot *snap, struct steer_set **setp, const struct s
 	/* Health state survives a reload: same target name, same state. */
 	for (size_t i = 0; prev && i < set->pc.ntargets; i++) {
 		size_t j = pools_find_target(&prev->pc, set->pc.targets[i].name);
-		if (j != POOLS_NO_TARGET)
-			atomic_store_explicit(&set->state[i], atomic_load(&prev->state[j]), memory_order_relaxed);
+		if (j == POOLS_NO_TARGET)
+			continue;
+		atomic_store_explicit(&set->state[i], atomic_load(&prev->state[j]), memory_order_relaxed);
+		atomic_store_explicit(&set->up_since_ms[i], atomic_load(&prev->up_since_ms[j]), memory_order_relaxed);
 	}
 	if (prev)
 		copy_votes(set, prev);
@@ -167,7 +170,8 @@ static int build_pools(struct steer_set *set)
 	set->pools = calloc(pc->npools + 1, sizeof(*set->pools));
 	set->state = calloc(pc->ntargets + 1, sizeof(*set->state));
 	set->votes = malloc(pc->sources.n * pc->ntargets + 1);
-	if (!set->pools || !set->state || !set->votes)
+	set->up_since_ms = calloc(pc->ntargets + 1, sizeof(*set->up_since_ms));
+	if (!set->pools || !set->state || !set->votes || !set->up_since_ms)
 		return STEER_ENOMEM;
 	memset(set->votes, STEER_VOTE_NONE, pc->sources.n * pc->ntargets + 1);
 	for (size_t i = 0; i < pc->npools; i++) {
@@ -177,6 +181,7 @@ static int build_pools(struct steer_set *set)
 		sp->has_location = p->has_location;
 		sp->lat = p->latitude;
 		sp->lon = p->longitude;
+		sp->slowstart_ms = p->slowstart_ms;
 		for (int f = 0; f < 2; f++)
 			if (!(sp->m[f] = calloc(p->nmembers + 1, sizeof(*sp->m[f]))))
 				return STEER_ENOMEM;

@@ -70,6 +70,7 @@ struct steer_pool {
 	uint16_t n[2];
 	int has_location;
 	double lat, lon;
+	uint32_t slowstart_ms;       /* "slowstart" (0: none) */
 };
 
 /* An ordered list of pools (failover order, a geo region's list, a
@@ -132,6 +133,9 @@ struct steer_set {
 	uint8_t *votes;              /* owned; pc.sources.n x pc.ntargets, row per source:
 				      * its last report as a state byte, or STEER_VOTE_NONE */
 	uint32_t live;               /* bit i: source i's votes count (heard within silent_after) */
+	_Atomic int64_t *up_since_ms;/* owned; pc.ntargets: CLOCK_MONOTONIC ms at which the target
+				      * came back up (from down, drained or pending), 0: not
+				      * ramping; written by the link, read by weighted (slowstart) */
 	char *healthd_socket;        /* borrowed from pc */
 };
 
@@ -230,6 +234,25 @@ static inline int steer_member_up(const struct steer_ctx *c, const struct steer_
 	/* UNKNOWN and UP answer; DOWN and PENDING do not. */
 	return (atomic_load_explicit(&c->set->state[m->target], memory_order_relaxed) & STEER_ST_MASK) <=
 	       STEER_ST_UP;
+}
+
+/* Slow start: member m's share of its weight, 1..1000 (1000: all of it).
+ * A member of a pool with "slowstart" that came back up less than
+ * slowstart ago ramps linearly from 1% to all of it; everything else has
+ * all of it. One relaxed load and, only while ramping, a coarse clock read. */
+#define STEER_RAMP_FULL 1000
+int64_t steer_now_ms(void);
+static inline uint32_t steer_member_ramp(const struct steer_ctx *c, const struct steer_member *m)
+{
+	uint32_t ss = c->set->pools[m->pool].slowstart_ms;
+	int64_t since, age;
+
+	if (!ss || c->assume_up || m->target == STEER_NO_TARGET)
+		return STEER_RAMP_FULL;
+	since = atomic_load_explicit(&c->set->up_since_ms[m->target], memory_order_relaxed);
+	if (!since || (age = steer_now_ms() - since) >= ss)
+		return STEER_RAMP_FULL;
+	return age * STEER_RAMP_FULL / ss > 10 ? (uint32_t)(age * STEER_RAMP_FULL / ss) : 10;
 }
 
 /* Evaluate rec for family fam and client cl into out (the full engine:

@@ -148,6 +148,17 @@ static enum query_status parse_records(const uint8_t *pkt, size_t len, unsigned 
 			st = parse_opt(pkt, len, off, q);
 			if (st != QUERY_OK)
 				return st;
+		} else if (type == DNS_TYPE_TSIG) {
+			/* Only as the very last record (RFC 8945 5.1). The room:
+			 * the same RR with a MAC of up to 64 bytes and 6 of
+			 * Other Data (a BADTIME answer). */
+			size_t room = off - start + RR_FIXED + rdlen + 64 + 6;
+			/* More than any key we know needs (name, algorithm,
+			 * MAC): it could not leave room in a 512-byte answer. */
+			if (i + 1 != count || i < before_additional || room > 400)
+				return QUERY_FORMERR;
+			q->tsig = 1;
+			q->tsig_room = (uint16_t)room;
 		}
 		off += RR_FIXED + rdlen;
 	}
@@ -165,6 +176,8 @@ enum query_status query_parse(const uint8_t *pkt, size_t len, struct query *q)
 	q->ecs = 0;
 	q->cookie_len = 0;
 	q->nsid = 0;
+	q->tsig = 0;
+	q->tsig_room = 0;
 	/* too short, or a response: never answer those */
 	if (len < DNS_HEADER_LEN || (pkt[2] & DNS_FLAG_QR))
 		return QUERY_DROP;

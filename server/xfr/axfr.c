@@ -1,6 +1,8 @@
 /* axfr.c -- AXFR out (RFC 5936): the request's checks and the zone as an RR source. */
 #include "config.h"
 #include "server/xfr/axfr.h"
+#include "server/xfr/ixfr.h"
+#include "server/xfr/journal.h"
 #include "server/answer/answer.h"
 #include "server/dnssec/zonesign.h"
 #include "server/xfr/xfr_conf.h"
@@ -195,7 +197,8 @@ enum xfr_begin xfr_tcp_begin(const struct snapshot *snap, const struct sockaddr 
 
 	*stream = NULL;
 	memset(info, 0, sizeof(*info));
-	if (query_parse(q, qlen, &Q) != QUERY_OK || Q.qtype != DNS_TYPE_AXFR || Q.qclass != DNS_CLASS_IN)
+	if (query_parse(q, qlen, &Q) != QUERY_OK || (Q.qtype != DNS_TYPE_AXFR && Q.qtype != DNS_TYPE_IXFR) ||
+	    Q.qclass != DNS_CLASS_IN)
 		return XFR_NOT_MINE;
 	info->qtype = Q.qtype;
 	z = snap ? zonedb_find_apex(snap->zones, Q.qname, Q.qname_len) : NULL;
@@ -214,6 +217,13 @@ enum xfr_begin xfr_tcp_begin(const struct snapshot *snap, const struct sockaddr 
 	info->serial = z->serial;
 	if (!xfr_acl_allows(c, xfr_conf_zone(c, z->apex, z->apexlen), peer, req.key))
 		return refuse(&req, DNS_RCODE_REFUSED, NULL, 0, buf, cap, outlen, info);
+	if (Q.qtype == DNS_TYPE_IXFR) { /* ixfr.c, unless the whole zone is the answer */
+		enum xfr_begin r = ixfr_stream(snap, z, &Q, q, qlen, &req, stream, info);
+		if (r == XFR_ANSWERED)
+			return refuse(&req, info->rcode, NULL, 0, buf, cap, outlen, info);
+		if (r == XFR_STREAM)
+			return r;
+	}
 	if (!(s = calloc(1, sizeof(*s))))
 		return refuse(&req, DNS_RCODE_SERVFAIL, NULL, 0, buf, cap, outlen, info);
 	/* The snapshot is pinned, so z is alive: take our own reference. */

@@ -1,7 +1,7 @@
 /*
  * catalog.h -- a generated catalog zone (RFC 9432, schema version 2)
  * listing every zone steerdns serves, so that secondaries (Knot's
- * catalog-role member, BIND's catalog-zones) add and drop zones by
+ * catalog-role interpret, BIND's catalog-zones) add and drop zones by
  * themselves.
  *
  * Configured as a zone with "catalog": true and no "file":

@@ -502,9 +502,10 @@ static int serial_newer(uint32_t a, uint32_t b)
 	return a != b && (int32_t)(a - b) > 0;
 }
 
-/* The step oz -> nz appended to prev, trimmed, on disk. */
+/* The step oz -> nz appended to prev, trimmed, on disk; secs: how long the
+ * difference took (for the log). */
 static int journal_grow(const struct journal_conf *c, struct journal *prev, const struct zone *oz,
-			const struct zone *nz, struct zone_diff *diff, struct journal **out)
+			const struct zone *nz, struct zone_diff *diff, double secs, struct journal **out)
 {
 	struct jdelta *d = calloc(1, sizeof(*d));
 	struct journal *j = d ? journal_make(nz->serial, prev->v, prev->n, 1) : NULL;
@@ -528,8 +529,9 @@ static int journal_grow(const struct journal_conf *c, struct journal *prev, cons
 	j->synced = c->dir && ret == 0;
 	if (ret != 0)
 		log_err("zone %s: journal in %s: %s; kept in memory only", nz->name, c->dir, steer_strerror(ret));
-	log_info("zone %s: serial %u -> %u: %u RRs out, %u in; journal of %zu difference%s (%zu bytes)", nz->name,
-		 oz->serial, nz->serial, diff->del.count - 1, diff->add.count - 1, j->n, j->n == 1 ? "" : "s", j->bytes);
+	log_info("zone %s: serial %u -> %u: %u RRs out, %u in (compared in %.3f s); journal of %zu difference%s "
+		 "(%zu bytes)", nz->name, oz->serial, nz->serial, d->d.del.count - 1, d->d.add.count - 1, secs, j->n,
+		 j->n == 1 ? "" : "s", j->bytes);
 	*out = j;
 	return STEER_EOK;
 }
@@ -550,6 +552,7 @@ int journal_next(const struct journal_conf *c, struct journal *prev, const struc
 		 struct journal **out)
 {
 	struct zone_diff diff;
+	struct timespec t0, t1;
 
 	*out = NULL;
 	if (oz == nz) {
@@ -562,8 +565,10 @@ int journal_next(const struct journal_conf *c, struct journal *prev, const struc
 			 "not take the zone until it passes theirs)", nz->name, oz->serial, nz->serial);
 		return journal_reset(c, nz, out);
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (zone_diff_compute(oz, nz, &diff) != STEER_EOK)
 		return STEER_ENOMEM;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (nz->serial == oz->serial) {
 		int same = zone_diff_empty(&diff);
 		zone_diff_clear(&diff);
@@ -576,7 +581,8 @@ int journal_next(const struct journal_conf *c, struct journal *prev, const struc
 			 "not see the change)", nz->name, nz->serial, nz->serial);
 		return journal_reset(c, nz, out);
 	}
-	return journal_grow(c, prev, oz, nz, &diff, out);
+	return journal_grow(c, prev, oz, nz, &diff, (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9,
+			    out);
 }
 
 /* ---- per snapshot ---- */

@@ -40,6 +40,13 @@ make -C "$top" "build/gen/server/metrics/dnstap.pb-c.h" >/dev/null
 
 # libsystemd: common/notify.c (sd_notify) is among the common objects.
 pkgs="ldns libevent libevent_openssl libevent_pthreads libmaxminddb jansson openssl libfstrm libprotobuf-c libsystemd"
+# The AF_XDP listener (when configured in): its embedded program and libxdp/libbpf.
+xdp_src=""
+if grep -q '^#define HAVE_XDP 1' "$top/build/config.h"; then
+	make -C "$top" "build/gen/server/net/xdp_prog.c" >/dev/null
+	xdp_src="$gen/server/net/xdp_prog.c"
+	xdp_libs=$(pkg-config --libs libxdp libbpf)
+fi
 # Debian's ldns ships no .pc file on every release: fall back to -lldns.
 pc_cflags=$(pkg-config --cflags $pkgs 2>/dev/null || pkg-config --cflags libevent libmaxminddb jansson openssl libfstrm libprotobuf-c libsystemd)
 pc_libs=$(pkg-config --libs $pkgs 2>/dev/null || echo "-lldns $(pkg-config --libs libevent libevent_openssl libevent_pthreads libmaxminddb jansson openssl libfstrm libprotobuf-c libsystemd)")
@@ -49,20 +56,24 @@ CFLAGS="-std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE -I$t
 TCFLAGS="-DFUZZ_DIR=\"$here\""
 
 mkdir -p "$out/obj"
-objs=""
-for src in $(find "$top/server" "$top/geoip" "$top/common" -name '*.c' | sort) "$gen/server/metrics/dnstap.pb-c.c"; do
-	case "$src" in */server/main.c) continue ;; esac
+objs="" todo=""
+for src in $(find "$top/server" "$top/geoip" "$top/common" -name '*.c' | sort) "$gen/server/metrics/dnstap.pb-c.c" $xdp_src; do
+	case "$src" in */server/main.c|*.bpf.c) continue ;; esac # .bpf.c: XDP programs, for clang -target bpf
 	rel=${src#"$top"/}
 	obj="$out/obj/$(echo "$rel" | tr / _ | sed 's/\.c$/.o/')"
 	# Rebuild only what changed (the sources change under us while others work).
 	if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] || [ -n "$(find "$top/server" "$top/common" "$top/geoip" \
 		-name '*.h' -newer "$obj" 2>/dev/null | head -n 1)" ]; then
-		"$CC" $CFLAGS $SAN -fsanitize=fuzzer-no-link -c -o "$obj" "$src"
+		todo="$todo $src:$obj"
 	fi
 	objs="$objs $obj"
 done
+# One compiler per CPU: a sanitized build of every module is the slow part.
+export CC CFLAGS SAN
+# shellcheck disable=SC2016
+printf '%s\n' $todo | xargs -r -P "$(nproc)" -I{} sh -c 'src=${1%%:*} obj=${1#*:}; $CC $CFLAGS $SAN -fsanitize=fuzzer-no-link -c -o "$obj" "$src"' _ {}
 for t in "$here"/fuzz_*.c; do
 	name=$(basename "$t" .c)
-	"$CC" $CFLAGS $TCFLAGS $SAN -fsanitize=fuzzer -o "$out/$name" "$t" $objs $pc_libs -lpthread -lm
+	"$CC" $CFLAGS $TCFLAGS $SAN -fsanitize=fuzzer -o "$out/$name" "$t" $objs $pc_libs ${xdp_libs:-} -lpthread -lm
 	echo "built $out/$name"
 done

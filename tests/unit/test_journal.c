@@ -53,15 +53,17 @@ static struct zone *version(int i)
 	return test_diff_zone(100u + (unsigned)i, body);
 }
 
-/* Serve versions 0..n-1 in turn; returns the last journal, *last its zone. */
-static struct journal *serve(const struct journal_conf *c, int n, struct zone **last)
+/* Serve versions 0..n-1 of make() in turn; returns the last journal, *last
+ * its zone (also used by test_ixfr.c). */
+struct journal *test_journal_serve(const struct journal_conf *c, int n, struct zone *(*make)(int), struct zone **last);
+struct journal *test_journal_serve(const struct journal_conf *c, int n, struct zone *(*make)(int), struct zone **last)
 {
-	struct zone *z = version(0), *nz;
+	struct zone *z = make(0), *nz;
 	struct journal *j, *nj;
 
 	ck_assert_int_eq(journal_open(c, z, &j), STEER_EOK);
 	for (int i = 1; i < n; i++) {
-		nz = version(i);
+		nz = make(i);
 		ck_assert_int_eq(journal_next(c, j, z, nz, &nj), STEER_EOK);
 		journal_unref(j);
 		zone_free(z);
@@ -70,6 +72,11 @@ static struct journal *serve(const struct journal_conf *c, int n, struct zone **
 	}
 	*last = z;
 	return j;
+}
+
+static struct journal *serve(const struct journal_conf *c, int n, struct zone **last)
+{
+	return test_journal_serve(c, n, version, last);
 }
 
 START_TEST(test_chain_and_restart)

@@ -225,6 +225,24 @@ START_TEST(rrl_table_bounded)
 }
 END_TEST
 
+START_TEST(rrl_table_follows_config)
+{
+	struct rrl_conf c = rrl_conf();
+	struct rrl_table *t = rrl_table_sync(NULL, &c, 0), *same;
+
+	ck_assert_ptr_nonnull(t);
+	ck_assert_uint_eq(rrl_table_slots(t), 1024);
+	same = rrl_table_sync(t, &c, 0); /* unchanged: the same table, its buckets kept */
+	ck_assert_ptr_eq(same, t);
+	c.table_size = 5000; /* a reload with another size: a new table of 8192 */
+	t = rrl_table_sync(same, &c, 0);
+	ck_assert_uint_eq(rrl_table_slots(t), 8192);
+	c.on = 0; /* the section removed: no table */
+	ck_assert_ptr_null(rrl_table_sync(t, &c, 0));
+	ck_assert_ptr_null(rrl_table_sync(NULL, NULL, 0));
+}
+END_TEST
+
 START_TEST(rrl_exempt_nets)
 {
 	struct rrl_conf c = rrl_conf();
@@ -430,6 +448,7 @@ Suite *suite_limit(void)
 	tcase_add_test(tc, rrl_rate_slip_window);
 	tcase_add_test(tc, rrl_slip_settings);
 	tcase_add_test(tc, rrl_table_bounded);
+	tcase_add_test(tc, rrl_table_follows_config);
 	tcase_add_test(tc, rrl_exempt_nets);
 	tcase_add_test(tc, nsid_values);
 	tcase_add_test(tc, answer_cookie_echo_and_formerr);

@@ -63,7 +63,7 @@ static const struct expect {
 	{ "q-ecs-v4-24.bin", LDNS_RCODE_NOERROR, "valid ECS" },
 	{ "q-ecs-v4-33-prefix-too-long.bin", LDNS_RCODE_FORMERR, "ECS IPv4 SOURCE 33 > 32 (decided: FORMERR)" },
 	{ "q-ecs-v6-56.bin", LDNS_RCODE_NOERROR, "valid IPv6 ECS" },
-	{ "q-notify-soa.bin", LDNS_RCODE_NOTIMPL, "opcode NOTIFY is not implemented" },
+	{ "q-notify-soa.bin", LDNS_RCODE_REFUSED, "NOTIFY to a primary: REFUSED, as NSD" },
 	{ "q-qname-pointer-loop.bin", LDNS_RCODE_FORMERR, "compression pointer in the QNAME" },
 	{ "q-soa-edns-version1.bin", 16, "EDNS version 1: BADVERS (RFC 6891 6.1.3)" },
 	{ "q-soa-nsid-cookie.bin", LDNS_RCODE_NOERROR, "unknown/unsupported options are ignored" },

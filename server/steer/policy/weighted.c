@@ -8,6 +8,12 @@
  * one draw for the TTL, so the split is over resolvers x time, not over
  * individual clients. Use "sticky" when a client must keep its answer.
  * Any member of the family down makes the answer degraded.
+ *
+ * Slow start ("slowstart" on a pool): a member that came back up ramps
+ * from 1% to all of its share over that time, from when steerdns saw it up
+ * (steer_member_ramp()); its pool's weight shrinks by the missing share,
+ * and inside the pool it is drawn by its share. Without slowstart every
+ * share is full and this is the plain draw above.
  */
 #include "config.h"
 #include "server/steer/policy/table.h"
@@ -30,31 +36,71 @@ static int weighted_compile(struct steer_build *b, struct steer_record *r, json_
 	return nerr;
 }
 
-/* Up members of the family in pool (and whether any is down). */
-static uint16_t count_up(const struct steer_ctx *c, const struct steer_pool *pool, int *down)
+/* The up members of the family in pool, as ramp shares (slow start:
+ * steer_member_ramp()); *down is set when one is not up. Returns the sum
+ * of the shares (STEER_RAMP_FULL per fully up member) and counts them. */
+static uint64_t pool_shares(const struct steer_ctx *c, const struct steer_pool *pool, int *down, uint16_t *up)
 {
-	uint16_t up = 0;
+	uint64_t sum = 0;
+
+	*up = 0;
+	for (uint16_t k = 0; k < pool->n[c->fam]; k++) {
+		if (steer_member_up(c, &pool->m[c->fam][k])) {
+			sum += steer_member_ramp(c, &pool->m[c->fam][k]);
+			(*up)++;
+		} else {
+			*down = 1;
+		}
+	}
+	return sum;
+}
+
+/* A pool's weight in the draw (x STEER_RAMP_FULL): its configured weight while every up member
+ * has its full share; a pool whose members are ramping up (slow start)
+ * weighs that much less, down to 1% of it. 0 when nothing is up. */
+static uint64_t pool_weight(const struct steer_ctx *c, uint16_t i, int *down)
+{
+	const struct steer_pool *pool = &c->set->pools[c->list->pools[i]];
+	uint16_t up;
+	uint64_t shares = pool_shares(c, pool, down, &up), w;
+
+	if (!up)
+		return 0;
+	/* In thousandths of a weight unit, so a weight of 1 can ramp too. */
+	w = c->list->weights[i] * shares / up;
+	return w ? w : 1;
+}
+
+/* One up member of pool, drawn by ramp share (uniform when none ramps). */
+static void pick_member(const struct steer_ctx *c, const struct steer_pool *pool, struct steer_pick *p)
+{
+	int d = 0;
+	uint16_t up;
+	uint64_t pick = steer_random() % pool_shares(c, pool, &d, &up);
 
 	for (uint16_t k = 0; k < pool->n[c->fam]; k++) {
-		if (steer_member_up(c, &pool->m[c->fam][k]))
-			up++;
-		else
-			*down = 1;
+		const struct steer_member *m = &pool->m[c->fam][k];
+		uint32_t share;
+		if (!steer_member_up(c, m))
+			continue;
+		share = steer_member_ramp(c, m);
+		if (pick < share) {
+			steer_pick_add(p, m);
+			return;
+		}
+		pick -= share;
 	}
-	return up;
 }
 
 static void weighted_choose(const struct steer_ctx *c, struct steer_pick *p)
 {
 	const struct steer_list *l = c->list;
-	uint64_t total = 0, draw;
+	uint64_t total = 0, draw, w;
 	int down = 0, family = 0, chosen = -1;
 
 	for (uint16_t i = 0; i < l->n; i++) {
-		const struct steer_pool *pool = &c->set->pools[l->pools[i]];
-		family |= pool->n[c->fam] > 0;
-		if (count_up(c, pool, &down))
-			total += l->weights[i];
+		family |= c->set->pools[l->pools[i]].n[c->fam] > 0;
+		total += pool_weight(c, i, &down);
 	}
 	p->degraded = down;
 	if (total == 0) {
@@ -71,18 +117,16 @@ static void weighted_choose(const struct steer_ctx *c, struct steer_pick *p)
 	for (uint16_t i = 0; i < l->n; i++) {
 		const struct steer_pool *pool = &c->set->pools[l->pools[i]];
 		int d = 0;
-		uint16_t up = count_up(c, pool, &d);
-		enum steer_verdict v = pool->n[c->fam] == 0 ? STEER_V_NO_FAMILY : up ? STEER_V_CANDIDATE : STEER_V_ALL_DOWN;
+		enum steer_verdict v;
 
-		if (up && chosen < 0 && draw < l->weights[i]) {
-			uint64_t pick = steer_random() % up;
-			for (uint16_t k = 0; k < pool->n[c->fam]; k++)
-				if (steer_member_up(c, &pool->m[c->fam][k]) && pick-- == 0)
-					steer_pick_add(p, &pool->m[c->fam][k]);
+		w = pool_weight(c, i, &d);
+		v = pool->n[c->fam] == 0 ? STEER_V_NO_FAMILY : w ? STEER_V_CANDIDATE : STEER_V_ALL_DOWN;
+		if (w && chosen < 0 && draw < w) {
+			pick_member(c, pool, p);
 			chosen = i;
 			v = STEER_V_USED;
-		} else if (up && chosen < 0) {
-			draw -= l->weights[i];
+		} else if (w && chosen < 0) {
+			draw -= w;
 		}
 		steer_trace_pool(c, l->pools[i], v);
 	}

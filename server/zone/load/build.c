@@ -76,6 +76,11 @@ int zload_add_record(struct loader *L, const uint8_t *owner, size_t olen, uint16
 	/* The compiled RR (header + rdata) must fit a 16-bit length. */
 	if (rdlen > 65535 - RR_FIXED)
 		return zload_error(L, file, line, "record data longer than %d bytes", 65535 - RR_FIXED);
+	if (L->nrecs >= ZLOAD_RECORDS_MAX) {
+		if (L->over_records++)
+			return STEER_EMALF; /* reported once */
+		return zload_error(L, file, line, "more than %u records in one zone (the limit)", ZLOAD_RECORDS_MAX);
+	}
 	dname_lower(lower, owner, olen);
 	if ((ret = zload_check_in_zone(L, lower, file, line)) != STEER_EOK)
 		return ret;
@@ -155,6 +160,12 @@ static int rrset_build(struct loader *L, struct rrset *s, struct rec *recs, size
 
 	if (!w)
 		return STEER_ENOMEM;
+	if (kept > ZLOAD_RRSET_MAX) {
+		char tn[16];
+		zload_error(L, recs[0].file, recs[0].line, "%s RRset of %zu records: more than %u in one RRset (the limit)",
+			    dns_type_name(recs[0].type, tn, sizeof(tn)), kept, ZLOAD_RRSET_MAX);
+		kept = ZLOAD_RRSET_MAX; /* the zone is rejected; keep the count in range */
+	}
 	s->type = recs[0].type;
 	s->data = w;
 	s->count = (uint16_t)kept;

@@ -37,6 +37,14 @@ struct zone;
 struct zonefast_rr;
 
 #define ZLOAD_INCLUDE_DEPTH_MAX 10
+/* Bounds on what a zone may make us read and hold (README "Security"):
+ * a file that is too big, an entry without end (a file of zeros), or a
+ * device or FIFO that never ends is an error naming the limit, not an
+ * out-of-memory kill. */
+#define ZLOAD_BYTES_MAX (4ull << 30)   /* a zone's files together: 4 GiB */
+#define ZLOAD_ENTRY_MAX (1u << 20)     /* one logical entry (a record, parentheses joined): 1 MiB */
+#define ZLOAD_RECORDS_MAX 50000000u    /* records in one zone */
+#define ZLOAD_RRSET_MAX 10000u         /* records in one RRset (more cannot be sent in one message anyway) */
 #define ZLOAD_DEFAULT_TTL 3600 /* before any $TTL (RFC 2308 leaves it to us) */
 #define ZLOAD_REC_NONE UINT32_MAX
 
@@ -70,6 +78,8 @@ struct loader {
 	char **files;               /* owned: every file read, for error locations */
 	size_t nfiles;
 	struct errlist *errs;       /* borrowed: where every error goes */
+	unsigned long long bytes;   /* size of the files opened so far (ZLOAD_BYTES_MAX) */
+	int over_records;           /* ZLOAD_RECORDS_MAX reported; later records are dropped */
 };
 
 /* Add "file:line: reason" to L->errs ("file: reason" when line is 0).

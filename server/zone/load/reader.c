@@ -18,12 +18,15 @@
 #include "common/errors.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <ldns/ldns.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* --- logical entries -------------------------------------------------------- */
 
@@ -169,6 +172,9 @@ static int scan_next(struct scan *s, unsigned *start_line)
 	s->len = 0;
 	s->have = 0;
 	while (ret == SCAN_MORE) {
+		if (s->len >= ZLOAD_ENTRY_MAX)
+			return scan_fail(s, s->have ? *start_line : s->line,
+					 "entry longer than 1048576 bytes (the limit for one record)");
 		if (s->len + 4 >= s->cap && scan_grow(s) != STEER_EOK)
 			return STEER_ENOMEM;
 		if ((c = scan_getc(s)) == EOF) {
@@ -479,6 +485,48 @@ static int read_entries(struct rfile *rf, struct scan *s)
 	return ret;
 }
 
+/* What a file type is called in an error. */
+static const char *file_kind(mode_t m)
+{
+	return S_ISDIR(m) ? "a directory" : S_ISCHR(m) ? "a character device" : S_ISBLK(m) ? "a block device" :
+	       S_ISFIFO(m) ? "a FIFO" : S_ISSOCK(m) ? "a socket" : "not a regular file";
+}
+
+/* Open path for reading if it is a regular file that keeps the zone's
+ * files within ZLOAD_BYTES_MAX. O_NONBLOCK so that opening a FIFO does not
+ * wait for a writer; the type is checked on the open descriptor (fstat),
+ * so a name swapped after a check cannot slip a device in. Errors are
+ * reported at from:from_line ($INCLUDE) or against path, naming path. */
+static int open_zone_file(struct loader *L, const char *path, const char *from, unsigned from_line, FILE **out)
+{
+	const char *what = from ? "$INCLUDE " : "";
+	const char *at = from ? from : path;
+	unsigned line = from ? from_line : 0;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC), ret;
+	struct stat st = { 0 };
+
+	*out = NULL;
+	if (fd < 0) {
+		ret = -errno;
+		if (from)
+			return zload_error(L, at, line, "$INCLUDE %s: cannot open: %s", path, strerror(-ret)), ret;
+		return zload_error(L, path, 0, "cannot open: %s", strerror(-ret)), ret;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		ret = zload_error(L, at, line, "%s%s: %s: only regular files are read", what, path,
+				  file_kind(st.st_mode));
+	} else if ((L->bytes += (unsigned long long)st.st_size) > ZLOAD_BYTES_MAX) {
+		ret = zload_error(L, at, line, "%s%s: the zone's files are over 4 GiB together (the limit)", what, path);
+	} else if (fcntl(fd, F_SETFL, 0) < 0 || !(*out = fdopen(fd, "r"))) {
+		ret = -errno;
+		zload_error(L, at, line, "%s%s: cannot read: %s", what, path, strerror(-ret));
+	} else {
+		return STEER_EOK;
+	}
+	close(fd);
+	return ret;
+}
+
 /* Read path with origin, parent's $TTL and depth + 1 (parent NULL: the
  * zone's file). The file's own $TTL and $ORIGIN do not leak back. An open
  * failure is reported at from:from_line ($INCLUDE) or against path. */
@@ -492,14 +540,8 @@ static int read_file(struct rfile *parent, const char *path, const ldns_rdf *ori
 	rf.depth = parent->file ? parent->depth + 1 : 0;
 	rf.prev = NULL;
 	rf.fast_since_ldns = 0;
-	if (!(s.f = fopen(path, "r"))) {
-		ret = -errno;
-		if (from)
-			zload_error(rf.L, from, from_line, "$INCLUDE %s: cannot open: %s", path, strerror(-ret));
-		else
-			zload_error(rf.L, path, 0, "cannot open: %s", strerror(-ret));
+	if ((ret = open_zone_file(rf.L, path, from, from_line, &s.f)) != STEER_EOK)
 		return ret;
-	}
 	rf.origin = ldns_rdf_clone(origin);
 	if (!rf.origin || !(rf.file = file_name(rf.L, path))) {
 		ret = zload_nomem(rf.L, path, 0);

@@ -19,6 +19,7 @@
 # Addresses: 198.18.0.0/15 only, on veth ends and namespace loopbacks this
 # test creates; every namespace is deleted on exit.
 . "$(dirname "$0")/../lib/lib.sh"
+. "$(dirname "$0")/../lib/health.sh"
 [ -x "$STEERDNS" ] && [ -x "$HEALTHD" ] || skip "no steerdns/steer-healthd binaries in $BUILD"
 [ "$(id -u)" = 0 ] || skip "network namespaces need root"
 command -v iptables > /dev/null || skip "iptables is not installed"
@@ -83,14 +84,7 @@ TOKEN=qtok-$RANDOM$RANDOM
 
 HP=8080 PORT=$(free_port)
 INTERVAL=1 TIMEOUT=0.5 FALL=2
-cat > example.test.zone <<'ZONE'
-$ORIGIN example.test.
-$TTL 300
-@ IN SOA ns1 hostmaster 1 3600 600 86400 300
-  IN NS ns1
-ns1 IN A 192.0.2.53
-app 60 IN A 198.19.0.10
-ZONE
+steer_zone 198.19.0.10
 CHECKS='"checks": { "web": { "type": "http", "port": '$HP', "path": "/", "interval": '$INTERVAL', "timeout": '$TIMEOUT', "fall": '$FALL', "rise": 2 } },
   "pools": { "primary": { "check": "web", "members": ["198.19.0.10"] },
              "backup": { "check": "web", "members": ["198.19.0.20"] } }'

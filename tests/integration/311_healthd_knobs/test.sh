@@ -25,7 +25,7 @@ cat > "$CONF" <<JSON
              "ps": { "check": "slow", "members": ["127.0.0.1"] } }
 }
 JSON
-start_bg http /usr/bin/python3 "$TESTDIR/knobs_http.py" 127.0.0.1 "$port" "$T/www"
+start_bg http /usr/bin/python3 "$TESTDIR/../lib/knobs_http.py" 127.0.0.1 "$port" "$T/www"
 for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/x" && break; sleep 0.05; done
 hd_start hd "$CONF" || { fail "healthd did not start"; finish; }
 hd_subscribe

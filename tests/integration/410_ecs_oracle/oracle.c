@@ -18,9 +18,10 @@
  *       (the answer is not constant over ADDR/SCOPE) or "wrong" (another
  *       answer).
  *
- * The map is the geo policy's: KEY is a country code ("GB"), a continent code
- * ("EU") or "default"; a record gets the answer of its country's key, else
- * of its continent's, else default (also for "not in the database").
+ * The map is the geo policy's: KEY is a subdivision ("US-WA"), a country code
+ * ("GB"), a continent code ("EU") or "default"; a record gets the answer of
+ * its subdivision's key, else its country's, else its continent's, else
+ * default (also for "not in the database").
  *
  * The answer over a subtree is computed bottom-up from the tree (memoised by
  * node number: the IPv4 subtree is shared by its aliases), so "constant over
@@ -68,13 +69,23 @@ static int get_code(MMDB_entry_s *e, const char *a, const char *b, char *out)
 	return 1;
 }
 
-/* The map applied to one data record: country key, else continent key. */
+/* The map applied to one data record: subdivision key ("US-WA"), else
+ * country key, else continent key. */
 static int classify(MMDB_entry_s *e)
 {
-	char cc[8], cont[8];
-	int k;
+	char cc[8], cont[8], sub[8], ccsub[16];
+	MMDB_entry_data_s d;
+	int k, has_cc = get_code(e, "country", "iso_code", cc);
 
-	if (get_code(e, "country", "iso_code", cc) && (k = key_index(cc)) >= 0)
+	if (has_cc && MMDB_get_value(e, &d, "subdivisions", "0", "iso_code", NULL) == MMDB_SUCCESS && d.has_data &&
+	    d.type == MMDB_DATA_TYPE_UTF8_STRING && d.data_size > 0 && d.data_size < sizeof(sub)) {
+		memcpy(sub, d.utf8_string, d.data_size);
+		sub[d.data_size] = 0;
+		snprintf(ccsub, sizeof(ccsub), "%s-%s", cc, sub);
+		if ((k = key_index(ccsub)) >= 0)
+			return k;
+	}
+	if (has_cc && (k = key_index(cc)) >= 0)
 		return k;
 	if (get_code(e, "continent", "code", cont) && (k = key_index(cont)) >= 0)
 		return k;

@@ -6,8 +6,9 @@
 # dnsdist's own address; dnsdist's health checks pass through the header.
 # dnstap logs the original client. Then what is dropped and counted:
 # headers from a source not in proxy_from (a second dnsdist sending from
-# 127.0.0.2), a listed source without a header (dig from 127.0.0.1), and, after
-# a reload that empties proxy_from, every header. Plain queries from other
+# 127.0.0.2), a listed source without a header (dig from 127.0.0.1), broken
+# headers sent by hand (rawdns.py), and, after a reload that empties
+# proxy_from, every header; LOCAL and a header with a TLV are answered. Plain queries from other
 # sources keep working throughout.
 . "$(dirname "$0")/../lib/lib.sh"
 [ -x "$STEERDNS" ] || skip "no steerdns binary at $STEERDNS"
@@ -67,6 +68,28 @@ expect_eq "metric steerdns_proxy_total{verdict=\"unlisted\"} = stats" \
 	"$(mval "$MPORT" 'steerdns_proxy_total{verdict="unlisted"}')" "$(pstat unlisted)"
 expect_eq "metric steerdns_proxy_total{verdict=\"malformed\"}" \
 	"$(mval "$MPORT" 'steerdns_proxy_total{verdict="malformed"}')" 0
+
+# hand-made headers from the listed 127.0.0.1 (rawdns.py sends from it)
+sig=0d0a0d0a000d0a515549540a
+query=12340000000100000000000003617070076578616d706c650474657374000001
+query=${query}0001
+raw() { /usr/bin/python3 "$TESTDIR/../lib/rawdns.py" 127.0.0.1 "$PORT" --hex "$1"; }
+b0=$(pstat malformed)
+expect_match "binary version 1 header: dropped" "$(raw "${sig}1111000c7f0000157f0000010035003500${query}")" '^noreply'
+expect_match "length past the datagram: dropped" "$(raw "${sig}211100ff7f0000157f000001003500350035${query}")" '^noreply'
+expect_eq "counted: malformed" "$(( $(pstat malformed) - b0 ))" 2
+# LOCAL (a proxy's own check): answered for the proxy itself
+expect_match "LOCAL command: answered" "$(raw "${sig}20000000${query}")" 'rcode=0 qd=1 an=1'
+# PROXY with a TLV after the IPv4 addresses (PP2_TYPE_NOOP, 3 bytes): skipped
+expect_match "header with a TLV: answered" "$(raw "${sig}211100107f0000157f0000010035003504000100${query}")" \
+	'rcode=0 qd=1 an=1'
+
+# TCP, by hand: the header written in pieces (5 bytes a write), with a TLV,
+# and two queries pipelined behind it; IPv4 and IPv6 clients
+ptcp() { /usr/bin/python3 "$TESTDIR/proxytcp.py" 127.0.0.1 "$PORT" "$@"; }
+expect_eq "TCP: header in 5-byte writes + TLV, 2 pipelined queries" "$(ptcp 127.0.0.22 12 5 2)" "198.18.0.2 198.18.0.2"
+expect_eq "TCP: IPv6 client in the header" "$(ptcp ::1 0 7 1)" "198.18.0.4"
+expect_eq "TCP: one write, a 400-byte TLV" "$(ptcp 127.0.0.23 400 1000 2)" "198.18.0.3 198.18.0.3"
 
 # ---- 3. a reload applies proxy_from: with none listed every header is dropped ----
 sed -i 's|"proxy_from": \["127.0.0.1/32"\]|"proxy_from": []|' "$T/steerdns.json"

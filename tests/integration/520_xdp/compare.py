@@ -6,7 +6,9 @@ compared byte for byte.
 
 Used by 520_xdp: PORT_A is served by the AF_XDP listener, PORT_B by the
 kernel's UDP socket of the same steerdns (same zones, same snapshot), so
-every reply must be identical, or both must be missing (a drop). All
+every reply must be identical (but for the server cookie's timestamp and
+hash, RFC 9018, which may change between the two sends), or both must be
+missing (a drop). All
 messages go to one port, then all to the other, each with its own ID, and
 replies are matched by ID (bounded: 1 s after the last reply, 30 s in
 all). Prints one line per
@@ -14,8 +16,46 @@ difference, then "compared N files: D differ, R replied on both, X dropped
 by both". Exit 1 on any difference. Standard library only.
 """
 import socket
+import struct
 import sys
 import time
+
+
+def skip_name(m, i):
+    while i < len(m):
+        n = m[i]
+        if n == 0:
+            return i + 1
+        if n >= 0xC0:
+            return i + 2
+        i += n + 1
+    return len(m)
+
+
+def mask_cookie(m):
+    """The reply with the server part of a COOKIE option (RFC 9018: it
+    holds a timestamp, so two replies a second apart differ there) zeroed;
+    anything unparseable is returned as it is."""
+    try:
+        qd, an, ns, ar = struct.unpack(">HHHH", m[4:12])
+        i = 12
+        for _ in range(qd):
+            i = skip_name(m, i) + 4
+        for k in range(an + ns + ar):
+            i = skip_name(m, i)
+            rtype, _, _, rdlen = struct.unpack(">HHIH", m[i:i + 10])
+            i += 10
+            if rtype == 41 and k >= an + ns:
+                j, end = i, i + rdlen
+                while j + 4 <= end:
+                    code, olen = struct.unpack(">HH", m[j:j + 4])
+                    if code == 10 and olen > 8:
+                        m = m[:j + 12] + bytes(olen - 8) + m[j + 4 + olen:]
+                    j += 4 + olen
+            i += rdlen
+    except struct.error:
+        pass
+    return m
 
 
 def replies(addr, port, msgs):
@@ -62,6 +102,8 @@ def main():
     differ = replied = dropped = 0
     for i, (ident, _) in enumerate(msgs):
         ra, rb = a.get(ident), b.get(ident)
+        if ra is not None and rb is not None:
+            ra, rb = mask_cookie(ra), mask_cookie(rb)
         if ra is None and rb is None:
             dropped += 1
         elif ra == rb:

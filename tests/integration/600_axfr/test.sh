@@ -10,7 +10,8 @@
 #   allow_transfer: unsigned from 127.0.0.1 REFUSED, unsigned from the
 #     listed 127.0.0.2 served; a wrong secret gets BADSIG, an unknown key
 #     BADKEY (NOTAUTH, RFC 8945 5.2); a zone we do not serve NOTAUTH;
-#   AXFR over UDP: NOTIMP (what NSD 4.6 and Knot 3.2 answer).
+#   AXFR over UDP: NOTIMP (what NSD 4.6 and Knot 3.2 answer);
+#   a signed SOA query gets a signed answer (BIND's refresh needs it).
 . "$(dirname "$0")/../lib/lib.sh"
 [ -x "$STEERDNS" ] || skip "no steerdns binary at $STEERDNS"
 command -v kdig >/dev/null || skip "no kdig (knot-dnsutils)"
@@ -96,6 +97,15 @@ out=$(kdig +tcp @127.0.0.1 -p "$PORT" -y "hmac-sha256:k256:$S256" www.t.test AXF
 expect_match "not an apex: NOTAUTH" "$out" "NOTAUTH"
 out=$(kdig +notcp @127.0.0.1 -p "$PORT" t.test AXFR 2>&1)
 expect_match "AXFR over UDP: NOTIMP" "$out" "NOTIMPL"
+
+# A signed ordinary query (a secondary's SOA check) gets a signed answer;
+# a bad MAC gets NOTAUTH/BADSIG instead of the data.
+out=$(kdig +notcp @127.0.0.1 -p "$PORT" -y "hmac-sha256:k256:$S256" t.test SOA 2>&1)
+expect_match "signed SOA query over UDP: signed answer, verified" "$(printf '%s\n' "$out" | grep -E 'status|TSIG' | tr '\n' ' ')" \
+	'status: NOERROR.*TSIG.*NOERROR'
+expect_eq "signed SOA query: no kdig warning" "$(printf '%s\n' "$out" | grep -c '^;; WARNING')" 0
+out=$(kdig +notcp @127.0.0.1 -p "$PORT" -y "hmac-sha256:k256:$S512" t.test SOA 2>&1)
+expect_match "SOA query with a bad MAC: BADSIG" "$out" "BADSIG"
 
 # The server still answers after all of the above.
 expect_eq "still answering" "$(dig +short @127.0.0.1 -p "$PORT" ns1.t.test A)" 192.0.2.53

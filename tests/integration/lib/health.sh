@@ -52,3 +52,10 @@ expect_flip() {
 	else expect_eq "$what: consecutive successes at the flip" "$ok" "$want"; fi
 	echo "$what: $(awk "BEGIN{printf \"%.2f\", $ts - $after}") s" | tee -a "$T/timings"
 }
+
+# steer_zone ADDRESS: $T/example.test.zone with app.example.test (TTL 60) at
+# ADDRESS, the zone-file fallback of a steered name.
+steer_zone() {
+	printf '%s\n' '$ORIGIN example.test.' '$TTL 300' '@ IN SOA ns1 hostmaster 1 3600 600 86400 300' \
+		'  IN NS ns1' 'ns1 IN A 192.0.2.53' "app 60 IN A $1" > "$T/example.test.zone"
+}

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""knobs_http.py ADDR PORT DIR -- an HTTP server for 311_healthd_knobs.
+"""knobs_http.py ADDR PORT DIR -- an HTTP server for the check-knob tests (311, 312).
 
 GET /NAME answers with the status code in DIR/NAME.code (200 when the file
 is missing) and, when DIR/NAME.ready exists, the header "X-Ready: <its
