@@ -196,6 +196,7 @@ static int dnssec_status(const struct zone_conf *zc, const char *zone)
 		       dnssec_key_signing(k, now) ? "active" : dnssec_key_published(k, now) ? "published" : "inactive",
 		       t[0], t[1], t[2], t[3], t[4]);
 	}
+	ctl_dnssec_roll_status(dc, &ks, now);
 	dnssec_keyset_free(&ks);
 	snprintf(path, sizeof(path), "%s/signing.status", dc->keys.key_dir);
 	if (!(f = fopen(path, "re"))) {

@@ -7,11 +7,14 @@
  */
 #include "config.h"
 #include "cli/commands.h"
+#include "server/dnssec/rollover.h"
+#include "server/dnssec/zonesign.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 /* Send req (taken) to steerdns; print the outcome. */
 static int roll_request(const struct ctl_opts *o, json_t *req, const char *done)
@@ -68,4 +71,34 @@ int ctl_dnssec_ds_seen(const struct ctl_opts *o, const char *zone, const char *t
 	snprintf(done, sizeof(done), "%s: DS of KSK %ld seen at the parent; the old KSK retires after the DS TTL", zone, t);
 	return roll_request(o, json_pack("{s:s, s:s, s:I}", "cmd", "dnssec-ds-seen", "zone", zone, "tag", (json_int_t)t),
 			    done);
+}
+
+/* Where each role's rollover stands, for steerctl dnssec status. */
+void ctl_dnssec_roll_status(const struct dnssec_zoneconf *dc, const struct dnssec_keyset *ks, int64_t now)
+{
+	struct rollover_conf rc = { .zsk_lifetime = dc->keys.zsk_lifetime, .dnskey_ttl = dc->keys.dnskey_ttl,
+				    .propagation = dc->keys.propagation, .ds_ttl = dc->roll.ds_ttl,
+				    .ksk_ds_wait = dc->roll.ksk_ds_wait };
+	static const enum dnssec_role roles[2] = { DNSSEC_ZSK, DNSSEC_KSK };
+
+	for (int r = 0; r < 2; r++) {
+		struct rollover_status st;
+		rollover_status(ks, &rc, roles[r], now, &st);
+		printf("rollover %s: %s", roles[r] == DNSSEC_KSK ? "ksk" : "zsk", rollover_phase_name(st.phase));
+		if (st.cur >= 0)
+			printf("; signing key %u", ks->keys[st.cur].tag);
+		if (st.next >= 0)
+			printf("; incoming key %u", ks->keys[st.next].tag);
+		if (st.phase == ROLL_WAIT_DS && !rc.ksk_ds_wait)
+			printf("; give the parent its DS, then: steerctl dnssec ds-seen ZONE %u", ks->keys[st.next].tag);
+		if (st.due) {
+			char when[32];
+			time_t t = (time_t)st.due;
+			struct tm tm;
+			gmtime_r(&t, &tm);
+			strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+			printf("; next rollover starts %s", when);
+		}
+		printf("\n");
+	}
 }

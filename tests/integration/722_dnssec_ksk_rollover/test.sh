@@ -60,6 +60,8 @@ for _ in $(seq 60); do [ "$(cds_tags)" = "$(echo "$OLD $NEW" | tr ' ' '\n' | sor
 expect_eq "after Ipub both KSKs sign: the CDS offers both DS" "$(cds_tags)" \
 	"$(echo "$OLD $NEW" | tr ' ' '\n' | sort -n | tr '\n' ' ' | sed 's/ $//')"
 secure_all "double-KSK (old anchor)"
+expect_match "steerctl dnssec status: waiting for the DS" "$("$STEERCTL" -c "$CONF" dnssec status example.test)" \
+	"rollover ksk: waiting for the DS at the parent; signing key $NEW; incoming key $NEW; .*ds-seen ZONE $NEW"
 
 # The parent now has the new DS: a resolver anchored on it alone validates.
 stop_bg unbound
