@@ -190,9 +190,11 @@ void answer_query(struct answer_scratch *S, const struct answer_env *env, const 
 	if (status == QUERY_OK) {
 		guard_cookie(&st);
 		solve(&st);
-		if (guard_limit(&st, &after_question))
-			return; /* rate-limited: res->len stays 0 */
-		guard_ede(&st);
 	}
+	/* Errors from the parser (FORMERR, NOTIMP, BADVERS) are rate-limited
+	 * too: a spoofed flood of broken queries must not reflect either. */
+	if (guard_limit(&st, &after_question))
+		return; /* rate-limited: res->len stays 0 */
+	guard_ede(&st);
 	finish(&st, &after_question, max, status == QUERY_OK && !(snap && snap->no_ecs));
 }

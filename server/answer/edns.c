@@ -67,7 +67,8 @@ static size_t put_ede(uint8_t *o, const struct edns_extra *x)
 	wire_put16(o, DNS_EDNS_EDE);
 	wire_put16(o + 2, (uint16_t)(2 + tl));
 	wire_put16(o + DNS_EDNS_OPT_HDR, (uint16_t)x->ede);
-	memcpy(o + DNS_EDNS_OPT_HDR + 2, x->ede_text, tl);
+	if (tl)
+		memcpy(o + DNS_EDNS_OPT_HDR + 2, x->ede_text, tl);
 	return DNS_EDNS_OPT_HDR + 2 + tl;
 }
 

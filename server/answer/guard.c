@@ -147,7 +147,7 @@ int guard_limit(struct answer_state *st, const struct pkt_mark *after_question)
 	cut_back(st, after_question);
 	st->truncated = 1; /* finish() sets TC */
 	st->extra.ede = EDE_OTHER;
-	st->extra.ede_text = "rate limited: retry over TCP";
+	st->extra.ede_text = "rate limited";
 	st->res->limited = ANSWER_LIMIT_SLIP;
 	return 0;
 }

@@ -492,7 +492,10 @@ static void prewarm_fd_slots(struct tcp_server *t, long long max_conns)
  * at its limit learns nothing from a message, and this costs us least). */
 static int admit_client(struct tcp_server *t, struct tcp_conn *c, const struct sockaddr *sa)
 {
-	unsigned limit = atomic_load_explicit(&t->per_client, memory_order_relaxed);
+	/* A proxy in server.proxy_from carries many clients on its one
+	 * address: it is counted, never refused (it limits its own clients;
+	 * the whole-query deadline and the cap still apply). */
+	unsigned limit = c->proxy_start == CONN_PROXY_LISTED ? 0 : atomic_load_explicit(&t->per_client, memory_order_relaxed);
 	struct timespec now;
 	int ret;
 
@@ -520,6 +523,8 @@ static void accept_cb(struct evconnlistener *lev, evutil_socket_t fd, struct soc
 	struct timeval wtv = { wms / 1000, (wms % 1000) * 1000 };
 	int on = 1;
 
+	if (c)
+		c->proxy_start = proxy_start_of(t, sa);
 	if (!c || admit_client(t, c, sa) < 0) {
 		if (!c)
 			log_warn("TCP: out of memory; refusing a connection");
@@ -547,7 +552,6 @@ static void accept_cb(struct evconnlistener *lev, evutil_socket_t fd, struct soc
 	    getsockname(fd, (struct sockaddr *)&c->local, &c->locallen) < 0)
 		c->locallen = 0;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
-	c->proxy_start = proxy_start_of(t, sa);
 	list_append(t, c);
 	atomic_store_explicit(&t->nconns, atomic_load_explicit(&t->nconns, memory_order_relaxed) + 1,
 			      memory_order_relaxed);

@@ -40,13 +40,16 @@ out=$(kdig @127.0.0.1 -p "$PORT" -b 127.10.0.1 +cookie www.t.test A)
 expect_match "kdig +cookie: a server cookie back" "$out" 'COOKIE: [0-9A-F]{16}01000000[0-9A-F]{24}'
 
 # RFC 7873 5.2.2: too short, a server cookie of 1..7 bytes, too long: FORMERR.
+# (Each from its own /16: FORMERR responses are rate-limited too.)
+i=30
 for hex in 00112233445566 00112233445566778899aabbcc \
 	00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff0011223344556677889; do
 	[ $(( ${#hex} % 2 )) -eq 1 ] && hex=${hex}0
-	out=$(d -b 127.11.0.1 +nocookie +ednsopt=10:$hex www.t.test A)
+	i=$((i + 1))
+	out=$(d -b 127.$i.0.1 +nocookie +ednsopt=10:$hex www.t.test A)
 	expect_match "COOKIE of $(( ${#hex} / 2 )) bytes: FORMERR" "$out" 'status: FORMERR'
 done
-out=$(d -b 127.11.0.1 +nocookie +ednsopt=10:0011223344556677 www.t.test A)
+out=$(d -b 127.35.0.1 +nocookie +ednsopt=10:0011223344556677 www.t.test A)
 expect_match "COOKIE of 8 bytes (client only): answered" "$out" 'status: NOERROR'
 
 # Over the limit (2/s) with a client cookie only: BADCOOKIE with a fresh server cookie.

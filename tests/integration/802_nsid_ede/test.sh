@@ -55,9 +55,19 @@ expect_eq "a plain answer: no EDE" "$(printf '%s' "$out" | grep -c 'EDE:')" 0
 d -b 127.23.0.1 www.t.test A > /dev/null
 out=$(d -b 127.23.0.1 +ignore www.t.test A)
 expect_match "over the limit: truncated" "$out" 'flags: qr aa tc'
-expect_match "the truncated response: EDE 0 with its reason" "$out" 'EDE: 0 \(Other\): \(rate limited: retry over TCP\)'
+expect_match "the truncated response: EDE 0 with its reason" "$out" 'EDE: 0 \(Other\): \(rate limited\)'
 expect_match "the truncated response: no records" "$out" 'ANSWER: 0, AUTHORITY: 0'
 expect_match "dig retries over TCP and gets the answer" "$(d -b 127.23.0.1 +short www.t.test A)" '^192\.0\.2\.10$'
+
+# A reload without the "rrl" section stops limiting (the worker drops its table).
+write_config
+sed -i 's/"workers": 2/"workers": 1/' "$CFG"
+ctl reload > /dev/null || fail "reload"
+n=0
+for i in $(seq 10); do
+	d -b 127.23.0.1 +ignore www.t.test A | grep -q 'flags: qr aa rd;' && n=$((n + 1))
+done
+expect_eq "rrl removed by a reload: every answer full" "$n/10" "10/10"
 
 # A bad server.nsid is a config error at its line.
 printf '{ "server": {\n "nsid": "hex:zz" }, "zones": [] }\n' > "$T/bad.json"
