@@ -443,9 +443,13 @@ int server_reload_zone(struct server *srv, const char *name, struct errlist *err
 		return STEER_ENOENT;
 	}
 	log_info("reloading zone %s from %s", zc->name, zc->file);
-	if (zone_load(zc->name, zc->file, errs, &z) != STEER_EOK ||
-	    (zc->post && zc->post(z, zonedb_zone_named(db, zc->name), zc->post_arg, errs) != 0)) {
-		zone_free(z); /* NULL when zone_load failed */
+	ret = zone_load(zc->name, zc->file, errs, &z);
+	/* The zone's post step (DNSSEC signing), as a full reload runs it. */
+	if (ret == STEER_EOK && zc->post && zc->post(z, zonedb_zone_named(db, zc->name), zc->post_arg, errs) != 0) {
+		zone_free(z);
+		ret = STEER_EINVAL;
+	}
+	if (ret != STEER_EOK) {
 		server_log_errors(errs);
 		log_err("zone %s: reload rejected; the old version is still serving", zc->name);
 		return STEER_EINVAL;
