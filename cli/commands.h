@@ -22,6 +22,7 @@
 #define STEER_CLI_COMMANDS_H
 
 #include <jansson.h>
+#include <stdint.h>
 
 enum { CTL_OK = 0, CTL_FAILED = 1, CTL_USAGE = 2, CTL_UNREACHABLE = 3 };
 
@@ -47,6 +48,12 @@ int ctl_drain(const struct ctl_opts *o, int argc, char **argv);
 int ctl_undrain(const struct ctl_opts *o, int argc, char **argv);
 int ctl_force_up(const struct ctl_opts *o, int argc, char **argv);
 int ctl_dnssec(const struct ctl_opts *o, int argc, char **argv);
+/* ctl_dnssec_roll.c: steerctl dnssec roll ZONE ksk|zsk, ds-seen ZONE TAG (through steerdns). */
+int ctl_dnssec_roll(const struct ctl_opts *o, const char *zone, const char *role);
+int ctl_dnssec_ds_seen(const struct ctl_opts *o, const char *zone, const char *tag);
+struct dnssec_zoneconf;
+struct dnssec_keyset;
+void ctl_dnssec_roll_status(const struct dnssec_zoneconf *dc, const struct dnssec_keyset *ks, int64_t now);
 
 /* Helpers shared by the verb files (cli/util.c). */
 

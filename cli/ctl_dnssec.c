@@ -196,6 +196,7 @@ static int dnssec_status(const struct zone_conf *zc, const char *zone)
 		       dnssec_key_signing(k, now) ? "active" : dnssec_key_published(k, now) ? "published" : "inactive",
 		       t[0], t[1], t[2], t[3], t[4]);
 	}
+	ctl_dnssec_roll_status(dc, &ks, now);
 	dnssec_keyset_free(&ks);
 	snprintf(path, sizeof(path), "%s/signing.status", dc->keys.key_dir);
 	if (!(f = fopen(path, "re"))) {
@@ -309,10 +310,15 @@ int ctl_dnssec(const struct ctl_opts *o, int argc, char **argv)
 	const struct zone_conf *zc;
 	struct server_conf c;
 	char zone[DNAME_MAXLEN + 2];
-	int n = ctl_args(argc, argv, pos, 2, 3, "dnssec keygen|ds|status|export ZONE [ksk|zsk|FILE]"), ret;
+	int n = ctl_args(argc, argv, pos, 2, 3, "dnssec keygen|ds|status|export|roll|ds-seen ZONE [ksk|zsk|FILE|TAG]"), ret;
 
 	if (n < 0)
 		return CTL_USAGE;
+	/* Rollovers go through the daemon, which owns the key files. */
+	if (!strcmp(pos[0], "roll"))
+		return ctl_dnssec_roll(o, pos[1], pos[2]);
+	if (!strcmp(pos[0], "ds-seen"))
+		return ctl_dnssec_ds_seen(o, pos[1], pos[2]);
 	if (strcmp(pos[0], "keygen") && strcmp(pos[0], "ds") && strcmp(pos[0], "status") && strcmp(pos[0], "export")) {
 		fprintf(stderr, "usage: steerctl dnssec keygen|ds|status|export ZONE [ksk|zsk|FILE]\n");
 		return CTL_USAGE;

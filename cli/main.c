@@ -23,7 +23,7 @@ static const struct {
 	{ "drain", ctl_drain, "TARGET", "force a target down (persists across restarts)" },
 	{ "undrain", ctl_undrain, "TARGET", "return a target to its health checks" },
 	{ "force-up", ctl_force_up, "TARGET", "force a target up whatever its checks say" },
-	{ "dnssec", ctl_dnssec, "keygen|ds|status|export ZONE", "keys, DS for the registrar, signing state, signed zone file" },
+	{ "dnssec", ctl_dnssec, "keygen|ds|status|export|roll|ds-seen ZONE", "keys, DS for the registrar, signing state, signed zone file" },
 };
 
 /* -t SECONDS: a positive number, at most an hour (a typo such as "-t 5s"

@@ -228,9 +228,13 @@ static int operator_steps(struct server *srv, const char *zone, const struct rol
 			  const struct zone *z, const struct dnssec_zoneconf *dc, struct errlist *errs)
 {
 	int ret = apply(z, dc, st, (size_t)n, (int64_t)time(NULL), errs);
+	struct timeval soon = { 1, 0 };
 
 	if (ret == 0 && n > 0)
 		ret = server_reload_zone(srv, zone, errs);
+	/* The new times may come before the timer's next tick: plan again now. */
+	if (srv->keyroll)
+		evtimer_add(srv->keyroll, &soon);
 	return ret;
 }
 

@@ -44,7 +44,7 @@ static int steered_rrsig(struct answer_state *st, const struct node *n, const st
 	}
 	/* Which key signs is part of the cache key: the same ZSK keeps its
 	 * entries across reloads, a new one (a rollover) never sees them. */
-	sg.epoch = sigcache_key_epoch(dz->zsk);
+	sg.epoch = dz->zsk_epoch;
 	len = sigcache_lookup(st->env->sigcache, &sg, &S->sig, n->name, (uint8_t)n->namelen,
 			      (uint8_t)(n->labels - wild), qtype, sa->ttl, sa->addrs, sa->naddrs,
 			      qtype == DNS_TYPE_A ? 4 : 16, (uint32_t)time(NULL), out, cap, &o);

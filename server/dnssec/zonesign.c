@@ -18,6 +18,7 @@
  */
 #include "config.h"
 #include "server/dnssec/zonesign.h"
+#include "server/dnssec/sigcache.h"
 
 #include "common/dns.h"
 #include "common/errlist.h"
@@ -558,6 +559,7 @@ int dnssec_zone_sign(struct zone *z, const struct zone *old, void *arg, struct e
 		return ret;
 	}
 	S.dz->alg = S.dz->zsk->alg;
+	S.dz->zsk_epoch = sigcache_key_epoch(S.dz->zsk); /* once here, not per steered query */
 	S.dz->next_refresh = S.dz->expire_min - c->refresh;
 	S.dz->sign_seconds = now_seconds() - t0;
 	z->dnssec = S.dz;

@@ -61,6 +61,7 @@ struct dnssec_zone {
 	struct dnssec_keyset ks;       /* owned: every key in key_dir */
 	const struct dnssec_key *ksk;  /* in ks: signs DNSKEY, CDS, CDNSKEY */
 	const struct dnssec_key *zsk;  /* in ks: signs the rest (and steered answers online) */
+	uint32_t zsk_epoch;            /* sigcache_key_epoch(zsk): the signature cache's key part */
 	enum dnssec_denial denial;
 	uint8_t alg;
 	uint32_t validity, refresh;

@@ -13,25 +13,7 @@
 command -v delv > /dev/null || skip "delv is not installed (Debian package bind9-dnsutils)"
 . "$(dirname "$0")/../lib/unbound_stub.sh"
 
-PORT=$(free_port)
-CONF=$T/steerdns.json
-cat > "$T/example.test.zone" <<'ZONE'
-$ORIGIN example.test.
-$TTL 3
-@ IN SOA ns1 hostmaster 1 3600 600 86400 3
-  IN NS ns1
-ns1 IN A 192.0.2.53
-app 3 IN A 198.18.0.99
-ZONE
-cat > "$CONF" <<JSON
-{ "server": { "listen": ["127.0.0.1:$PORT"], "control_socket": "ctl.sock" },
-  "zones": [ { "name": "example.test", "file": "example.test.zone",
-               "dnssec": { "key_dir": "keys", "zsk_lifetime": 15, "dnskey_ttl": 2, "propagation": 1 } } ],
-  "pools": { "east": { "members": ["198.18.1.1", "198.18.1.2"] } },
-  "records": { "app.example.test": { "ttl": 3, "failover": ["east"] } } }
-JSON
-start_bg server "$STEERDNS" -c "$CONF"
-wait_dns 127.0.0.1 "$PORT" || { cat "$T/server.log"; finish; }
+ub_short_zone '{ "key_dir": "keys", "zsk_lifetime": 15, "dnskey_ttl": 2, "propagation": 1 }' || { fail "steerdns did not start"; finish; }
 ub_anchor example.test "$CONF" || { fail "no DS for the trust anchor"; finish; }
 ub_delv_anchor
 ub_start example.test "$PORT" || { fail "unbound did not start"; cat "$T/unbound.log"; finish; }

@@ -77,3 +77,21 @@ ub_ad() {
 	flags=$(echo "$out" | sed -n 's/.*flags: \([a-z ]*\);.*/\1/p' | head -1)
 	case " $flags " in *" ad "*) echo ad ;; *) echo "flags=[$flags] $(echo "$out" | grep -o 'status: [A-Z]*')" ;; esac
 }
+
+# ub_short_zone DNSSEC-JSON: the rollover tests' zone example.test (TTLs 3 s,
+# a steered "app" in pool east) signed with the given "dnssec" object, in
+# $CONF with steerdns on $PORT (both set here), started and answering.
+ub_short_zone() {
+	PORT=$(free_port)
+	CONF=$T/steerdns.json
+	printf '%s\n' '$ORIGIN example.test.' '$TTL 3' '@ IN SOA ns1 hostmaster 1 3600 600 86400 3' '  IN NS ns1' \
+		'ns1 IN A 192.0.2.53' 'app 3 IN A 198.18.0.99' > "$T/example.test.zone"
+	cat > "$CONF" <<JSON
+{ "server": { "listen": ["127.0.0.1:$PORT"], "control_socket": "ctl.sock" },
+  "zones": [ { "name": "example.test", "file": "example.test.zone", "dnssec": $1 } ],
+  "pools": { "east": { "members": ["198.18.1.1", "198.18.1.2"] } },
+  "records": { "app.example.test": { "ttl": 3, "failover": ["east"] } } }
+JSON
+	start_bg server "$STEERDNS" -c "$CONF"
+	wait_dns 127.0.0.1 "$PORT" || { cat "$T/server.log"; return 1; }
+}
