@@ -76,4 +76,11 @@ sleep 1
 ctl reload > /dev/null
 u2=$(serial u.test)
 [ "$u2" -gt "$u1" ] 2>/dev/null && pass "unixtime: a change moves it forward ($u1 -> $u2)" || fail "unixtime: $u1 -> $u2"
+# `steerctl reload ZONE` applies the policy too.
+zone i.test 7 192.0.2.5
+ctl reload i.test > /dev/null
+expect_eq "increment: steerctl reload ZONE moves it too" "$(serial i.test)/$(www i.test)" 10/192.0.2.5
+zone k.test 8 192.0.2.6
+ctl reload k.test > /dev/null 2>&1
+expect_eq "keep: steerctl reload ZONE refuses the unbumped change too" "$(www k.test)" 192.0.2.2
 finish
