@@ -9,6 +9,7 @@
 #include "common/log.h"
 #include "common/prom.h"
 #include "common/suggest.h"
+#include "server/xfr/serial.h"
 #include "server/xfr/xfr_conf.h"
 
 #include <strings.h>
@@ -373,7 +374,14 @@ int server_conf_load(const char *path, struct server_conf *c, struct errlist *er
 	} else {
 		nerr += read_zones(c, v, errs);
 	}
-	nerr += xfr_conf_read(&c->cf, &c->xfr, errs);
+	nerr += xfr_conf_read(&c->cf, c->state_dir, &c->xfr, errs);
+	for (size_t i = 0; c->xfr && i < c->nzones; i++) { /* the served serial, before signing */
+		const struct xfr_zone *xz = xfr_conf_zone_named(c->xfr, c->zones[i].name);
+		if (xz && xz->check_serial) {
+			c->zones[i].pre = xfr_serial_pre;
+			c->zones[i].pre_arg = (void *)xz;
+		}
+	}
 	return nerr;
 }
 

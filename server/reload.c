@@ -444,8 +444,10 @@ int server_reload_zone(struct server *srv, const char *name, struct errlist *err
 	}
 	log_info("reloading zone %s from %s", zc->name, zc->file);
 	ret = zone_load(zc->name, zc->file, errs, &z);
-	/* The zone's post step (DNSSEC signing), as a full reload runs it. */
-	if (ret == STEER_EOK && zc->post && zc->post(z, zonedb_zone_named(db, zc->name), zc->post_arg, errs) != 0) {
+	/* The same steps as a full reload's (zoneset.c): the served serial,
+	 * then signing, each beside the live version. */
+	if (ret == STEER_EOK && ((zc->pre && zc->pre(z, zonedb_zone_named(db, zc->name), zc->pre_arg, errs) != 0) ||
+				 (zc->post && zc->post(z, zonedb_zone_named(db, zc->name), zc->post_arg, errs) != 0))) {
 		zone_free(z);
 		ret = STEER_EINVAL;
 	}

@@ -158,6 +158,20 @@ static void finish(struct answer_state *st, const struct pkt_mark *after_questio
 	st->res->len = pkt_finish(P);
 }
 
+/* EDNS EXPIRE (RFC 7314) for an SOA query at a zone's apex that asked for
+ * it: as the primary we send the SOA's EXPIRE field (RFC 7314 4). */
+static void edns_expire(struct answer_state *st)
+{
+	const struct query *Q = st->q;
+	const struct zone *z = st->zone;
+
+	if (!Q->expire || Q->qtype != DNS_TYPE_SOA || !z || st->rcode != DNS_RCODE_NOERROR ||
+	    Q->qname_len != z->apexlen || memcmp(Q->qname, z->apex, z->apexlen) != 0)
+		return;
+	st->extra.expire = 1;
+	st->extra.expire_value = wire_get32(z->soa->data + rr_len(z->soa->data) - 8);
+}
+
 void answer_query(struct answer_scratch *S, const struct answer_env *env, const struct snapshot *snap,
 		  const struct answer_client *client, const uint8_t *q, size_t qlen, uint8_t *resp,
 		  size_t resp_cap, struct answer_result *res)
@@ -190,6 +204,7 @@ void answer_query(struct answer_scratch *S, const struct answer_env *env, const 
 	if (status == QUERY_OK) {
 		guard_cookie(&st);
 		solve(&st);
+		edns_expire(&st);
 	}
 	/* Errors from the parser (FORMERR, NOTIMP, BADVERS) are rate-limited
 	 * too: a spoofed flood of broken queries must not reflect either. */

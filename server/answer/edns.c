@@ -41,7 +41,7 @@ static size_t put_option(uint8_t *o, uint16_t code, const uint8_t *data, size_t 
 	return DNS_EDNS_OPT_HDR + len;
 }
 
-/* COOKIE (the client's cookie, then ours) and NSID. Returns their length. */
+/* COOKIE (the client's cookie, then ours), NSID and EXPIRE. Returns their length. */
 static size_t put_cookie_nsid(uint8_t *o, const struct answer_env *env, const struct query *q,
 			      const struct edns_extra *x)
 {
@@ -56,6 +56,11 @@ static size_t put_cookie_nsid(uint8_t *o, const struct answer_env *env, const st
 	}
 	if (x->nsid && env->nsid_len)
 		n += put_option(o + n, DNS_EDNS_NSID, env->nsid, env->nsid_len);
+	if (x->expire) {
+		uint8_t v[4];
+		wire_put32(v, x->expire_value);
+		n += put_option(o + n, DNS_EDNS_EXPIRE, v, 4);
+	}
 	return n;
 }
 
@@ -78,7 +83,7 @@ void edns_put_opt(struct pkt *p, const struct answer_env *env, const struct quer
 		  uint8_t ecs_scope, int with_ecs, const struct edns_extra *x)
 {
 	uint8_t opt[RR_OPT_FIXED + EDNS_ECS_HEAD + 16 + DNS_EDNS_OPT_HDR + COOKIE_CLIENT_LEN + COOKIE_SERVER_LEN +
-		    DNS_EDNS_OPT_HDR + NSID_MAX + DNS_EDNS_OPT_HDR + 2 + EDE_TEXT_MAX];
+		    DNS_EDNS_OPT_HDR + NSID_MAX + DNS_EDNS_OPT_HDR + 4 + DNS_EDNS_OPT_HDR + 2 + EDE_TEXT_MAX];
 	size_t base;
 	size_t n = RR_OPT_FIXED;
 

@@ -175,6 +175,8 @@ void guard_ede(struct answer_state *st)
 		return;
 	if (st->rcode == DNS_RCODE_REFUSED) {
 		st->extra.ede = refused_ede(st);
+	} else if (st->rcode == DNS_RCODE_NOTIMP && st->q->qtype == DNS_TYPE_AXFR) {
+		st->extra.ede = EDE_PROHIBITED; /* AXFR over UDP: NOTIMP, and Prohibited says why */
 	} else if (st->rcode == DNS_RCODE_YXDOMAIN) {
 		/* RFC 6672 2.2: the DNAME substitution is longer than a name. */
 		st->extra.ede = EDE_OTHER;

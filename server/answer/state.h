@@ -98,6 +98,8 @@ struct edns_extra {
 	uint8_t server_cookie[COOKIE_SERVER_LEN];
 	uint8_t nsid;                        /* write NSID with env->nsid */
 	int ede;                             /* RFC 8914 INFO-CODE; -1 = none */
+	uint8_t expire;                      /* write EXPIRE (RFC 7314) with expire_value */
+	uint32_t expire_value;
 	const char *ede_text;                /* EXTRA-TEXT (static), or NULL */
 };
 
@@ -221,7 +223,8 @@ static inline size_t edns_extra_size(const struct answer_env *env, const struct 
 	if (!q->edns)
 		return 0;
 	return (q->cookie_len && env->limit && env->limit->cookies.on ? DNS_EDNS_OPT_HDR + COOKIE_CLIENT_LEN + COOKIE_SERVER_LEN : 0u) +
-	       (q->nsid && env->nsid_len ? DNS_EDNS_OPT_HDR + env->nsid_len : 0u);
+	       (q->nsid && env->nsid_len ? DNS_EDNS_OPT_HDR + env->nsid_len : 0u) +
+	       (q->expire && q->qtype == DNS_TYPE_SOA ? DNS_EDNS_OPT_HDR + 4u : 0u);
 }
 /* Append the OPT record (RFC 6891 6.1.2): extended rcode, DO copied
  * (RFC 3225), and the ECS option echoed with scope (RFC 7871 7.2.1) when

@@ -301,9 +301,10 @@ static void conn_progress(struct tcp_conn *c, int answered, int partial)
 		conn_arm(c, partial);
 }
 
-/* Answer every complete query in the input, in order. Returns -1 when the
- * connection must be closed (a zero-length message). */
-static int drain_queries(struct tcp_conn *c)
+/* Answer the complete queries in the input, in order, until one starts a
+ * transfer. Returns -1 when the connection must be closed (a zero-length
+ * message). */
+static int drain_once(struct tcp_conn *c)
 {
 	struct tcp_server *t = c->srv;
 	struct evbuffer *in = bufferevent_get_input(c->bev), *out = bufferevent_get_output(c->bev);
@@ -338,8 +339,6 @@ static int drain_queries(struct tcp_conn *c)
 	}
 	if (snap)
 		snap_release(t->snaps, t->slot);
-	if (c->xfr && ret == 0)
-		ret = transfer_pump(c);
 	if (ret == 0)
 		conn_progress(c, answered, evbuffer_get_length(in) > 0);
 	return ret;
@@ -378,6 +377,23 @@ static int conn_proxy(struct tcp_conn *c)
 	evbuffer_drain(in, consume);
 	c->proxy_start = CONN_PROXY_DONE;
 	return 1;
+}
+
+/* Answer the queries in the input; a transfer among them goes out as the
+ * client reads (conn_write_cb). One that fits in a single chunk has ended
+ * already: then the queries behind it are answered now, as no read event
+ * will come for bytes already read. */
+static int drain_queries(struct tcp_conn *c)
+{
+	for (;;) {
+		int ret = drain_once(c);
+		if (ret < 0 || !c->xfr)
+			return ret;
+		if (transfer_pump(c) < 0)
+			return -1;
+		if (c->xfr)
+			return 0;
+	}
 }
 
 static void conn_read_cb(struct bufferevent *bev, void *arg)

@@ -99,6 +99,8 @@ static enum query_status parse_opt(const uint8_t *pkt, size_t len, size_t off, s
 			st = parse_ecs(pkt + p + DNS_EDNS_OPT_HDR, olen, q);
 		if ((code == DNS_EDNS_COOKIE || code == DNS_EDNS_NSID) && st == QUERY_OK)
 			st = parse_cookie_nsid(code, pkt + p + DNS_EDNS_OPT_HDR, olen, q);
+		if (code == DNS_EDNS_EXPIRE) /* RFC 7314 2: empty in a query */
+			q->expire = 1;
 		/* Other options (padding, unknown) are ignored. */
 		p += DNS_EDNS_OPT_HDR + olen;
 	}
@@ -176,6 +178,7 @@ enum query_status query_parse(const uint8_t *pkt, size_t len, struct query *q)
 	q->ecs = 0;
 	q->cookie_len = 0;
 	q->nsid = 0;
+	q->expire = 0;
 	q->tsig = 0;
 	q->tsig_room = 0;
 	/* too short, or a response: never answer those */

@@ -51,6 +51,7 @@ struct query {
 	uint8_t cookie_len;
 	uint8_t cookie[40];
 	uint8_t nsid;          /* the query asked for our NSID (RFC 5001) */
+	uint8_t expire;        /* the query carried EDNS EXPIRE (RFC 7314) */
 	/* TSIG (RFC 8945): the last additional record is one. Checked and the
 	 * response signed by server/xfr (xfr_tsig_answer), after answering;
 	 * the answer leaves tsig_room bytes for the response's TSIG. */

@@ -151,6 +151,7 @@ static void request_init(struct xfr_request *req, const struct snapshot *snap, c
 	req->edns = Q->edns;
 	req->edns_payload = snap ? served_env(snap)->udp_payload : 1232;
 	req->orig_id = Q->id;
+	req->ede = -1;
 	req->expire = Q->edns && z && opt_has(q, qlen, Q->question_len, DNS_EDNS_EXPIRE);
 	req->expire_value = z ? soa_expire(z) : 0;
 }
@@ -215,8 +216,10 @@ enum xfr_begin xfr_tcp_begin(const struct snapshot *snap, const struct sockaddr 
 	if (!z)
 		return refuse(&req, DNS_RCODE_NOTAUTH, NULL, 0, buf, cap, outlen, info);
 	info->serial = z->serial;
-	if (!xfr_acl_allows(c, xfr_conf_zone(c, z->apex, z->apexlen), peer, req.key))
+	if (!xfr_acl_allows(c, xfr_conf_zone(c, z->apex, z->apexlen), peer, req.key)) {
+		req.ede = 18; /* Prohibited (RFC 8914 4.19), as NSD says */
 		return refuse(&req, DNS_RCODE_REFUSED, NULL, 0, buf, cap, outlen, info);
+	}
 	if (Q.qtype == DNS_TYPE_IXFR) { /* ixfr.c, unless the whole zone is the answer */
 		enum xfr_begin r = ixfr_stream(snap, z, &Q, q, qlen, &req, stream, info);
 		if (r == XFR_ANSWERED)

@@ -321,7 +321,7 @@ static int read_zone(const struct conf_file *cf, const struct xfr_conf *c, json_
 	return nerr;
 }
 
-int xfr_conf_read(const struct conf_file *cf, struct xfr_conf **out, struct errlist *errs)
+int xfr_conf_read(const struct conf_file *cf, const char *state_dir, struct xfr_conf **out, struct errlist *errs)
 {
 	struct xfr_conf *c = calloc(1, sizeof(*c));
 	json_t *zones = json_object_get(cf->root, "zones");
@@ -333,6 +333,11 @@ int xfr_conf_read(const struct conf_file *cf, struct xfr_conf **out, struct errl
 		return 1;
 	}
 	atomic_init(&c->refs, 1);
+	if (state_dir && !(c->state_dir = strdup(state_dir))) {
+		xfr_conf_unref(c);
+		errlist_add(errs, "%s: out of memory", cf->path);
+		return 1;
+	}
 	nerr = read_keys(cf, c, errs);
 	if (json_is_array(zones) && !(c->zones = calloc(json_array_size(zones) + 1, sizeof(*c->zones)))) {
 		xfr_conf_unref(c);
@@ -344,7 +349,16 @@ int xfr_conf_read(const struct conf_file *cf, struct xfr_conf **out, struct errl
 		/* Entries without a name are reported by server/conf.c. */
 		if (!json_is_object(z) || !json_is_string(json_object_get(z, "name")))
 			continue;
-		nerr += read_zone(cf, c, z, &c->zones[c->nzones++], errs);
+		struct xfr_zone *xz = &c->zones[c->nzones++];
+		nerr += read_zone(cf, c, z, xz, errs);
+		xz->state_dir = c->state_dir;
+		xz->check_serial = json_object_get(z, "serial") || xz->nacl || xz->nnotify;
+		if (xz->serial != XFR_SERIAL_KEEP && !c->state_dir) {
+			conf_err_at(errs, cf, conf_line_at(cf, z, "serial"), (conf_path_t){ "zones", xz->name, "serial", NULL },
+				    "\"%s\" needs server.state_dir (the last served serial is kept there across restarts)",
+				    json_string_value(json_object_get(z, "serial")));
+			nerr++;
+		}
 	}
 	*out = c;
 	return nerr;
@@ -368,6 +382,7 @@ void xfr_conf_unref(struct xfr_conf *c)
 		memset(c->keys, 0, c->nkeys * sizeof(*c->keys)); /* the secrets */
 	free(c->keys);
 	free(c->zones);
+	free(c->state_dir);
 	free(c);
 }
 
@@ -382,6 +397,15 @@ const struct xfr_zone *xfr_conf_zone(const struct xfr_conf *c, const uint8_t *ap
 		if (c->zones[i].apexlen == len && memcmp(c->zones[i].apex, apex, len) == 0)
 			return &c->zones[i];
 	return NULL;
+}
+
+const struct xfr_zone *xfr_conf_zone_named(const struct xfr_conf *c, const char *name)
+{
+	uint8_t w[256], len;
+
+	if (tsig_name_to_wire(name, w, &len) != 0)
+		return NULL;
+	return xfr_conf_zone(c, w, len);
 }
 
 static int prefix_match(const struct xfr_acl *e, const struct sockaddr *sa)

@@ -57,6 +57,8 @@ struct xfr_zone {
 	struct xfr_notify *notify; /* owned */
 	size_t nnotify;
 	enum xfr_serial serial;
+	int check_serial;      /* "serial" given, or transfers configured: run xfr_serial_pre */
+	const char *state_dir; /* borrowed from the xfr_conf: where serials are kept */
 };
 
 struct xfr_conf {
@@ -65,6 +67,7 @@ struct xfr_conf {
 	size_t nkeys;
 	struct xfr_zone *zones; /* owned: one per config zone, in config order */
 	size_t nzones;
+	char *state_dir;       /* owned copy of server.state_dir; NULL = none */
 };
 
 /* The zone keys this module reads; server/conf.c lists them among the
@@ -74,7 +77,7 @@ struct xfr_conf {
 /* Read the "tsig" section and every zone's transfer keys from cf. *out is
  * set (also without any transfer settings) unless out of memory. Returns
  * the number of errors added to errs ("file:line: path: reason"). */
-int xfr_conf_read(const struct conf_file *cf, struct xfr_conf **out, struct errlist *errs);
+int xfr_conf_read(const struct conf_file *cf, const char *state_dir, struct xfr_conf **out, struct errlist *errs);
 void xfr_conf_ref(struct xfr_conf *c);
 /* Drop a reference; frees with the last. NULL is fine. */
 void xfr_conf_unref(struct xfr_conf *c);
@@ -83,6 +86,8 @@ void xfr_conf_unref_cb(void *c);
 
 /* The settings of the zone with apex (lowercase wire), or NULL. */
 const struct xfr_zone *xfr_conf_zone(const struct xfr_conf *c, const uint8_t *apex, size_t len);
+/* The settings of the zone named name (as in the config, any case), or NULL. */
+const struct xfr_zone *xfr_conf_zone_named(const struct xfr_conf *c, const char *name);
 /* Does an allow_transfer entry of z let sa in, signed with key (NULL:
  * unsigned; key points into c->keys)? */
 int xfr_acl_allows(const struct xfr_conf *c, const struct xfr_zone *z, const struct sockaddr *sa,

@@ -12,12 +12,13 @@
 #include <time.h>
 
 #define EXPIRE_OPT_LEN (DNS_EDNS_OPT_HDR + 4)
+#define EDE_OPT_LEN (DNS_EDNS_OPT_HDR + 2)
 
 struct xfr_out {
 	struct xfr_source src;          /* owned */
 	uint8_t query[DNS_HEADER_LEN + DNAME_MAXLEN + 4]; /* the request's header and question */
 	size_t question_len;
-	int edns, expire;
+	int edns, expire, ede;
 	uint16_t payload;
 	uint32_t expire_value;
 	int sign;
@@ -38,6 +39,7 @@ static void copy_request(struct xfr_out *x, const struct xfr_request *req)
 	x->payload = req->edns_payload;
 	x->expire = req->expire;
 	x->expire_value = req->expire_value;
+	x->ede = req->ede;
 	x->sign = req->key != NULL;
 	if (x->sign)
 		tsig_stream_init(&x->ts, req->key, req->req_mac, req->req_maclen, req->orig_id, time(NULL));
@@ -62,23 +64,30 @@ int xfr_out_new(struct xfr_out **out, const struct xfr_request *req, struct xfr_
 
 static size_t opt_size(const struct xfr_out *x)
 {
-	return x->edns ? RR_OPT_FIXED + (x->expire ? EXPIRE_OPT_LEN : 0) : 0;
+	return x->edns ? RR_OPT_FIXED + (x->expire ? EXPIRE_OPT_LEN : 0) + (x->ede >= 0 ? EDE_OPT_LEN : 0) : 0;
 }
 
-/* The OPT record (RFC 6891), with EXPIRE when asked (RFC 7314). */
+/* The OPT record (RFC 6891), with EXPIRE when asked (RFC 7314) and the
+ * EDE of a refusal (RFC 8914). */
 static void put_opt(struct pkt *P, const struct xfr_out *x)
 {
-	uint8_t rr[RR_OPT_FIXED + EXPIRE_OPT_LEN];
+	uint8_t rr[RR_OPT_FIXED + EXPIRE_OPT_LEN + EDE_OPT_LEN];
 	size_t n = RR_OPT_FIXED;
 
 	rr[0] = 0; /* root */
-	rr_header_put(rr + 1, DNS_TYPE_OPT, x->payload, 0, x->expire ? EXPIRE_OPT_LEN : 0);
 	if (x->expire) {
 		wire_put16(rr + n, DNS_EDNS_EXPIRE);
 		wire_put16(rr + n + 2, 4);
 		wire_put32(rr + n + 4, x->expire_value);
 		n += EXPIRE_OPT_LEN;
 	}
+	if (x->ede >= 0) {
+		wire_put16(rr + n, DNS_EDNS_EDE);
+		wire_put16(rr + n + 2, 2);
+		wire_put16(rr + n + 4, (uint16_t)x->ede);
+		n += EDE_OPT_LEN;
+	}
+	rr_header_put(rr + 1, DNS_TYPE_OPT, x->payload, 0, (uint16_t)(n - RR_OPT_FIXED));
 	pkt_put_raw_rr(P, SEC_ADDITIONAL, rr, n);
 }
 

@@ -57,6 +57,7 @@ struct xfr_request {
 	const uint8_t *req_mac;   /* the request's MAC (when key) */
 	uint16_t req_maclen;
 	uint16_t orig_id;
+	int ede;                  /* an Extended DNS Error for xfr_out_error (RFC 8914), -1 = none */
 };
 
 struct xfr_out;

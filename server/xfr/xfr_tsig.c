@@ -43,5 +43,6 @@ size_t xfr_tsig_answer(const struct snapshot *snap, const uint8_t *q, size_t qle
 	req.req_mac = t.mac;
 	req.req_maclen = t.maclen;
 	req.orig_id = t.orig_id;
+	req.ede = -1;
 	return xfr_out_error(&req, DNS_RCODE_NOTAUTH, &t, (uint16_t)err, resp, cap);
 }

@@ -84,6 +84,7 @@ struct zone {
 	time_t loaded_at;
 	_Atomic unsigned extra_refs; /* holders beyond the first: zone dbs, transfers (see zone_ref) */
 	double load_seconds;   /* how long zone_load() took (wall clock), for the metrics */
+	_Atomic uint64_t content_hash; /* 0 = not computed yet (server/xfr/serial.h; main thread) */
 	const struct node **table; /* owned (malloc): open addressing, mask + 1 slots, at most half full */
 	uint32_t mask;
 	size_t nnodes;

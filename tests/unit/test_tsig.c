@@ -186,7 +186,7 @@ START_TEST(test_acl)
 
 	errlist_init(&errs);
 	ck_assert_int_eq(conf_file_load(path, &cf, &errs), 0);
-	ck_assert_int_eq(xfr_conf_read(&cf, &c, &errs), 0);
+	ck_assert_int_eq(xfr_conf_read(&cf, NULL, &c, &errs), 0);
 	z = xfr_conf_zone(c, (const uint8_t *)"\1t\4test", 8);
 	ck_assert_ptr_nonnull(z);
 	ck_assert_uint_eq(z->nnotify, 3);
@@ -223,7 +223,7 @@ START_TEST(test_conf_errors)
 
 	errlist_init(&errs);
 	ck_assert_int_eq(conf_file_load(path, &cf, &errs), 0);
-	ck_assert_int_eq(xfr_conf_read(&cf, &c, &errs), 5);
+	ck_assert_int_eq(xfr_conf_read(&cf, NULL, &c, &errs), 5);
 	ck_assert(test_has_error(&errs, path, "1: tsig/k/algorithm: unknown algorithm (hmac-sha256, hmac-sha384, "
 					       "hmac-sha512 or hmac-sha1)"));
 	ck_assert(test_has_error(&errs, path, "3: zones/t.test/allow_transfer: \"192.0.2.0/33\": not an address or "

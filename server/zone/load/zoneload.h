@@ -30,6 +30,9 @@ struct zone_conf {
 	zone_post_fn post; /* NULL, or run after compiling (signing) */
 	void *post_arg;    /* owned by whoever set post (server/conf.c frees it) */
 	int catalog; /* "catalog": true: generated from the other zones (RFC 9432) */
+	zone_post_fn pre;  /* NULL, or run after compiling and before post: the served serial
+			    * (server/xfr/serial.h), which signing must see */
+	void *pre_arg;     /* borrowed from the config (server/xfr/xfr_conf.h) */
 };
 
 /* Compile one master file into *out (freed with zone_free()). Every error

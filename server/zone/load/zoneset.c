@@ -41,8 +41,9 @@ static int load_set(const struct zone_conf *zones, size_t n, const struct zonedb
 	for (size_t i = 0; i < n; i++) {
 		struct zone *z;
 		if (zone_load(zones[i].name, zones[i].file, errs, &z) == STEER_EOK) {
-			if (!zones[i].post ||
-			    zones[i].post(z, zonedb_zone_named(old, zones[i].name), zones[i].post_arg, errs) == 0) {
+			const struct zone *live = zonedb_zone_named(old, zones[i].name);
+			if ((!zones[i].pre || zones[i].pre(z, live, zones[i].pre_arg, errs) == 0) &&
+			    (!zones[i].post || zones[i].post(z, live, zones[i].post_arg, errs) == 0)) {
 				loaded[nloaded++] = z;
 				continue;
 			}

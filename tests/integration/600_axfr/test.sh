@@ -11,7 +11,9 @@
 #     listed 127.0.0.2 served; a wrong secret gets BADSIG, an unknown key
 #     BADKEY (NOTAUTH, RFC 8945 5.2); a zone we do not serve NOTAUTH;
 #   AXFR over UDP: NOTIMP (what NSD 4.6 and Knot 3.2 answer);
-#   a signed SOA query gets a signed answer (BIND's refresh needs it).
+#   a signed SOA query gets a signed answer (BIND's refresh needs it);
+#   EDNS EXPIRE (RFC 7314) in AXFR messages and SOA answers; a query
+#     pipelined behind an AXFR is answered after it.
 . "$(dirname "$0")/../lib/lib.sh"
 [ -x "$STEERDNS" ] || skip "no steerdns binary at $STEERDNS"
 command -v kdig >/dev/null || skip "no kdig (knot-dnsutils)"
@@ -97,6 +99,15 @@ out=$(kdig +tcp @127.0.0.1 -p "$PORT" -y "hmac-sha256:k256:$S256" www.t.test AXF
 expect_match "not an apex: NOTAUTH" "$out" "NOTAUTH"
 out=$(kdig +notcp @127.0.0.1 -p "$PORT" t.test AXFR 2>&1)
 expect_match "AXFR over UDP: NOTIMP" "$out" "NOTIMPL"
+
+# EDNS EXPIRE (RFC 7314) in every message of an AXFR (the primary's value:
+# the SOA's expire field), and a query pipelined behind the transfer on the
+# same connection is answered after its last message.
+r=$(/usr/bin/python3 "$TESTDIR/axfr_edns.py" 127.0.0.1 "$PORT" 127.0.0.2 t.test)
+expect_match "AXFR with EXPIRE: several messages, EXPIRE 1209600 in each, SOA first and last" "$r" \
+	'^messages=([2-9]|[1-9][0-9]+) expire_in_all=1 expire=1209600 soa_first_last=1 '
+expect_match "a query pipelined behind the AXFR: answered after it" "$r" 'after=0:1$'
+expect_match "EXPIRE on an SOA query" "$(kdig +expire @127.0.0.1 -p "$PORT" t.test SOA)" 'EXPIRE: 1209600'
 
 # A signed ordinary query (a secondary's SOA check) gets a signed answer;
 # a bad MAC gets NOTAUTH/BADSIG instead of the data.
