@@ -42,7 +42,7 @@ int main(int argc, char **argv)
 		ldns_pkt2wire(&wires[i], q, &lens[i]);
 	}
 	struct answer_scratch *s = answer_scratch_new();
-	struct answer_env env = { 1232, 0, "x", "y" };
+	struct answer_env env = { .udp_payload = 1232, .identity = "x", .version = "y" };
 	struct sockaddr_in sin = { .sin_family = AF_INET };
 	struct answer_client cl = { (struct sockaddr *)&sin, sizeof(sin), 0 };
 	uint8_t resp[65535]; struct answer_result r; size_t total = 0;
