@@ -9,6 +9,7 @@
 #     config appears on Knot after `steerctl reload` and a refresh of the
 #     catalog, with the zone's data; a zone removed goes away.
 . "$(dirname "$0")/../lib/lib.sh"
+. "$(dirname "$0")/../lib/xfrzone.sh"
 [ -x "$STEERDNS" ] || skip "no steerdns binary at $STEERDNS"
 command -v knotd >/dev/null || skip "no knotd (Debian package knot)"
 
@@ -18,17 +19,7 @@ while [ "$KPORT" = "$PORT" ]; do KPORT=$(free_port); done
 CFG=$T/steerdns.json
 KEY=$(head -c 32 /dev/urandom | base64)
 mkdir -p "$T/state" "$T/knot"
-zone() { # NAME SERIAL WWW
-	{
-		echo "\$ORIGIN $1."
-		echo '$TTL 300'
-		echo "@ SOA ns1 hostmaster $2 3600 600 1209600 300"
-		echo '@ NS ns1'
-		echo 'ns1 A 192.0.2.53'
-		echo "www A $3"
-		for i in $(seq 1 200); do echo "h$i A 10.0.$((i / 250)).$((i % 250))"; done
-	} > "$T/$1.zone"
-}
+zone() { xfr_zone "$1" "$2" "$3" 200; }
 config() { # ZONES...
 	local z list=""
 	for z in "$@"; do
@@ -80,12 +71,6 @@ kq() { dig +short +time=2 +tries=1 @127.0.0.1 -p "$KPORT" "$@"; }
 kserial() { kq "$1" SOA | awk '{print $3}'; }
 serial_is() { [ "$(kserial "$1")" = "$2" ]; } # (a function: wait_for runs it again each time)
 knotc() { command knotc -c "$T/knot.conf" -s "$T/knot/knot.sock" "$@"; }
-# wait_for WHAT CMD... : until CMD succeeds (20 s)
-wait_for() {
-	local what=$1 i; shift
-	for i in $(seq 200); do "$@" && return 0; sleep 0.1; done
-	fail "$what (after 20 s)"; return 1
-}
 
 zone i.test 1 192.0.2.1
 zone a.test 1 192.0.2.10

@@ -8,6 +8,7 @@
 #   a zone added to steerdns' config appears on named after `steerctl
 #     reload` and a refresh of the catalog (rndc), with its data.
 . "$(dirname "$0")/../lib/lib.sh"
+. "$(dirname "$0")/../lib/xfrzone.sh"
 [ -x "$STEERDNS" ] || skip "no steerdns binary at $STEERDNS"
 command -v named >/dev/null || skip "no named (Debian package bind9)"
 command -v rndc >/dev/null || skip "no rndc (Debian package bind9)"
@@ -18,16 +19,7 @@ CPORT=$(free_port)
 CFG=$T/steerdns.json
 RKEY=$(head -c 32 /dev/urandom | base64)
 mkdir -p "$T/state" "$T/bind"
-zone() { # NAME SERIAL WWW
-	{
-		echo "\$ORIGIN $1."
-		echo '$TTL 300'
-		echo "@ SOA ns1 hostmaster $2 3600 600 1209600 300"
-		echo '@ NS ns1'
-		echo 'ns1 A 192.0.2.53'
-		echo "www A $3"
-	} > "$T/$1.zone"
-}
+zone() { xfr_zone "$1" "$2" "$3"; }
 config() { # ZONES...
 	local z list=""
 	for z in "$@"; do
@@ -63,11 +55,6 @@ options { default-key "rndc"; default-server 127.0.0.1; default-port $CPORT; };
 EOF
 bq() { dig +short +time=2 +tries=1 @127.0.0.1 -p "$BPORT" "$@"; }
 serial_is() { [ "$(bq "$1" SOA | awk '{print $3}')" = "$2" ]; }
-wait_for() { # WHAT CMD... (20 s; CMD runs again each try)
-	local what=$1 i; shift
-	for i in $(seq 200); do "$@" && return 0; sleep 0.1; done
-	fail "$what (after 20 s)"; return 1
-}
 
 zone a.test 3 192.0.2.30
 config a.test
