@@ -9,6 +9,7 @@
 #     config appears on Knot after `steerctl reload` and a refresh of the
 #     catalog, with the zone's data; a zone removed goes away.
 . "$(dirname "$0")/../lib/lib.sh"
+. "$(dirname "$0")/../lib/xfrzone.sh"
 [ -x "$STEERDNS" ] || skip "no steerdns binary at $STEERDNS"
 command -v knotd >/dev/null || skip "no knotd (Debian package knot)"
 
@@ -18,17 +19,7 @@ while [ "$KPORT" = "$PORT" ]; do KPORT=$(free_port); done
 CFG=$T/steerdns.json
 KEY=$(head -c 32 /dev/urandom | base64)
 mkdir -p "$T/state" "$T/knot"
-zone() { # NAME SERIAL WWW
-	{
-		echo "\$ORIGIN $1."
-		echo '$TTL 300'
-		echo "@ SOA ns1 hostmaster $2 3600 600 1209600 300"
-		echo '@ NS ns1'
-		echo 'ns1 A 192.0.2.53'
-		echo "www A $3"
-		for i in $(seq 1 200); do echo "h$i A 10.0.$((i / 250)).$((i % 250))"; done
-	} > "$T/$1.zone"
-}
+zone() { xfr_zone "$1" "$2" "$3" 200; }
 config() { # ZONES...
 	local z list=""
 	for z in "$@"; do
@@ -78,13 +69,8 @@ zone:
 EOF
 kq() { dig +short +time=2 +tries=1 @127.0.0.1 -p "$KPORT" "$@"; }
 kserial() { kq "$1" SOA | awk '{print $3}'; }
+serial_is() { [ "$(kserial "$1")" = "$2" ]; } # (a function: wait_for runs it again each time)
 knotc() { command knotc -c "$T/knot.conf" -s "$T/knot/knot.sock" "$@"; }
-# wait_for WHAT CMD... : until CMD succeeds (20 s)
-wait_for() {
-	local what=$1 i; shift
-	for i in $(seq 200); do "$@" && return 0; sleep 0.1; done
-	fail "$what (after 20 s)"; return 1
-}
 
 zone i.test 1 192.0.2.1
 zone a.test 1 192.0.2.10
@@ -92,14 +78,14 @@ config i.test a.test
 start_bg server "$STEERDNS" -c "$CFG"
 wait_dns 127.0.0.1 "$PORT" || { cat "$T/server.log"; finish; }
 start_bg knot knotd -c "$T/knot.conf"
-wait_for "knot took i.test" test "$(kserial i.test)" = 1 && pass "initial transfer: Knot serves i.test serial 1"
-wait_for "knot took a.test from the catalog" test "$(kserial a.test)" = 1 && pass "catalog: member a.test on Knot"
+wait_for "knot took i.test" serial_is i.test 1 && pass "initial transfer: Knot serves i.test serial 1"
+wait_for "knot took a.test from the catalog" serial_is a.test 1 && pass "catalog: member a.test on Knot"
 
 # 1. Edit + reload + refresh: IXFR.
 zone i.test 2 192.0.2.2
 out=$("$STEERCTL" -c "$CFG" reload 2>&1) || fail "reload: $out"
 knotc zone-refresh i.test > /dev/null
-wait_for "knot at serial 2" test "$(kserial i.test)" = 2 && pass "Knot follows the reload: serial 2"
+wait_for "knot at serial 2" serial_is i.test 2 && pass "Knot follows the reload: serial 2"
 expect_eq "Knot serves the changed record" "$(kq www.i.test A)" 192.0.2.2
 expect_match "Knot's log: IXFR used" "$(cat "$T/knot.log")" "\[i\.test\.\] IXFR, incoming, remote 127\.0\.0\.1@$PORT.* finished"
 grep "\[i\.test\.\]" "$T/knot.log" | grep -q "AXFR, incoming.*serial 1 -> 2\|fallback to AXFR" &&
@@ -111,7 +97,7 @@ zone n.test 7 192.0.2.70
 config i.test a.test n.test
 out=$("$STEERCTL" -c "$CFG" reload 2>&1) || fail "reload with n.test: $out"
 knotc zone-refresh catalog.invalid > /dev/null
-wait_for "n.test on Knot" test "$(kserial n.test)" = 7 && pass "catalog: new zone n.test served by Knot"
+wait_for "n.test on Knot" serial_is n.test 7 && pass "catalog: new zone n.test served by Knot"
 expect_eq "catalog: n.test's data" "$(kq www.n.test A)" 192.0.2.70
 expect_match "the catalog itself came by IXFR" "$(cat "$T/knot.log")" "\[catalog\.invalid\.\] IXFR, incoming"
 
