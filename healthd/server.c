@@ -38,6 +38,7 @@ struct client {
 	int as_reply;               /* its first part is the reply to status/subscribe (else an event) */
 	size_t pos;                 /* the next target to send */
 	int behind;                 /* change events were left out: resend a snapshot when drained */
+	unsigned owed;              /* status/subscribe requests to answer after the current snapshot */
 };
 
 struct healthd_server {
@@ -61,40 +62,58 @@ static void client_unlink(struct client *c)
 		c->next->prev = c->prev;
 }
 
-/* Send parts while the client keeps up. Returns -1 when the client was
- * closed (and freed) by the jsonl layer: c must not be touched then. */
+/* Send parts while the client keeps up: the first part of a snapshot goes
+ * at once (it answers a request: a client that asks without reading is
+ * cut off at SERVER_MAX_OUT as before), later ones as the client reads.
+ * Requests that came during a snapshot in parts are answered after it, in
+ * order. Returns -1 when the client was closed (and freed) by the jsonl
+ * layer: c must not be touched then. */
 static int send_parts(struct client *c)
 {
 	size_t n = monitor_ntargets(c->s->m);
 
-	while (c->sending && jsonl_peer_pending(c->peer) <= SERVER_LOW_OUT) {
-		json_t *part = monitor_snapshot_range(c->s->m, c->pos, SNAP_PART), *msg;
-		const char *event = c->pos > 0 ? "snapshot_part" : c->as_reply ? NULL : "snapshot";
-		int more = c->pos + SNAP_PART < n, ret;
+	for (;;) {
+		while (c->sending && (c->pos == 0 || jsonl_peer_pending(c->peer) <= SERVER_LOW_OUT)) {
+			json_t *part = monitor_snapshot_range(c->s->m, c->pos, SNAP_PART), *msg;
+			const char *event = c->pos > 0 ? "snapshot_part" : c->as_reply ? NULL : "snapshot";
+			int more = c->pos + SNAP_PART < n, ret;
 
-		msg = event ? json_pack("{s:s, s:o, s:b}", "event", event, "targets", part, "more", more)
-			    : json_pack("{s:b, s:o, s:b}", "ok", 1, "targets", part, "more", more);
-		if (!msg) {
-			jsonl_peer_error(c->peer, "out of memory");
-			c->sending = 0;
-			return 0;
+			msg = event ? json_pack("{s:s, s:o, s:b}", "event", event, "targets", part, "more", more)
+				    : json_pack("{s:o, s:b, s:b}", "targets", part, "ok", 1, "more", more);
+			if (!msg) {
+				c->sending = 0;
+				return jsonl_peer_error(c->peer, "out of memory") == STEER_EOK ? 0 : -1;
+			}
+			ret = jsonl_peer_send(c->peer, msg);
+			json_decref(msg);
+			if (ret != STEER_EOK)
+				return -1;
+			c->pos += SNAP_PART;
+			c->sending = more;
 		}
-		ret = jsonl_peer_send(c->peer, msg);
-		json_decref(msg);
-		if (ret != STEER_EOK)
-			return -1;
-		c->pos += SNAP_PART;
-		c->sending = more;
+		if (c->sending || c->owed == 0)
+			return 0;
+		c->owed--;
+		c->sending = c->as_reply = 1;
+		c->pos = 0;
 	}
-	return 0;
 }
 
+/* A snapshot as the reply to a request (as_reply) or as an event. */
 static void snapshot_start(struct client *c, int as_reply)
 {
+	if (c->sending) {
+		if (as_reply)
+			c->owed++;      /* answered once the current one is out */
+		else
+			c->behind = 1;  /* a fresh one after it (client_drained) */
+		return;
+	}
 	c->sending = 1;
 	c->as_reply = as_reply;
 	c->pos = 0;
-	c->behind = 0;
+	if (!as_reply)
+		c->behind = 0;
 	send_parts(c);
 }
 
