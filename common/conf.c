@@ -473,7 +473,7 @@ static int read_strlist(json_t *v, struct conf_strlist *l)
 }
 
 /* Read v into its field; errors at line (the key's), naming path. */
-static int read_field(const struct conf_file *cf, int line, const char *const *path, const struct conf_field *f,
+static int read_field(const struct conf_file *cf, const json_t *obj, const char *key, const char *const *path, const struct conf_field *f,
 		      json_t *v, char *base, struct errlist *errs)
 {
 	void *dst = base + f->offset;
@@ -489,7 +489,7 @@ static int read_field(const struct conf_file *cf, int line, const char *const *p
 			goto wrong;
 		long long x = json_integer_value(v);
 		if (x < f->min || (f->max && x > f->max)) {
-			conf_err_at(errs, cf, line, path, "%lld is out of range [%lld, %lld]", x, f->min, f->max);
+			conf_err_at(errs, cf, conf_line_at(cf, obj, key), path, "%lld is out of range [%lld, %lld]", x, f->min, f->max);
 			return 1;
 		}
 		*(long long *)dst = x;
@@ -501,7 +501,7 @@ static int read_field(const struct conf_file *cf, int line, const char *const *p
 		double s = json_number_value(v);
 		double ms = s * 1000.0;
 		if (!isfinite(ms) || ms < (double)f->min || (f->max && ms > (double)f->max)) {
-			conf_err_at(errs, cf, line, path, "%g s is out of range [%g, %g] s", s, f->min / 1000.0,
+			conf_err_at(errs, cf, conf_line_at(cf, obj, key), path, "%g s is out of range [%g, %g] s", s, f->min / 1000.0,
 				 f->max / 1000.0);
 			return 1;
 		}
@@ -518,7 +518,7 @@ static int read_field(const struct conf_file *cf, int line, const char *const *p
 			goto wrong;
 		char *s = strdup(json_string_value(v));
 		if (!s) {
-			conf_err_at(errs, cf, line, path, "out of memory");
+			conf_err_at(errs, cf, conf_line_at(cf, obj, key), path, "out of memory");
 			return 1;
 		}
 		free(*(char **)dst);
@@ -529,7 +529,7 @@ static int read_field(const struct conf_file *cf, int line, const char *const *p
 		if (!json_is_string(v) && !json_is_array(v))
 			goto wrong;
 		if (read_strlist(v, dst) != STEER_EOK) {
-			conf_err_at(errs, cf, line, path, "expected a string or a list of strings");
+			conf_err_at(errs, cf, conf_line_at(cf, obj, key), path, "expected a string or a list of strings");
 			return 1;
 		}
 		return 0;
@@ -540,7 +540,7 @@ static int read_field(const struct conf_file *cf, int line, const char *const *p
 wrong:;
 	static const char *names[] = { "true or false", "an integer", "a number of seconds", "a number",
 				       "a string", "a string or a list of strings", "a JSON value" };
-	conf_err_at(errs, cf, line, path, "expected %s", names[f->type]);
+	conf_err_at(errs, cf, conf_line_at(cf, obj, key), path, "expected %s", names[f->type]);
 	return 1;
 }
 
@@ -555,8 +555,9 @@ int conf_read_fields(const struct conf_file *cf, json_t *obj, const char *const 
 		conf_err(errs, cf, path, "expected an object");
 		return 1;
 	}
+	/* A line is looked up only for an error: finding it walks the text,
+	 * and doing that per key made a 100,000-member config take seconds. */
 	json_object_foreach(obj, key, v) {
-		int line = conf_line_at(cf, obj, key);
 		size_t i;
 		for (i = 0; i < nfields; i++)
 			if (strcmp(fields[i].key, key) == 0)
@@ -568,7 +569,7 @@ int conf_read_fields(const struct conf_file *cf, json_t *obj, const char *const 
 			nerr += conf_unknown_key(cf, obj, path, key, known, i, errs);
 			continue;
 		}
-		nerr += read_field(cf, line, path_push(buf, path, key), &fields[i], v, out, errs);
+		nerr += read_field(cf, obj, key, path_push(buf, path, key), &fields[i], v, out, errs);
 	}
 	return nerr;
 }

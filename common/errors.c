@@ -11,6 +11,8 @@ const char *steer_strerror(int code)
 	case STEER_EMALF: return "malformed input";
 	case STEER_ENOTSUP: return "not supported";
 	case STEER_EPROTO: return "protocol error";
+	case STEER_ENOTSOCK: return "the path exists and is not a socket (not removed; remove it or pick another path)";
+	case STEER_EINUSE: return "a running process listens on it (is the daemon already running?)";
 	default: return code < 0 ? strerror(-code) : "unknown error";
 	}
 }

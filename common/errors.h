@@ -23,6 +23,8 @@ enum {
 	STEER_EMALF = -1001,   /* malformed input (packet, config, zone) */
 	STEER_ENOTSUP = -1002, /* valid but not supported */
 	STEER_EPROTO = -1003,  /* protocol violation by a peer */
+	STEER_ENOTSOCK = -1004, /* a socket path names something else: not removed */
+	STEER_EINUSE = -1005,   /* a socket path has a live listener: not taken over */
 };
 
 /* A static string for any code above (or any -errno). Never NULL. */

@@ -18,11 +18,22 @@
  *     target's state, admin or effective value changes (not on every probe).
  *     After a reload (SIGHUP) a fresh snapshot is sent as an event
  *     {"v":1,"event":"snapshot","targets":[...]}: targets missing from it are
- *     gone. A subscriber that does not read is disconnected once its unsent
- *     output passes the daemon's limit; it should reconnect and resubscribe.
+ *     gone.
  *     Every healthd.publish.heartbeat (default 1 s) subscribers also get
  *     {"v":1,"event":"heartbeat"}, so a quiet daemon can be told from a
  *     dead one (steerdns' silent_after).
+ *
+ *     Snapshots in parts (any number of targets): a snapshot (the status or
+ *     subscribe reply, or the snapshot event) carries at most 500 targets
+ *     and "more":true when others follow, in events
+ *     {"v":1,"event":"snapshot_part","targets":[...],"more":BOOL}, the last
+ *     with "more":false; "missing from it" means from all its parts. Each
+ *     part is sent once the client has read the one before (flow control)
+ *     and carries the state when it is sent; change events may come between
+ *     parts. A subscriber that falls over 512 KiB behind gets no more change
+ *     events; once it has read its backlog it gets a fresh snapshot (an
+ *     event) instead. A client that does not read at all is disconnected at
+ *     1 MiB of unsent output; it should reconnect and resubscribe.
  *
  *   Over TCP+TLS (healthd.publish, healthd/publish.h) the same protocol,
  *   read only: status and subscribe. With a token configured the first

@@ -27,6 +27,7 @@ struct jsonl_peer {
 	int closing; /* set once the NULL callback has run or is running */
 	int in_read; /* inside peer_read_cb: a close there defers the free to it */
 	int draining; /* jsonl_peer_close_flushed(): no more input, close once written */
+	void (*drain_cb)(struct jsonl_peer *p, void *arg); /* jsonl_peer_set_drain, or NULL */
 };
 
 struct jsonl_listener {
@@ -34,6 +35,8 @@ struct jsonl_listener {
 	char *path;                 /* owned */
 	void (*on_accept)(int fd, void *arg);
 	void *arg;
+	ino_t ino;                  /* the socket file we made, so only it is removed */
+	dev_t dev;
 };
 
 static void peer_close(struct jsonl_peer *p)
@@ -94,6 +97,25 @@ static void peer_read_cb(struct bufferevent *bev, void *ctx)
 	}
 }
 
+static void peer_write_cb(struct bufferevent *bev, void *ctx)
+{
+	struct jsonl_peer *p = ctx;
+
+	if (p->drain_cb && !p->closing)
+		p->drain_cb(p, p->arg);
+}
+
+size_t jsonl_peer_pending(const struct jsonl_peer *p)
+{
+	return evbuffer_get_length(bufferevent_get_output(p->bev));
+}
+
+void jsonl_peer_set_drain(struct jsonl_peer *p, size_t low, void (*cb)(struct jsonl_peer *p, void *arg))
+{
+	p->drain_cb = cb;
+	bufferevent_setwatermark(p->bev, EV_WRITE, low, 0);
+}
+
 static void peer_event_cb(struct bufferevent *bev, short what, void *ctx)
 {
 	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT))
@@ -124,7 +146,7 @@ struct jsonl_peer *jsonl_peer_new_bev(struct bufferevent *bev, size_t max_out, j
 	p->max_out = max_out ? max_out : 4 * 1024 * 1024;
 	p->cb = cb;
 	p->arg = arg;
-	bufferevent_setcb(p->bev, peer_read_cb, NULL, peer_event_cb, p);
+	bufferevent_setcb(p->bev, peer_read_cb, peer_write_cb, peer_event_cb, p);
 	bufferevent_enable(p->bev, EV_READ | EV_WRITE);
 	return p;
 }
@@ -238,12 +260,39 @@ static void listener_cb(struct evconnlistener *lev, evutil_socket_t fd, struct s
 	l->on_accept(fd, l->arg);
 }
 
+/* May we bind path? Nothing there: yes. A socket nobody listens on (left
+ * by a crash): removed, yes. A live listener (another instance) or
+ * anything that is not a socket (a typo naming a file): no, and nothing
+ * is removed. Connecting is the only test that tells a live socket from a
+ * stale one. */
+static int claim_path(const char *path, const struct sockaddr_un *sun)
+{
+	struct stat st;
+	int fd, r, e;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? STEER_EOK : -errno;
+	if (!S_ISSOCK(st.st_mode))
+		return STEER_ENOTSOCK;
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return -errno;
+	r = connect(fd, (const struct sockaddr *)sun, sizeof(*sun));
+	e = errno;
+	close(fd);
+	if (r == 0 || e == EAGAIN) /* EAGAIN: its backlog is full, it is alive */
+		return STEER_EINUSE;
+	if (e != ECONNREFUSED)
+		return -e;
+	return unlink(path) == 0 || errno == ENOENT ? STEER_EOK : -errno;
+}
+
 struct jsonl_listener *jsonl_listen(struct event_base *base, const char *path, mode_t mode,
 				    void (*on_accept)(int fd, void *arg), void *arg, int *err)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct jsonl_listener *l;
-	int fd;
+	struct stat st;
+	int fd = -1;
 
 	if (strlen(path) >= sizeof(sun.sun_path)) {
 		*err = -ENAMETOOLONG;
@@ -256,12 +305,19 @@ struct jsonl_listener *jsonl_listen(struct event_base *base, const char *path, m
 		*err = STEER_ENOMEM;
 		return NULL;
 	}
+	if ((*err = claim_path(path, &sun)) != STEER_EOK) {
+		free(l->path);
+		free(l);
+		return NULL;
+	}
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		goto fail;
-	unlink(path);
-	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 || chmod(path, mode) < 0 || listen(fd, 64) < 0)
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 || chmod(path, mode) < 0 || listen(fd, 64) < 0 ||
+	    stat(path, &st) < 0)
 		goto fail;
+	l->ino = st.st_ino;
+	l->dev = st.st_dev;
 	l->on_accept = on_accept;
 	l->arg = arg;
 	l->lev = evconnlistener_new(base, listener_cb, l, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
@@ -279,10 +335,14 @@ fail:
 
 void jsonl_listener_free(struct jsonl_listener *l)
 {
+	struct stat st;
+
 	if (!l)
 		return;
 	evconnlistener_free(l->lev);
-	unlink(l->path);
+	/* Only our own socket: another instance may have taken the path. */
+	if (stat(l->path, &st) == 0 && st.st_ino == l->ino && st.st_dev == l->dev)
+		unlink(l->path);
 	free(l->path);
 	free(l);
 }
@@ -387,17 +447,44 @@ int jsonl_read(int fd, struct jsonl_reader *r, int timeout_ms, json_t **msg)
 	}
 }
 
+/* The next part of a reply in parts: its targets go to the reply's, its
+ * "more" replaces the reply's. */
+static int read_part(int fd, struct jsonl_reader *r, int timeout_ms, json_t *reply)
+{
+	json_t *part = NULL, *more;
+	int ret = jsonl_read(fd, r, timeout_ms, &part);
+
+	if (ret != STEER_EOK)
+		return ret;
+	more = json_object_get(part, "more");
+	if (!json_is_array(json_object_get(part, "targets")) || !json_is_array(json_object_get(reply, "targets")))
+		ret = STEER_EPROTO;
+	else if (json_array_extend(json_object_get(reply, "targets"), json_object_get(part, "targets")) != 0)
+		ret = STEER_ENOMEM;
+	else
+		json_object_set(reply, "more", json_is_true(more) ? json_true() : json_false());
+	json_decref(part);
+	return ret;
+}
+
 int jsonl_call(const char *path, json_t *req, int timeout_ms, json_t **reply)
 {
 	struct jsonl_reader r;
 	int fd = jsonl_connect(path), ret;
 
+	*reply = NULL;
 	if (fd < 0)
 		return fd;
 	jsonl_reader_init(&r);
 	ret = jsonl_write(fd, req);
 	if (ret == STEER_EOK)
 		ret = jsonl_read(fd, &r, timeout_ms, reply);
+	while (ret == STEER_EOK && json_is_true(json_object_get(*reply, "more")))
+		ret = read_part(fd, &r, timeout_ms, *reply);
+	if (ret != STEER_EOK && *reply) {
+		json_decref(*reply);
+		*reply = NULL;
+	}
 	jsonl_reader_clear(&r);
 	close(fd);
 	return ret;

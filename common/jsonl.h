@@ -55,15 +55,23 @@ void *jsonl_peer_arg(const struct jsonl_peer *p);
  * STEER_ESPACE when the output limit was passed: the peer is then closed
  * (callback with NULL, then freed) before this returns. */
 int jsonl_peer_send(struct jsonl_peer *p, json_t *msg);
+/* Unsent output (bytes). */
+size_t jsonl_peer_pending(const struct jsonl_peer *p);
+/* Call cb each time the unsent output drains to low bytes or fewer (flow
+ * control: send more only as the peer reads). cb may send; NULL: none. */
+void jsonl_peer_set_drain(struct jsonl_peer *p, size_t low, void (*cb)(struct jsonl_peer *p, void *arg));
 /* Convenience replies. */
 int jsonl_peer_ok(struct jsonl_peer *p, json_t *fields /* stolen, may be NULL */);
 int jsonl_peer_error(struct jsonl_peer *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Listen on a Unix socket (an old socket file at path is replaced), chmod to
- * mode. on_accept gets each new connection's fd (non-blocking). */
+/* Listen on a Unix socket, chmod to mode. A socket file left at path by a
+ * process that is gone (nobody accepts a connect) is replaced; a live one
+ * fails with STEER_EINUSE and anything else there (a regular file, ...)
+ * with STEER_ENOTSOCK: neither is removed. on_accept gets each new
+ * connection's fd (non-blocking). */
 struct jsonl_listener *jsonl_listen(struct event_base *base, const char *path, mode_t mode,
 				    void (*on_accept)(int fd, void *arg), void *arg, int *err);
-/* Stop listening and unlink the socket file. */
+/* Stop listening and unlink the socket file, if it is still the one we made. */
 void jsonl_listener_free(struct jsonl_listener *l);
 
 /* --- blocking client --- */
@@ -82,7 +90,9 @@ int jsonl_write(int fd, json_t *msg);
  * *msg set (caller decrefs), STEER_EAGAIN on timeout, STEER_EPROTO on EOF or
  * garbage. */
 int jsonl_read(int fd, struct jsonl_reader *r, int timeout_ms, json_t **msg);
-/* Connect, send req, read one reply. */
+/* Connect, send req, read one reply. A reply in parts (common/health.h:
+ * "more": true, then events with "more" until false) is read whole: the
+ * parts' "targets" arrays are appended to the reply's. */
 int jsonl_call(const char *path, json_t *req, int timeout_ms, json_t **reply);
 
 #endif

@@ -401,14 +401,36 @@ int pools_addr_equal(const struct pools_addr *a, const struct pools_addr *b)
 	return a->family == b->family && memcmp(a->bytes, b->bytes, a->family == AF_INET ? 4 : 16) == 0;
 }
 
+/* Targets by (check, address) while make_targets runs: open addressing,
+ * slots hold index + 1 (0 = empty). Without it, interning is quadratic:
+ * minutes for 100,000 members. */
+struct target_index {
+	size_t *slot; /* owned, cap entries */
+	size_t cap;   /* a power of two, at least twice the members */
+};
+
+static size_t target_hash(size_t check, const struct pools_addr *addr)
+{
+	uint64_t h = 1469598103934665603ull ^ check;
+	size_t n = addr->family == AF_INET ? 4 : 16;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ addr->bytes[i]) * 1099511628211ull;
+	return (size_t)(h ^ (h >> 31));
+}
+
 /* Index of the target (check, addr), adding it if new; POOLS_NO_TARGET on ENOMEM. */
-static size_t target_intern(struct pools_conf *pc, size_t check, const struct pools_addr *addr, size_t cap)
+static size_t target_intern(struct pools_conf *pc, struct target_index *ix, size_t check,
+			    const struct pools_addr *addr, size_t cap)
 {
 	struct health_target_conf *t;
+	size_t k = target_hash(check, addr) & (ix->cap - 1);
 
-	for (size_t i = 0; i < pc->ntargets; i++)
-		if (pc->targets[i].check == check && pools_addr_equal(&pc->targets[i].addr, addr))
-			return i;
+	for (; ix->slot[k]; k = (k + 1) & (ix->cap - 1)) {
+		t = &pc->targets[ix->slot[k] - 1];
+		if (t->check == check && pools_addr_equal(&t->addr, addr))
+			return ix->slot[k] - 1;
+	}
 	if (pc->ntargets >= cap)
 		return POOLS_NO_TARGET;
 	t = &pc->targets[pc->ntargets];
@@ -416,6 +438,7 @@ static size_t target_intern(struct pools_conf *pc, size_t check, const struct po
 		return POOLS_NO_TARGET;
 	t->check = check;
 	t->addr = *addr;
+	ix->slot[k] = pc->ntargets + 1;
 	return pc->ntargets++;
 }
 
@@ -484,26 +507,44 @@ static int cmp_pool(const void *a, const void *b)
 	return strcmp(((const struct pool_conf *)a)->name, ((const struct pool_conf *)b)->name);
 }
 
+static int cmp_target_name(const void *a, const void *b, void *arg)
+{
+	const struct pools_conf *pc = arg;
+	return strcmp(pc->targets[*(const size_t *)a].name, pc->targets[*(const size_t *)b].name);
+}
+
 static int make_targets(const struct conf_file *cf, struct pools_conf *pc, struct errlist *errs)
 {
+	struct target_index ix = { NULL, 16 };
 	size_t cap = 0;
 
 	for (size_t i = 0; i < pc->npools; i++)
 		cap += pc->pools[i].nmembers;
+	while (ix.cap < 2 * cap)
+		ix.cap *= 2;
 	pc->targets = calloc(cap + 1, sizeof(*pc->targets));
-	if (!pc->targets)
+	ix.slot = calloc(ix.cap, sizeof(*ix.slot));
+	if (!pc->targets || !ix.slot)
 		goto nomem;
 	for (size_t i = 0; i < pc->npools; i++) {
 		struct pool_conf *p = &pc->pools[i];
 		if (p->check == POOLS_NO_TARGET)
 			continue;
 		for (size_t j = 0; j < p->nmembers; j++)
-			if ((p->members[j].target = target_intern(pc, p->check, &p->members[j].addr, cap)) ==
+			if ((p->members[j].target = target_intern(pc, &ix, p->check, &p->members[j].addr, cap)) ==
 			    POOLS_NO_TARGET)
 				goto nomem;
 	}
+	free(ix.slot);
+	/* By name, for pools_find_target (health updates name their target). */
+	if (!(pc->by_name = calloc(pc->ntargets + 1, sizeof(*pc->by_name))))
+		goto nomem;
+	for (size_t i = 0; i < pc->ntargets; i++)
+		pc->by_name[i] = i;
+	qsort_r(pc->by_name, pc->ntargets, sizeof(*pc->by_name), cmp_target_name, pc);
 	return 0;
 nomem:
+	free(ix.slot);
 	errlist_add(errs, "%s: out of memory", cf->path);
 	return 1;
 }
@@ -580,6 +621,7 @@ void pools_conf_clear(struct pools_conf *pc)
 	free(pc->checks);
 	free(pc->pools);
 	free(pc->targets);
+	free(pc->by_name);
 	free(pc->socket);
 	free(pc->state_file);
 	free(pc->log_level);
@@ -613,9 +655,18 @@ size_t pools_find_pool(const struct pools_conf *pc, const char *name)
 
 size_t pools_find_target(const struct pools_conf *pc, const char *name)
 {
-	for (size_t i = 0; i < pc->ntargets; i++)
-		if (strcmp(pc->targets[i].name, name) == 0)
-			return i;
+	size_t lo = 0, hi = pc->by_name ? pc->ntargets : 0;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(pc->targets[pc->by_name[mid]].name, name);
+		if (c == 0)
+			return pc->by_name[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return POOLS_NO_TARGET;
 }
 

@@ -132,6 +132,7 @@ struct pools_conf {
 	size_t npools;
 	struct health_target_conf *targets; /* owned array; the index is the target's id */
 	size_t ntargets;
+	size_t *by_name;             /* owned: target indexes sorted by name (pools_find_target) */
 };
 
 /* Read the three sections of cf into out (cleared first; absent sections are

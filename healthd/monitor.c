@@ -289,10 +289,8 @@ static void restore_overrides(struct monitor *m)
 	state_file_load(m->pc.state_file, &admin);
 	json_object_foreach(admin, name, v) {
 		enum health_admin a;
-		size_t i;
-		for (i = 0; i < m->n && strcmp(m->t[i].conf->name, name) != 0; i++)
-			;
-		if (i == m->n || health_admin_parse(json_string_value(v), &a) != 0) {
+		size_t i = pools_find_target(&m->pc, name);
+		if (i == POOLS_NO_TARGET || i >= m->n || health_admin_parse(json_string_value(v), &a) != 0) {
 			log_warn("%s: ignoring the override of %s (no such target or bad value)", m->pc.state_file, name);
 			continue;
 		}
@@ -330,11 +328,11 @@ int monitor_apply(struct monitor *m, struct pools_conf *pc, struct errlist *errs
 		t->ops = probe_ops_for(t->check->type);
 		target_state_init(&t->st, now);
 		counters_init(&t->counters);
-		for (size_t j = 0; j < m->n; j++) {
-			if (strcmp(m->t[j].conf->name, t->conf->name) == 0) {
-				t->st = m->t[j].st;
-				t->counters = m->t[j].counters;
-			}
+		/* m->t[j] is target j of the old config, m->pc (by name: no n^2 at 100,000 targets). */
+		size_t j = pools_find_target(&m->pc, t->conf->name);
+		if (j != POOLS_NO_TARGET && j < m->n) {
+			t->st = m->t[j].st;
+			t->counters = m->t[j].counters;
 		}
 	}
 	/* Names are copied above, so the old config can go now. */
@@ -356,13 +354,10 @@ int monitor_apply(struct monitor *m, struct pools_conf *pc, struct errlist *errs
 		}
 		set_timer(t, (long)jitter_ms(t->check->interval_ms));
 	}
-	if (m->applied && m->hooks.resnapshot) {
-		json_t *snap = monitor_snapshot(m);
-		if (snap) {
-			m->hooks.resnapshot(snap, m->hooks.arg);
-			json_decref(snap);
-		}
-	}
+	/* No snapshot is built here: at 100,000 targets that is seconds of
+	 * JSON; the server sends it in parts from monitor_snapshot_range(). */
+	if (m->applied && m->hooks.resnapshot)
+		m->hooks.resnapshot(NULL, m->hooks.arg);
 	m->applied = 1;
 	log_info("monitoring %zu targets of %zu checks", m->n, m->pc.nchecks);
 	return 0;
@@ -370,9 +365,14 @@ int monitor_apply(struct monitor *m, struct pools_conf *pc, struct errlist *errs
 
 json_t *monitor_snapshot(const struct monitor *m)
 {
+	return monitor_snapshot_range(m, 0, m->n);
+}
+
+json_t *monitor_snapshot_range(const struct monitor *m, size_t from, size_t n)
+{
 	json_t *a = json_array();
 
-	for (size_t i = 0; a && i < m->n; i++)
+	for (size_t i = from; a && i < m->n && i - from < n; i++)
 		json_array_append_new(a, target_json(&m->t[i]));
 	return a;
 }

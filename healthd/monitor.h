@@ -33,7 +33,8 @@ struct target_state;
 struct monitor_hooks {
 	/* A target's state/admin/effective changed; target is borrowed. */
 	void (*change)(json_t *target, void *arg);
-	/* After a reload: the new full list of targets (borrowed). */
+	/* After a reload: the target list changed (targets is NULL: read it with
+	 * monitor_snapshot_range, in parts). */
 	void (*resnapshot)(json_t *targets, void *arg);
 	void *arg;
 };
@@ -70,6 +71,9 @@ int monitor_apply(struct monitor *m, struct pools_conf *pc, struct errlist *errs
 
 /* Array of TARGET objects (new reference). */
 json_t *monitor_snapshot(const struct monitor *m);
+/* Targets [from, from + n) (clipped to the targets there are), for a
+ * snapshot sent in parts. */
+json_t *monitor_snapshot_range(const struct monitor *m, size_t from, size_t n);
 
 /* Set the override of the target named sel, or of every target whose address
  * is sel. On success *changed is an array of the selected targets (new

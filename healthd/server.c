@@ -17,6 +17,15 @@
 
 #define REMOTE_HELLO_S 10
 
+/* A snapshot goes out in parts of SNAP_PART targets (a line of about
+ * 100-300 KB), the next part only once the client's unsent output is at
+ * SERVER_LOW_OUT or less; each part is built from the current state when
+ * it is sent, so a change event sent earlier is never undone by an older
+ * part. A subscriber more than SERVER_HIGH_OUT behind gets no more change
+ * events; once it drains it gets a fresh snapshot instead (every change
+ * in it, and the output stays bounded whatever the number of targets). */
+#define SNAP_PART 500
+
 struct client {
 	struct client *next, *prev; /* in server.clients */
 	struct healthd_server *s;           /* borrowed */
@@ -25,6 +34,11 @@ struct client {
 	int remote;                 /* TCP+TLS (publish.c): read only */
 	const char *token;          /* borrowed from the server: still to be presented, or NULL */
 	int greeted;                /* remote: its first request was accepted */
+	int sending;                /* a snapshot is going out in parts */
+	int as_reply;               /* its first part is the reply to status/subscribe (else an event) */
+	size_t pos;                 /* the next target to send */
+	int behind;                 /* change events were left out: resend a snapshot when drained */
+	unsigned owed;              /* status/subscribe requests to answer after the current snapshot */
 };
 
 struct healthd_server {
@@ -48,22 +62,85 @@ static void client_unlink(struct client *c)
 		c->next->prev = c->prev;
 }
 
-static void cmd_status(struct client *c, const struct health_req *r)
+/* Send parts while the client keeps up: the first part of a snapshot goes
+ * at once (it answers a request: a client that asks without reading is
+ * cut off at SERVER_MAX_OUT as before), later ones as the client reads.
+ * Requests that came during a snapshot in parts are answered after it, in
+ * order. Returns -1 when the client was closed (and freed) by the jsonl
+ * layer: c must not be touched then. */
+static int send_parts(struct client *c)
 {
-	json_t *snap = monitor_snapshot(c->s->m);
+	size_t n = monitor_ntargets(c->s->m);
 
-	if (!snap) {
-		jsonl_peer_error(c->peer, "out of memory");
+	for (;;) {
+		while (c->sending && (c->pos == 0 || jsonl_peer_pending(c->peer) <= SERVER_LOW_OUT)) {
+			json_t *part = monitor_snapshot_range(c->s->m, c->pos, SNAP_PART), *msg;
+			const char *event = c->pos > 0 ? "snapshot_part" : c->as_reply ? NULL : "snapshot";
+			int more = c->pos + SNAP_PART < n, ret;
+
+			msg = event ? json_pack("{s:s, s:o, s:b}", "event", event, "targets", part, "more", more)
+				    : json_pack("{s:o, s:b, s:b}", "targets", part, "ok", 1, "more", more);
+			if (!msg) {
+				c->sending = 0;
+				return jsonl_peer_error(c->peer, "out of memory") == STEER_EOK ? 0 : -1;
+			}
+			ret = jsonl_peer_send(c->peer, msg);
+			json_decref(msg);
+			if (ret != STEER_EOK)
+				return -1;
+			c->pos += SNAP_PART;
+			c->sending = more;
+		}
+		if (c->sending || c->owed == 0)
+			return 0;
+		c->owed--;
+		c->sending = c->as_reply = 1;
+		c->pos = 0;
+	}
+}
+
+/* A snapshot as the reply to a request (as_reply) or as an event. */
+static void snapshot_start(struct client *c, int as_reply)
+{
+	if (c->sending) {
+		if (as_reply)
+			c->owed++;      /* answered once the current one is out */
+		else
+			c->behind = 1;  /* a fresh one after it (client_drained) */
 		return;
 	}
-	jsonl_peer_ok(c->peer, json_pack("{s:o}", "targets", snap));
+	c->sending = 1;
+	c->as_reply = as_reply;
+	c->pos = 0;
+	if (!as_reply)
+		c->behind = 0;
+	send_parts(c);
+}
+
+/* The client read some of its output (jsonl drain callback). */
+static void client_drained(struct jsonl_peer *peer, void *arg)
+{
+	struct client *c = arg;
+
+	if (c->sending) {
+		if (send_parts(c) < 0)
+			return;
+	}
+	if (!c->sending && c->behind && jsonl_peer_pending(c->peer) <= SERVER_LOW_OUT)
+		snapshot_start(c, 0);
+}
+
+static void cmd_status(struct client *c, const struct health_req *r)
+{
+	snapshot_start(c, 1);
 }
 
 static void cmd_subscribe(struct client *c, const struct health_req *r)
 {
-	/* Snapshot first: events queued after it are ordered after it. */
+	/* Snapshot first: events queued after its first part are ordered
+	 * after it, and later parts carry the state as it is when sent. */
 	c->subscribed = 1;
-	cmd_status(c, r);
+	snapshot_start(c, 1);
 }
 
 static void cmd_set(struct client *c, const struct health_req *r)
@@ -163,6 +240,7 @@ static void client_cb(struct jsonl_peer *peer, json_t *msg, void *arg)
 static void add_client(struct healthd_server *s, struct client *c)
 {
 	c->s = s;
+	jsonl_peer_set_drain(c->peer, SERVER_LOW_OUT, client_drained);
 	c->next = s->clients;
 	if (s->clients)
 		s->clients->prev = c;
@@ -251,36 +329,51 @@ size_t healthd_server_nsubscribers(const struct healthd_server *s)
 	return n;
 }
 
-static void broadcast(struct healthd_server *s, json_t *msg)
+void healthd_server_broadcast_change(json_t *target, void *arg)
 {
+	struct healthd_server *s = arg;
+	json_t *msg = health_msg_change(json_incref(target));
 	struct client *c, *next;
 
+	if (!msg)
+		return;
 	/* jsonl_peer_send may close (and unlink) the client it sends to, never
 	 * another one: keep the next pointer before sending. */
 	for (c = s->clients; c; c = next) {
 		next = c->next;
-		if (c->subscribed)
+		if (!c->subscribed || c->behind)
+			continue;
+		if (jsonl_peer_pending(c->peer) > SERVER_HIGH_OUT)
+			c->behind = 1; /* a fresh snapshot once it drains (client_drained) */
+		else
 			jsonl_peer_send(c->peer, msg);
 	}
-}
-
-void healthd_server_broadcast_change(json_t *target, void *arg)
-{
-	json_t *msg = health_msg_change(json_incref(target));
-
-	if (msg) {
-		broadcast(arg, msg);
-		json_decref(msg);
-	}
+	json_decref(msg);
 }
 
 void healthd_server_broadcast_snapshot(json_t *targets, void *arg)
 {
-	json_t *msg = health_msg_resnapshot(json_incref(targets));
+	struct healthd_server *s = arg;
+	struct client *c, *next;
 
-	if (msg) {
-		broadcast(arg, msg);
-		json_decref(msg);
+	/* The target list changed (a reload): every subscriber starts over. */
+	for (c = s->clients; c; c = next) {
+		next = c->next;
+		if (c->subscribed)
+			snapshot_start(c, 0);
+	}
+}
+
+/* A small event to every subscriber that keeps up (one behind learns of
+ * liveness from the snapshot it gets once drained). */
+static void broadcast(struct healthd_server *s, json_t *msg)
+{
+	struct client *c, *next;
+
+	for (c = s->clients; c; c = next) {
+		next = c->next; /* a send may close (and unlink) this client, never another */
+		if (c->subscribed && !c->behind && jsonl_peer_pending(c->peer) <= SERVER_HIGH_OUT)
+			jsonl_peer_send(c->peer, msg);
 	}
 }
 

@@ -4,7 +4,10 @@
  *
  * Any number of clients; each is a jsonl_peer with a bounded output buffer
  * (SERVER_MAX_OUT), so a subscriber that stops reading is disconnected
- * instead of growing the daemon or delaying checks. Subscribers get change
+ * instead of growing the daemon or delaying checks. Snapshots go out in
+ * parts as the client reads, and a subscriber that falls behind gets a
+ * fresh snapshot instead of every change, so a client that reads is never
+ * disconnected, whatever the number of targets. Subscribers get change
  * events through healthd_server_broadcast_change(), wired to the monitor's hooks.
  */
 #ifndef STEER_HEALTHD_SERVER_H
@@ -14,6 +17,10 @@
 #include <stddef.h>
 
 #define SERVER_MAX_OUT (1024 * 1024)
+/* Flow control below that limit (server.c): change events stop above HIGH,
+ * snapshot parts go out at LOW or less. */
+#define SERVER_HIGH_OUT (512 * 1024)
+#define SERVER_LOW_OUT (128 * 1024)
 
 struct event_base;
 struct monitor;

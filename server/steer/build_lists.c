@@ -58,14 +58,24 @@ static int list_add(struct steer_build *b, const char *const *path, int line, st
 	return 0;
 }
 
+/* Pools in one failover/weighted/... list: an answer walks its list per
+ * query, so the list is bounded; 1,000 is far more than a real failover
+ * order or region table needs. */
+#define STEER_LIST_MAX 1000
+
 int steer_parse_list(struct steer_build *b, json_t *v, const char *const *path, struct steer_list *l)
 {
 	int nerr = 0;
 
 	if (json_is_string(v))
 		return list_add(b, path, conf_line(b->cf, path), l, json_string_value(v), 0, 1);
-	if (!json_is_array(v) || json_array_size(v) == 0 || json_array_size(v) > 1000) {
+	if (!json_is_array(v) || json_array_size(v) == 0) {
 		conf_err(b->errs, b->cf, path, "expected a list of pool names");
+		return 1;
+	}
+	if (json_array_size(v) > STEER_LIST_MAX) {
+		conf_err(b->errs, b->cf, path, "a list of %zu pools: at most %d pools in one list (the limit)",
+			 json_array_size(v), STEER_LIST_MAX);
 		return 1;
 	}
 	for (size_t i = 0; i < json_array_size(v); i++) {
@@ -85,8 +95,13 @@ int steer_parse_weights(struct steer_build *b, json_t *v, const char *const *pat
 	json_t *w;
 	int nerr = 0;
 
-	if (!json_is_object(v) || json_object_size(v) == 0 || json_object_size(v) > 1000) {
+	if (!json_is_object(v) || json_object_size(v) == 0) {
 		conf_err(b->errs, b->cf, path, "expected {\"POOL\": WEIGHT, ...}");
+		return 1;
+	}
+	if (json_object_size(v) > STEER_LIST_MAX) {
+		conf_err(b->errs, b->cf, path, "%zu weighted pools: at most %d pools in one list (the limit)",
+			 json_object_size(v), STEER_LIST_MAX);
 		return 1;
 	}
 	json_object_foreach(v, key, w) {

@@ -46,6 +46,8 @@ struct hsource {
 	char *reload_config;              /* owned: Unix sources: config steerdns loaded that healthd
 					     has not reloaded yet (NULL: in step) */
 	int reload_sent;                  /* reload_config went out on this connection */
+	uint8_t *seen;                    /* owned while a snapshot comes in parts: targets it named */
+	const struct steer_set *seen_set; /* the set seen[] indexes (compared, never read) */
 };
 
 struct health_link {
@@ -190,18 +192,29 @@ static size_t apply_vote(struct hsource *s, struct steer_set *set, json_t *obj)
 
 static void send_reload(struct hsource *s);
 
-static void apply_snapshot(struct hsource *s, struct steer_set *set, json_t *targets)
+/* One part of a snapshot (the whole of it when it is not in parts). */
+static void snapshot_part(struct hsource *s, struct steer_set *set, json_t *targets)
 {
-	uint8_t *row = set->votes + s->idx * set->pc.ntargets;
-	size_t idx, nup = 0, ndown = 0;
+	size_t idx, i;
 	json_t *t;
 
-	/* Targets missing from a snapshot are unknown to that source (it does
-	 * not check them, or has not reloaded yet). */
-	for (size_t i = 0; i < set->pc.ntargets; i++)
-		row[i] = STEER_ST_UNKNOWN;
 	json_array_foreach(targets, idx, t)
-		apply_vote(s, set, t);
+		if ((i = apply_vote(s, set, t)) != POOLS_NO_TARGET && s->seen && s->seen_set == set)
+			s->seen[i] = 1;
+}
+
+/* The last part: targets missing from a snapshot are unknown to that
+ * source (it does not check them, or has not reloaded yet). */
+static void snapshot_end(struct hsource *s, struct steer_set *set)
+{
+	uint8_t *row = set->votes + s->idx * set->pc.ntargets;
+	size_t nup = 0, ndown = 0;
+
+	for (size_t i = 0; s->seen && s->seen_set == set && i < set->pc.ntargets; i++)
+		if (!s->seen[i])
+			row[i] = STEER_ST_UNKNOWN;
+	free(s->seen);
+	s->seen = NULL;
 	set->live = live_mask(s->hl, set, now_ms());
 	recompute_all(set);
 	for (size_t i = 0; i < set->pc.ntargets; i++) {
@@ -219,6 +232,21 @@ static void apply_snapshot(struct hsource *s, struct steer_set *set, json_t *tar
 	s->subscribed = s->hl->any_subscribed = 1;
 	s->backoff_ms = BACKOFF_MIN_MS;
 	send_reload(s);
+}
+
+/* A snapshot (the subscribe reply or a "snapshot" event), or one of its
+ * later parts ("snapshot_part"): healthd sends a large one in parts as we
+ * read (common/health.h), the last with "more": false. */
+static void apply_snapshot(struct hsource *s, struct steer_set *set, json_t *msg, int first)
+{
+	if (first) {
+		free(s->seen);
+		s->seen = calloc(set->pc.ntargets + 1, 1);
+		s->seen_set = set;
+	}
+	snapshot_part(s, set, json_object_get(msg, "targets"));
+	if (!json_is_true(json_object_get(msg, "more")))
+		snapshot_end(s, set);
 }
 
 static void reload_done(struct hsource *s)
@@ -292,6 +320,8 @@ static void source_lost(struct hsource *s, struct steer_set *set)
 		s->warned = 0;
 	}
 	s->peer = NULL;
+	free(s->seen);
+	s->seen = NULL;
 	if (s->subscribed)
 		s->since = time(NULL);
 	s->subscribed = 0;
@@ -343,7 +373,7 @@ static void on_msg(struct jsonl_peer *peer, json_t *msg, void *arg)
 		log_notice("healthd: reloaded %s, %lld targets", s->reload_config, (long long)json_integer_value(targets));
 		reload_done(s);
 	} else if (json_is_array(targets)) {
-		apply_snapshot(s, set, targets);
+		apply_snapshot(s, set, msg, !event || strcmp(event, "snapshot_part") != 0);
 	} else if (event && strcmp(event, "change") == 0) {
 		t = apply_vote(s, set, json_object_get(msg, "target"));
 		if (!refresh_live(s->hl, set) && t != POOLS_NO_TARGET)
@@ -494,6 +524,7 @@ static void source_free(struct hsource *s)
 	SSL_CTX_free(s->tls);
 	health_source_clear(&s->conf);
 	free(s->reload_config);
+	free(s->seen);
 	free(s);
 }
 

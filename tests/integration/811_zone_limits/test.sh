@@ -74,6 +74,22 @@ expect_match "RRset over 10,000 records: the limit named" "$out" \
 { cat "$T/good.zone"; for i in $(seq 1 10000); do echo "many A 10.$((i / 256 / 256)).$((i / 256 % 256)).$((i % 256))"; done; } > "$T/t.test.zone"
 expect_match "10,000 records in one RRset load" "$(check_in 30 "$STEERCTL" check-zone t.test "$T/t.test.zone" | head -1)" "^rc=0 "
 
+# 6. A failover list over 1,000 pools: refused with the limit named.
+cp "$T/good.zone" "$T/t.test.zone"
+echo 'app A 192.0.2.80' >> "$T/t.test.zone"
+/usr/bin/python3 - "$T" "$PORT" <<'PY'
+import json, sys
+t, port = sys.argv[1], int(sys.argv[2])
+pools = {"p%d" % i: {"check": "c", "members": ["198.18.%d.%d" % (i // 256, i % 256)]} for i in range(1001)}
+conf = {"server": {"listen": ["127.0.0.1:%d" % port]}, "zones": [{"name": "t.test", "file": "t.test.zone"}],
+        "healthd": {"socket": "hd.sock", "state_file": "hd.state"},
+        "checks": {"c": {"type": "exec", "command": "/bin/true"}}, "pools": pools,
+        "records": {"app.t.test": {"failover": sorted(pools)}}}
+json.dump(conf, open(t + "/big.json", "w"), indent=1)
+PY
+expect_match "failover over 1,000 pools: the limit named" "$("$STEERDNS" --check -c "$T/big.json" 2>&1)" \
+	"big\.json:[0-9]+: records/app\.t\.test/failover: a list of 1001 pools: at most 1000 pools in one list \(the limit\)"
+
 # The server is still serving the first zone through all of it.
 expect_eq "after: www" "$(q www.t.test A)" "192.0.2.10"
 finish
