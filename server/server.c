@@ -278,6 +278,8 @@ static int setup_main(struct server *srv)
 		if (!srv->sig[i] || evsignal_add(srv->sig[i], NULL) < 0)
 			ret = STEER_ENOMEM;
 	}
+	if (ret == STEER_EOK)
+		ret = server_resign_start(srv);
 	return ret;
 }
 
@@ -381,6 +383,8 @@ void server_free(struct server *srv)
 	for (int i = 0; i < 3; i++)
 		if (srv->sig[i])
 			event_free(srv->sig[i]);
+	if (srv->resign)
+		event_free(srv->resign);
 	if (srv->base)
 		event_base_free(srv->base);
 	snap_domain_clear(&srv->snaps);

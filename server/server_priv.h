@@ -68,8 +68,13 @@ struct server {
 	struct event *keyroll;      /* owned: the key rollover timer (keyroll.c) */
 	struct notify *notify;      /* owned: NOTIFY out to the zones' secondaries (server/xfr/notify.h) */
 	struct event *sig[3];       /* owned: SIGHUP, SIGTERM, SIGINT */
+	struct event *resign;       /* owned: re-signs zones whose signatures near expiry (resign.c) */
 };
 
+
+/* resign.c: the timer that re-signs signed zones before their signatures
+ * expire (and when a key's time passes), through server_reload_zone(). */
+int server_resign_start(struct server *srv);
 
 /* reload.c */
 int server_install(struct server *srv, struct load_result *r);
