@@ -2,8 +2,8 @@
  * resign.c -- signed zones are re-signed without a reload by the operator:
  * a timer looks at the live snapshot every RESIGN_TICK seconds and reloads
  * (server_reload_zone: the zone file, signing, a new snapshot) each zone
- * whose signatures come within their refresh time of expiry, or whose keys
- * reach a Publish/Activate/Inactive/Delete time (a rollover step). Unchanged
+ * whose signatures come within their refresh time of expiry (key times and
+ * rollover steps are keyroll.c's, the dnsonline work). Unchanged
  * rrsets keep their signatures (zonesign.c reuses those still valid for
  * longer than the refresh time), so a refresh signs only what must be.
  */
@@ -34,7 +34,7 @@ static int due(const struct zone *z, uint32_t now)
 
 	if (!dz)
 		return 0;
-	return (int32_t)(now - dz->next_refresh) >= 0 || (dz->next_key_event && (int32_t)(now - dz->next_key_event) >= 0);
+	return (int32_t)(now - dz->next_refresh) >= 0;
 }
 
 static void on_tick(evutil_socket_t fd, short what, void *arg)
@@ -58,7 +58,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 		if (!due(zonedb_zone(db, i), now))
 			continue;
 		snprintf(name, sizeof(name), "%s", zonedb_zone(db, i)->name);
-		log_info("zone %s: signatures or keys due, re-signing", name);
+		log_info("zone %s: signatures due for refresh, re-signing", name);
 		errlist_init(&errs);
 		if (server_reload_zone(srv, name, &errs) != STEER_EOK) {
 			log_err("zone %s: re-signing failed; retrying in %d s", name, RESIGN_RETRY);

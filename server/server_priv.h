@@ -58,6 +58,7 @@ struct server {
 	struct tcp_server *tcp;     /* owned */
 	struct event_base *base;    /* owned: the main loop */
 	struct control *ctl;        /* owned */
+	struct event *resign;       /* owned: re-signs zones whose signatures near expiry (resign.c) */
 	struct health_link *hl;     /* owned: steer-healthd subscription (steering) */
 	struct tap *tap;            /* owned; NULL = no dnstap */
 	struct dnstap_counters tap_past; /* counts of the dnstap instances a reload replaced */
@@ -68,12 +69,11 @@ struct server {
 	struct event *keyroll;      /* owned: the key rollover timer (keyroll.c) */
 	struct notify *notify;      /* owned: NOTIFY out to the zones' secondaries (server/xfr/notify.h) */
 	struct event *sig[3];       /* owned: SIGHUP, SIGTERM, SIGINT */
-	struct event *resign;       /* owned: re-signs zones whose signatures near expiry (resign.c) */
 };
 
 
 /* resign.c: the timer that re-signs signed zones before their signatures
- * expire (and when a key's time passes), through server_reload_zone(). */
+ * expire, through server_reload_zone(). */
 int server_resign_start(struct server *srv);
 
 /* reload.c */

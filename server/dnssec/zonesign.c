@@ -447,21 +447,6 @@ static int sign_zone(struct signer *S)
 	return 0;
 }
 
-/* The first key time after now: the DNSKEY set or the signing keys change then. */
-static uint32_t next_key_event(const struct dnssec_keyset *ks, uint32_t now)
-{
-	int64_t best = 0;
-
-	for (size_t i = 0; i < ks->n; i++) {
-		const struct dnssec_key *k = &ks->keys[i];
-		const int64_t t[4] = { k->publish, k->activate, k->inactive, k->delete_ };
-		for (int j = 0; j < 4; j++)
-			if (t[j] > now && (!best || t[j] < best))
-				best = t[j];
-	}
-	return (uint32_t)best;
-}
-
 static double now_seconds(void)
 {
 	struct timespec ts;
@@ -574,7 +559,6 @@ int dnssec_zone_sign(struct zone *z, const struct zone *old, void *arg, struct e
 	}
 	S.dz->alg = S.dz->zsk->alg;
 	S.dz->next_refresh = S.dz->expire_min - c->refresh;
-	S.dz->next_key_event = next_key_event(&S.dz->ks, S.now);
 	S.dz->sign_seconds = now_seconds() - t0;
 	z->dnssec = S.dz;
 	z->dnssec_free = dnssec_zone_free;

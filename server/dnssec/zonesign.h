@@ -67,8 +67,6 @@ struct dnssec_zone {
 	uint32_t inception;            /* of the signatures made by this load */
 	uint32_t expire_min;           /* earliest expiration of any signature in the zone */
 	uint32_t next_refresh;         /* when the zone must be re-signed (expire_min - refresh) */
-	uint32_t next_key_event;       /* the next Publish/Activate/Inactive/Delete time of a key
-					  after this load (0: none): the zone is re-signed then */
 	size_t nsigned, nreused;       /* signatures made / reused by this load */
 	double sign_seconds;
 	/* NSEC: the authoritative nodes in canonical order, each owns an NSEC rrset. */

@@ -94,5 +94,5 @@ expect_match "timer re-signed: a later expiration" "$e2" "^[0-9]{14}$"
 [ -n "$e2" ] && [ "$e2" -gt "$e1" ] && pass "timer: expiration moved from $e1 to $e2" || fail "timer: expiration $e1 -> $e2"
 expect_eq "timer: every signature new (all were due)" "$(st signatures_reused)" 0
 expect_eq "timer: still validates" "$(validated www.example.test)" 1
-grep -q "signatures or keys due, re-signing" "$T/server2.log" && pass "timer logged" || fail "no timer log line"
+grep -q "signatures due for refresh, re-signing" "$T/server2.log" && pass "timer logged" || fail "no timer log line"
 finish
