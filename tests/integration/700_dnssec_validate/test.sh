@@ -13,7 +13,8 @@
 # the unsigned one. Names in the unsigned child resolve without AD (insecure,
 # not SERVFAIL). delv with the same anchor says "fully validated"; with the
 # child's anchor for the parent it fails. Without DO the answers carry no
-# RRSIG and have the unsigned size.
+# RRSIG and have the unsigned size; a DO answer too big for the client's
+# buffer is truncated (TC) and complete over TCP.
 . "$(dirname "$0")/../lib/lib.sh"
 [ -x "$STEERDNS" ] || skip "no steerdns binary at $STEERDNS"
 command -v unbound > /dev/null || skip "unbound is not installed (Debian package unbound)"
@@ -162,6 +163,14 @@ run_mode() { # ALG DENIAL
 	expect_match "$MODE: no DO: the SOA alone in authority" "$plain" "AUTHORITY: 1,"
 	d=$(dig +norec +dnssec @127.0.0.1 -p "$PORT" www.example.test A)
 	expect_match "$MODE: DO: RRSIG in the answer, AA, no AD from us" "$d" "flags: qr aa;"
+
+	# A proof that does not fit the client's 512 bytes: TC, whole over TCP.
+	if [ "$2" = nsec3 ]; then
+		d=$(dig +norec +dnssec +bufsize=512 +ignore @127.0.0.1 -p "$PORT" nx.example.test A)
+		expect_match "$MODE: DO, 512-byte buffer: truncated" "$d" "flags: qr aa tc;"
+		d=$(dig +norec +dnssec +tcp @127.0.0.1 -p "$PORT" nx.example.test A)
+		expect_match "$MODE: over TCP: SOA, 3 NSEC3 and their 4 RRSIGs" "$d" "AUTHORITY: 8,"
+	fi
 
 	stop_bg "unbound-$2"
 	stop_bg "server-$2"
