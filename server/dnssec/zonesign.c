@@ -27,6 +27,7 @@
 #include "server/dnssec/denial.h"
 #include "server/dnssec/nsec3.h"
 #include "server/dnssec/sign.h"
+#include "server/dnssec/sigstore.h"
 #include "server/wire/dname.h"
 #include "server/wire/rr.h"
 #include "server/zone/zone.h"
@@ -48,6 +49,8 @@ struct signer {
 	const struct dnssec_key *ksks[8], *zsks[8]; /* active keys of each role */
 	int nksk, nzsk;
 	uint8_t *scratch;            /* owned, SCRATCH_SIZE */
+	struct sigstore store;       /* owned: key_dir/signatures.db as read (no signed old version) */
+	FILE *store_out;             /* owned: its next version, being written */
 	struct dnssec_rdata *rd;     /* owned, rdcap entries */
 	size_t rdcap;
 	struct errlist *errs;
@@ -328,27 +331,37 @@ static size_t rrset_bytes(const struct rrset *s)
 /* The old version's signatures of this rrset, when the rrset is byte for
  * byte the same, each was made by a key still active for its role, and
  * each is valid for longer than the refresh time. */
-static int reuse_sigs(struct signer *S, const struct node *on, struct rrset *set, const struct dnssec_key *const *keys,
-		      int nkeys)
+/* Are the nsigs signatures at p by keys[] (in order, still active for
+ * the role) and each valid for longer than the refresh time (and no longer
+ * than the validity)? */
+static int sigs_usable(const struct signer *S, const uint8_t *p, int nsigs, const struct dnssec_key *const *keys,
+		       int nkeys)
 {
-	const struct rrset *os = on ? node_rrset(on, set->type) : NULL;
-	const uint8_t *p;
-	size_t sz;
-
-	if (!os || os->nsigs != nkeys || os->count != set->count || os->ttl != set->ttl)
+	if (nsigs != nkeys)
 		return 0;
-	sz = rrset_bytes(set);
-	if (rrset_bytes(os) != sz || memcmp(os->data, set->data, sz) != 0)
-		return 0;
-	p = os->sigs;
 	for (int i = 0; i < nkeys; i++, p += rr_len(p)) {
 		const uint8_t *r = p + RR_FIXED;
 		uint32_t exp = wire_get32(r + 8);
-		if (wire_get16(r + 16) != keys[i]->tag || r[2] != keys[i]->alg || (int32_t)(exp - S->now) <= (int32_t)S->c->refresh)
+		int32_t left = (int32_t)(exp - S->now);
+		/* Longer left than the validity: made under a longer configured
+		 * validity, which the config no longer allows. */
+		if (wire_get16(r + 16) != keys[i]->tag || r[2] != keys[i]->alg || left <= (int32_t)S->c->refresh ||
+		    left > (int32_t)S->c->validity)
 			return 0;
 	}
-	sz = (size_t)(p - os->sigs);
-	set->sigs = arena_memdup(&S->z->arena, os->sigs, sz);
+	return 1;
+}
+
+/* Copy the nkeys signatures at sigs into set (the zone's arena). */
+static int take_sigs(struct signer *S, struct rrset *set, const uint8_t *sigs, int nkeys)
+{
+	const uint8_t *p = sigs;
+	size_t sz;
+
+	for (int i = 0; i < nkeys; i++)
+		p += rr_len(p);
+	sz = (size_t)(p - sigs);
+	set->sigs = arena_memdup(&S->z->arena, sigs, sz);
 	if (!set->sigs)
 		return STEER_ENOMEM;
 	set->nsigs = (uint16_t)nkeys;
@@ -362,17 +375,56 @@ static int reuse_sigs(struct signer *S, const struct node *on, struct rrset *set
 	return 1;
 }
 
+/* The previous version's signatures of this rrset (when the rrset is byte
+ * for byte the same), else the store's (same key: same rrset); usable
+ * when sigs_usable() says so. 1 when taken, 0 when not, or an error. */
+static int reuse_sigs(struct signer *S, const struct node *on, struct rrset *set,
+		      const struct dnssec_key *const *keys, int nkeys, const uint8_t *key)
+{
+	const struct rrset *os = on ? node_rrset(on, set->type) : NULL;
+	const struct sigstore_entry *e;
+	size_t sz;
+
+	if (os && os->count == set->count && os->ttl == set->ttl && sigs_usable(S, os->sigs, os->nsigs, keys, nkeys)) {
+		sz = rrset_bytes(set);
+		if (rrset_bytes(os) == sz && memcmp(os->data, set->data, sz) == 0)
+			return take_sigs(S, set, os->sigs, nkeys);
+	}
+	e = key ? sigstore_find(&S->store, key) : NULL;
+	if (e && sigs_usable(S, e->sigs, e->nsigs, keys, nkeys))
+		return take_sigs(S, set, e->sigs, nkeys);
+	return 0;
+}
+
+static int make_sigs(struct signer *S, const struct node *n, struct rrset *set, const struct dnssec_key *const *keys,
+		     int nkeys);
+
 static int sign_rrset(struct signer *S, const struct node *n, const struct node *on, struct rrset *set)
 {
 	const int dnskeys = set->type == DNS_TYPE_DNSKEY || set->type == DNS_TYPE_CDS || set->type == DNS_TYPE_CDNSKEY;
 	const struct dnssec_key *const *keys = dnskeys ? S->ksks : S->zsks;
 	int nkeys = dnskeys ? S->nksk : S->nzsk, r;
+	uint8_t key[32];
+
+	if (S->store_out || S->store.slots)
+		sigstore_key(n->name, n->namelen, set, key);
+	r = reuse_sigs(S, on, set, keys, nkeys, S->store.slots ? key : NULL);
+	if (r == 0)
+		r = make_sigs(S, n, set, keys, nkeys);
+	if (r >= 0 && S->store_out)
+		sigstore_put(S->store_out, key, set);
+	return r < 0 ? r : 0;
+}
+
+/* New signatures of set, one per key. */
+static int make_sigs(struct signer *S, const struct node *n, struct rrset *set, const struct dnssec_key *const *keys,
+		     int nkeys)
+{
 	uint8_t out[12][RR_FIXED + 18 + DNAME_MAXLEN + 64], *blob;
 	size_t total = 0;
 	const uint8_t *p = set->data;
+	int r;
 
-	if ((r = reuse_sigs(S, on, set, keys, nkeys)) != 0)
-		return r < 0 ? r : 0;
 	if (set->count > S->rdcap) {
 		struct dnssec_rdata *nr = realloc(S->rd, set->count * sizeof(*nr));
 		if (!nr)
@@ -527,6 +579,39 @@ static void write_status(const struct signer *S)
 		log_warn("zone %s: cannot write %s", S->z->name, path);
 }
 
+/* The store: read when there is no signed previous version to reuse from
+ * (a start); rewritten by every signing (not by export). */
+static void store_open(struct signer *S, const struct zone *old)
+{
+	char path[4096];
+
+	if (S->c->no_status)
+		return;
+	snprintf(path, sizeof(path), "%s/signatures.db", S->c->keys.key_dir);
+	if ((!old || !old->dnssec) && sigstore_read(path, &S->store) < 0)
+		log_warn("zone %s: %s: out of memory; signing everything", S->z->name, path);
+	snprintf(path, sizeof(path), "%s/signatures.db.tmp", S->c->keys.key_dir);
+	if ((S->store_out = fopen(path, "we")))
+		fputs("STEERSIG1\n", S->store_out);
+}
+
+static void store_close(struct signer *S, int ret)
+{
+	char tmp[4200], path[4096];
+
+	sigstore_clear(&S->store);
+	if (!S->store_out)
+		return;
+	snprintf(path, sizeof(path), "%s/signatures.db", S->c->keys.key_dir);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	if (fclose(S->store_out) != 0 || ret < 0 || rename(tmp, path) != 0) {
+		if (ret == 0)
+			log_warn("zone %s: cannot write %s", S->z->name, path);
+		unlink(tmp);
+	}
+	S->store_out = NULL;
+}
+
 int dnssec_zone_sign(struct zone *z, const struct zone *old, void *arg, struct errlist *errs)
 {
 	const struct dnssec_zoneconf *c = arg;
@@ -551,7 +636,9 @@ int dnssec_zone_sign(struct zone *z, const struct zone *old, void *arg, struct e
 	S.dz->validity = c->validity;
 	S.dz->refresh = c->refresh;
 	S.dz->inception = S.inception;
+	store_open(&S, old);
 	ret = sign_steps(&S);
+	store_close(&S, ret);
 	free(S.scratch);
 	free(S.rd);
 	if (ret < 0) {

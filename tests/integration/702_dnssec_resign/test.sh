@@ -3,7 +3,8 @@
 #   a reload with one edited record signs only what changed (the edited
 #   rrset and the SOA; key_dir/signing.status counts made and reused), by
 #   SIGHUP and by `steerctl reload ZONE` (which signs too); the answers
-#   still validate (delv, anchor from `steerctl dnssec ds`);
+#   still validate (delv, anchor from `steerctl dnssec ds`); a restart
+#   signs nothing (key_dir/signatures.db), a damaged store everything;
 #   with signature_validity 3600 s and refresh 3590 s the zone is re-signed
 #   by the timer about 10 s after a load, without any reload by us: new
 #   expiration times, still validating; `steerctl dnssec status` shows the
@@ -80,6 +81,21 @@ expect_match "status: a ZSK, active" "$s" "key [0-9]+ zsk alg 13 active"
 expect_match "status: signature expiry" "$s" "expire_min [0-9]+ 20[0-9-]+ [0-9:]+ UTC"
 expect_match "status: next refresh" "$s" "next_refresh [0-9]+"
 stop_bg server
+
+# A restart reuses the signatures stored next to the keys: nothing to sign.
+start_bg server1b "$STEERDNS" -c "$CFG"
+wait_dns 127.0.0.1 "$PORT" || { cat "$T/server1b.log"; finish; }
+expect_eq "restart: no signature made (key_dir/signatures.db)" "$(st signatures_made)" 0
+expect_eq "restart: every one reused" "$(st signatures_reused)" "$made0"
+expect_eq "restart: validates" "$(validated h9.example.test)" 1
+stop_bg server1b
+# A damaged store only costs signing everything.
+printf 'STEERSIG1\n\001\002' > "$T/keys/signatures.db"
+start_bg server1c "$STEERDNS" -c "$CFG"
+wait_dns 127.0.0.1 "$PORT" || { cat "$T/server1c.log"; finish; }
+expect_eq "damaged store: everything signed" "$(st signatures_made)" "$made0"
+expect_eq "damaged store: validates" "$(validated www.example.test)" 1
+stop_bg server1c
 
 # 2. The refresh timer: validity 3600 s, refresh 3590 s: due 10 s after signing.
 config ', "signature_validity": 3600, "refresh": 3590'
