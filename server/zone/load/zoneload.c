@@ -112,6 +112,14 @@ static int load_steps(struct loader *L, const char *file, size_t nerr_before)
 	}
 	if ((ret = zload_build(L)) != STEER_EOK)
 		return ret;
+	/* The records and their rdata copies are in the rrsets now; free them
+	 * before linking, which allocates too, so that the two do not add up
+	 * in the load's peak (a quarter to a third of it on a large zone). */
+	free(L->recs);
+	L->recs = NULL;
+	free(L->owners);
+	L->owners = NULL;
+	arena_clear(&L->tmp);
 	zload_check_apex(L);
 	if ((ret = zload_link(L->z)) != STEER_EOK)
 		return ret;
