@@ -144,7 +144,7 @@ srv_setup() { "setup_$1" "$2" "$3" "$4"; }
 
 srv_cmd() { # NAME DIR -> the command line (one word a line)
 	case $1 in
-	steerdns) printf '%s\n' "$(srv_binary steerdns)" -c "$2/steerdns.json" ;;
+	steerdns) printf '%s\n' "$(srv_binary steerdns)" ${STEER_DEBUG:+-d} -c "$2/steerdns.json" ;;
 	nsd) printf '%s\n' "$(srv_binary nsd)" -d -c "$2/nsd.conf" ;;
 	knot) printf '%s\n' "$(srv_binary knot)" -c "$2/knot.conf" ;;
 	gdnsd) printf '%s\n' "$(srv_binary gdnsd)" -c "$2" start ;;

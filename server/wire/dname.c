@@ -117,12 +117,20 @@ int dname_suffix_hashes(const uint8_t *name, uint32_t *out)
 	return n;
 }
 
+/* dname_suffix_hashes()'s hashes[0] alone: one avalanche step, not one per
+ * suffix (the zone loader hashes every owner and target). */
 uint32_t dname_hash(const uint8_t *name, size_t len)
 {
-	uint32_t hashes[DNAME_MAXLABELS + 1];
+	const uint8_t *labels[DNAME_MAXLABELS];
+	int n = 0;
+	uint32_t h = HASH_SEED * HASH_PRIME;
+
 	(void)len;
-	dname_suffix_hashes(name, hashes);
-	return hashes[0];
+	for (const uint8_t *p = name; *p && n < DNAME_MAXLABELS; p += *p + 1)
+		labels[n++] = p;
+	while (n > 0)
+		h = hash_label(h, labels[--n]);
+	return hash_final(h);
 }
 
 const uint8_t *dname_skip(const uint8_t *name, int n)

@@ -82,7 +82,9 @@ int zload_add_record(struct loader *L, const uint8_t *owner, size_t olen, uint16
 		return zload_error(L, file, line, "more than %u records in one zone (the limit)", ZLOAD_RECORDS_MAX);
 	}
 	dname_lower(lower, owner, olen);
-	if ((ret = zload_check_in_zone(L, lower, file, line)) != STEER_EOK)
+	/* The previous record's owner (L->last) passed the check already. */
+	if (!(L->last && L->last->namelen == olen && memcmp(L->last->name, lower, olen) == 0) &&
+	    (ret = zload_check_in_zone(L, lower, file, line)) != STEER_EOK)
 		return ret;
 	if ((ret = recs_reserve(L)) == STEER_EOK)
 		ret = owner_node(L, lower, olen, &n);
@@ -90,6 +92,15 @@ int zload_add_record(struct loader *L, const uint8_t *owner, size_t olen, uint16
 		return zload_error(L, file, line, "more than %u records in one zone", ZLOAD_REC_NONE - 1);
 	if (ret != STEER_EOK)
 		return zload_nomem(L, file, line);
+	if (file != L->last_file) { /* file is one of L->files */
+		uint32_t i = (uint32_t)L->nfiles;
+		while (i > 0 && L->files[i - 1] != file)
+			i--;
+		if (i == 0)
+			return zload_nomem(L, file, line); /* not reached: reader.c names every file */
+		L->last_file = file;
+		L->last_file_ix = i - 1;
+	}
 	r = &L->recs[L->nrecs];
 	memset(r, 0, sizeof(*r));
 	r->rdlen = (uint16_t)rdlen;
@@ -98,7 +109,7 @@ int zload_add_record(struct loader *L, const uint8_t *owner, size_t olen, uint16
 		return zload_nomem(L, file, line);
 	r->type = type;
 	r->ttl = ttl;
-	r->file = file;
+	r->file = L->last_file_ix;
 	r->line = line;
 	r->next = n->first_rec;
 	n->first_rec = (uint32_t)L->nrecs++;
@@ -126,7 +137,7 @@ static int rec_cmp(const void *a, const void *b)
 
 /* Mark duplicates in recs[0..n) (one type, sorted) and choose the rrset's
  * TTL. Returns the bytes the kept RRs take compiled; *kept is their count. */
-static size_t rrset_merge(struct rec *recs, size_t n, uint32_t *ttl, size_t *kept)
+static size_t rrset_merge(const struct loader *L, struct rec *recs, size_t n, uint32_t *ttl, size_t *kept)
 {
 	size_t total = 0;
 
@@ -140,7 +151,7 @@ static size_t rrset_merge(struct rec *recs, size_t n, uint32_t *ttl, size_t *kep
 			continue;
 		if (r->ttl != *ttl) {
 			/* RFC 2181 5.2: an RRset has one TTL; use the lowest. */
-			log_warn("%s:%u: TTL %u differs from others in the RRset; using the lowest", r->file, r->line,
+			log_warn("%s:%u: TTL %u differs from others in the RRset; using the lowest", rec_file(L, r), r->line,
 				 r->ttl);
 			if (r->ttl < *ttl)
 				*ttl = r->ttl;
@@ -155,14 +166,14 @@ static size_t rrset_merge(struct rec *recs, size_t n, uint32_t *ttl, size_t *kep
 static int rrset_build(struct loader *L, struct rrset *s, struct rec *recs, size_t n)
 {
 	struct zone *z = L->z;
-	size_t kept, total = rrset_merge(recs, n, &s->ttl, &kept);
+	size_t kept, total = rrset_merge(L, recs, n, &s->ttl, &kept);
 	uint8_t *w = arena_alloc(&z->arena, total);
 
 	if (!w)
 		return STEER_ENOMEM;
 	if (kept > ZLOAD_RRSET_MAX) {
 		char tn[16];
-		zload_error(L, recs[0].file, recs[0].line, "%s RRset of %zu records: more than %u in one RRset (the limit)",
+		zload_error(L, rec_file(L, &recs[0]), recs[0].line, "%s RRset of %zu records: more than %u in one RRset (the limit)",
 			    dns_type_name(recs[0].type, tn, sizeof(tn)), kept, ZLOAD_RRSET_MAX);
 		kept = ZLOAD_RRSET_MAX; /* the zone is rejected; keep the count in range */
 	}

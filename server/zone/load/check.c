@@ -26,9 +26,9 @@ int zload_check_in_zone(struct loader *L, const uint8_t *lower, const char *file
 int zload_check_rrset(struct loader *L, const struct node *n, const struct rrset *s, const struct rec *first)
 {
 	if (s->type == DNS_TYPE_CNAME && s->count > 1)
-		return zload_error(L, first->file, first->line, "more than one CNAME at the same name");
+		return zload_error(L, rec_file(L, first), first->line, "more than one CNAME at the same name");
 	if (s->type == DNS_TYPE_SOA && !(n->flags & NODE_APEX))
-		return zload_error(L, first->file, first->line, "SOA record not at the zone apex");
+		return zload_error(L, rec_file(L, first), first->line, "SOA record not at the zone apex");
 	return STEER_EOK;
 }
 
@@ -38,7 +38,7 @@ int zload_check_node(struct loader *L, const struct node *n, const struct rec *r
 		return STEER_EOK;
 	for (size_t i = 0; i < count; i++)
 		if (recs[i].type == DNS_TYPE_CNAME)
-			return zload_error(L, recs[i].file, recs[i].line, "CNAME and other data at the same name");
+			return zload_error(L, rec_file(L, &recs[i]), recs[i].line, "CNAME and other data at the same name");
 	return STEER_EOK;
 }
 

@@ -51,15 +51,17 @@ struct zonefast_rr;
 /* One record as read. Records are grouped by owner as they are read: the
  * owner's node (in the zone's own table) heads a list of its records, so
  * no global sort is needed; only each owner's few records are sorted. */
+/* 32 bytes: one per record of the zone is alive until the build ends, so
+ * its size is a tenth of the load's peak on a large zone. */
 struct rec {
 	uint16_t type;
 	uint16_t rdlen;
 	uint32_t ttl;
 	uint8_t *rdata;   /* in loader.tmp */
-	const char *file; /* points into loader.files */
 	unsigned line;
 	uint32_t next;    /* next record of the same owner, or ZLOAD_REC_NONE */
-	int dup;          /* same as the previous record of the rrset: dropped */
+	uint32_t file;    /* index in loader.files (rec_file()) */
+	uint8_t dup;      /* same as the previous record of the rrset: dropped */
 };
 
 struct loader {
@@ -80,7 +82,15 @@ struct loader {
 	struct errlist *errs;       /* borrowed: where every error goes */
 	unsigned long long bytes;   /* size of the files opened so far (ZLOAD_BYTES_MAX) */
 	int over_records;           /* ZLOAD_RECORDS_MAX reported; later records are dropped */
+	const char *last_file;      /* file of the previous record, and its */
+	uint32_t last_file_ix;      /* index in files (a file changes rarely) */
 };
+
+/* The file a record came from. */
+static inline const char *rec_file(const struct loader *L, const struct rec *r)
+{
+	return L->files[r->file];
+}
 
 /* Add "file:line: reason" to L->errs ("file: reason" when line is 0).
  * Returns STEER_EMALF, so that a failed check can end in one return. */
