@@ -7,9 +7,12 @@
 #   one secondary of each kind with a wrong secret gets nothing (steerdns
 #     answers BADSIG);
 #   an edit + `steerctl reload` reaches all three by NOTIFY (TSIG-signed)
-#     within 5 s: the new serial and the changed record.
+#     and IXFR within 5 s: the new serial and the changed record, and
+#     steerdns logs an incremental IXFR for each (SEC_XFR=ixfr: the
+#     secondaries ask IXFR first, as they do by default).
 . "$(dirname "$0")/../lib/lib.sh"
 . "$(dirname "$0")/../lib/secondary.sh"
+SEC_XFR=ixfr
 [ -x "$STEERDNS" ] || skip "no steerdns binary at $STEERDNS"
 for k in nsd knot bind; do sec_have $k || skip "no $k installed (nsd, knot, bind9 packages)"; done
 
@@ -106,6 +109,14 @@ for k in nsd knot bind; do
 	fi
 	expect_eq "$k: changed record" "$(dig +short @127.0.0.1 -p "${SP[$k]}" www.t.test A)" 192.0.2.2
 done
+# Every secondary took the change as an IXFR (its first transfer was
+# whole: it had nothing to be incremental from).
+for _ in $(seq 20); do
+	[ "$(grep -c "IXFR of t.test. from serial 2026120101 to 2026120102: incremental" "$T/server.log")" -ge 3 ] && break
+	sleep 0.1
+done
+expect_eq "all three took the change by IXFR (incremental)" \
+	"$(grep -c "IXFR of t.test. from serial 2026120101 to 2026120102: incremental" "$T/server.log")" 3
 grep -q "notify: t.test. serial 2026120102: 127.0.0.1:.* acknowledged" "$T/server.log" \
 	&& pass "NOTIFY acknowledged (signed answers verified)" || fail "no acknowledged NOTIFY in the log"
 finish
