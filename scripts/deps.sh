@@ -30,6 +30,9 @@ test_pkgs="$test_pkgs prometheus jq"
 # systemd-analyze verify on the installed units, man for its Documentation= check,
 # useradd/groupadd for the privilege-drop test (090_install, 092_privdrop)
 test_pkgs="$test_pkgs systemd man-db passwd"
+# real validators and proxies in front (700-722 Unbound; 420 dnsdist; 421 HAProxy) and
+# iptables to cut a health prober off in its namespace (310_quorum_netns)
+test_pkgs="$test_pkgs unbound dnsdist haproxy iptables"
 bench_pkgs="dnsperf nsd knot gdnsd procps dnsutils iproute2 libmaxmind-db-writer-perl"
 # make check-fresh (tests/fresh/run.sh) builds a minbase Debian root on the host
 fresh_pkgs="debootstrap git wget"
