@@ -16,12 +16,16 @@ cat > "$CONF" <<JSON
     "web":  { "type": "http", "port": $port, "path": "/health", "interval": 0.2, "timeout": 1, "fall": 3, "rise": 2 },
     "body": { "type": "http", "port": $port, "host": "app.example.com", "body": "ALIVE", "status": [200, "500-599"],
               "interval": 0.2, "timeout": 1, "fall": 1, "rise": 1 },
-    "only201": { "type": "http", "port": $port, "status": 201, "interval": 0.2, "timeout": 1 }
+    "only201": { "type": "http", "port": $port, "status": 201, "interval": 0.2, "timeout": 1 },
+    "chunked": { "type": "http", "port": $port, "path": "/chunked", "body": "ALIVE", "interval": 0.2, "timeout": 1, "rise": 1 },
+    "big": { "type": "http", "port": $port, "path": "/big", "body": "ALIVE", "interval": 0.5, "timeout": 2, "fall": 1 }
   },
   "pools": { "p4": { "check": "web", "members": ["127.0.0.1"] },
              "p6": { "check": "web", "members": ["::1"] },
              "pb": { "check": "body", "members": ["127.0.0.1"] },
-             "pc": { "check": "only201", "members": ["127.0.0.1"] } }
+             "pc": { "check": "only201", "members": ["127.0.0.1"] },
+             "pk": { "check": "chunked", "members": ["127.0.0.1"] },
+             "pg": { "check": "big", "members": ["127.0.0.1"] } }
 }
 JSON
 mkdir -p "$T/state"
@@ -35,6 +39,12 @@ hd_wait web@::1 state up || fail "web v6 never up"
 hd_wait body@127.0.0.1 state up || fail "body check never up"
 hd_wait only201@127.0.0.1 state down || fail "status list check never down"
 expect_eq "status list: 200 is not 201" "$(hd_field only201@127.0.0.1 last)" "HTTP 200"
+# A chunked body is decoded (the match spans chunks); only the first MiB
+# of a body is searched.
+hd_wait chunked@127.0.0.1 state up || fail "chunked body check never up"
+expect_eq "chunked: reason" "$(hd_field chunked@127.0.0.1 last)" "HTTP 200, body matches"
+hd_wait big@127.0.0.1 state down || fail "big body check never down"
+expect_eq "big body: reason" "$(hd_field big@127.0.0.1 last)" 'HTTP 200 but the body lacks "ALIVE"'
 expect_match "Host header and path" "$(cat "$T/http4.log")" "200 /health 127.0.0.1:$port"
 expect_match "configured Host header" "$(cat "$T/http4.log")" "200 / app.example.com:$port"
 
@@ -76,7 +86,7 @@ expect_eq "forced up: effective" "$(hd_field web@::1 effective)" up
 expect_eq "forced up: state" "$(hd_field web@::1 state)" down
 expect_match "table shows admin" "$("$STEERCTL" -c "$CONF" status)" "web@::1 +web +::1 +down +forced-up"
 out=$("$STEERCTL" -c "$CONF" drain 127.0.0.1 | sort | tr '\n' ' ')
-expect_eq "drain by address" "$out" "drained body@127.0.0.1 drained only201@127.0.0.1 drained web@127.0.0.1 "
+expect_eq "drain by address" "$out" "drained big@127.0.0.1 drained body@127.0.0.1 drained chunked@127.0.0.1 drained only201@127.0.0.1 drained web@127.0.0.1 "
 expect_match "state file" "$(cat "$T/state/hd.state")" '"web@127.0.0.1": "down"'
 
 # Restart healthd: overrides come back from the state file.
