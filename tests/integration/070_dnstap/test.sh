@@ -38,6 +38,10 @@ start_capture cap1 "$T/tap1.sock" "$T/tap1.fstrm"
 write_config "" '"dnstap": { "socket": "tap1.sock", "identity": "steer-test" }'
 start_steerdns
 wait_tap connected True || fail "dnstap did not connect to fstrm_capture within 10 s"
+# wait_dns's probe may come before the connection (the writer connects in
+# the background; a loaded machine makes that visible): its messages are
+# dropped and counted. Everything after the connection must be logged.
+d0=$(tap_stat dropped)
 
 # id transport server name type expected-rcode
 cat > "$T/queries" <<EOF
@@ -64,15 +68,18 @@ dig +time=2 +tries=1 @127.0.0.1 -p "$PORT" -f "$T/batch" > /dev/null
 # wait_dns's probe(s) came before: 111 and those, each with its response.
 n=$(answered)
 [ "$n" -ge 111 ] && [ "$n" -le 115 ] || fail "steerdns answered $n queries, want 111 and wait_dns's probes"
-wait_tap logged $((2 * n)) || fail "stats: dnstap.logged is $(tap_stat logged), want $((2 * n)) ($n queries and responses)"
-expect_eq "stats: nothing dropped" "$(tap_stat dropped)" "0"
+[ $((d0 % 2)) -eq 0 ] && [ "$d0" -le $((2 * (n - 111))) ] ||
+	fail "dropped before the connection: $d0 messages, want the probes' only (at most $((2 * (n - 111))))"
+m=$((n - d0 / 2)) # queries logged with their responses
+wait_tap logged $((2 * m)) || fail "stats: dnstap.logged is $(tap_stat logged), want $((2 * m)) ($m queries and responses)"
+expect_eq "stats: nothing dropped once connected" "$(tap_stat dropped)" "$d0"
 expect_eq "stats: no errors" "$(tap_stat errors)" "0"
-expect_match "steerctl stats shows dnstap" "$(ctl stats)" "dnstap +connected, $((2 * n)) logged, 0 dropped, 0 errors"
+expect_match "steerctl stats shows dnstap" "$(ctl stats)" "dnstap +connected, $((2 * m)) logged, $d0 dropped, 0 errors"
 stop_bg steerdns || fail "steerdns did not stop"   # writes out what is queued
 stop_bg cap1 || fail "fstrm_capture did not stop"
 tap_lines "$T/tap1.fstrm" > "$T/tap1.txt"
-expect_eq "AUTH_QUERY messages" "$(grep -c '^AQ ' "$T/tap1.txt")" "$n"
-expect_eq "AUTH_RESPONSE messages" "$(grep -c '^AR ' "$T/tap1.txt")" "$n"
+expect_eq "AUTH_QUERY messages" "$(grep -c '^AQ ' "$T/tap1.txt")" "$m"
+expect_eq "AUTH_RESPONSE messages" "$(grep -c '^AR ' "$T/tap1.txt")" "$m"
 while read -r id proto server name type rcode; do
 	P=$(echo "$proto" | tr a-z A-Z)
 	expect_eq "$id query logged" "$(grep -c "^AQ $P $name/IN/$type NOERROR $id\$" "$T/tap1.txt")" "1"
