@@ -522,6 +522,9 @@ static int journal_grow(const struct journal_conf *c, struct journal *prev, cons
 	d->bytes = record_size(diff);
 	j->v[j->n++] = d;
 	j->bytes += d->bytes;
+	/* For the log: the trim below may drop d itself (a difference larger
+	 * than max_size on its own). */
+	uint32_t nout = d->d.del.count - 1, nin = d->d.add.count - 1;
 	if (journal_trim(c, j, d->made) == 0 && prev->synced && c->dir)
 		ret = file_append(c, nz, d);
 	else if (c->dir)
@@ -530,7 +533,7 @@ static int journal_grow(const struct journal_conf *c, struct journal *prev, cons
 	if (ret != 0)
 		log_err("zone %s: journal in %s: %s; kept in memory only", nz->name, c->dir, steer_strerror(ret));
 	log_info("zone %s: serial %u -> %u: %u RRs out, %u in (compared in %.3f s); journal of %zu difference%s "
-		 "(%zu bytes)", nz->name, oz->serial, nz->serial, d->d.del.count - 1, d->d.add.count - 1, secs, j->n,
+		 "(%zu bytes)", nz->name, oz->serial, nz->serial, nout, nin, secs, j->n,
 		 j->n == 1 ? "" : "s", j->bytes);
 	*out = j;
 	return STEER_EOK;

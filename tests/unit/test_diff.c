@@ -182,6 +182,7 @@ START_TEST(test_merge_equals_direct)
 	ck_assert_str_eq(list_text(&merged.add), SOA(4) "c.t.test. 60 IN A 192.0.2.31\nd.t.test. 60 IN A 192.0.2.4\n");
 	free(m);
 	free(dd);
+	zone_diff_clear(&merged);
 	/* One step merged is that step. */
 	ck_assert_int_eq(zone_diff_merge(chain, 1, &merged), STEER_EOK);
 	ck_assert_str_eq(list_text(&merged.del), list_text(&step[0].del));

@@ -24,7 +24,8 @@ static size_t hdr(uint8_t *b, uint8_t ver_cmd, uint8_t fam, const uint8_t *body,
 	b[13] = fam;
 	b[14] = (uint8_t)((blen + extra) >> 8);
 	b[15] = (uint8_t)(blen + extra);
-	memcpy(b + 16, body, blen);
+	if (blen)
+		memcpy(b + 16, body, blen); /* body may be NULL when blen is 0 (UBSan: memcpy's argument) */
 	return 16 + blen;
 }
 
