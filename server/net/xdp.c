@@ -145,6 +145,15 @@ unsigned xdp_queue_count(const struct xdp_conf *conf)
 
 /* ---- the packet path ---- */
 
+/* The driver's headroom puts the IP header wherever the frame's offset
+ * says, 2-byte aligned at best: the headers are read through types of
+ * alignment 1 (a typedef may lower it, GCC and clang), never cast to the
+ * kernel's 4-byte-aligned structs. */
+typedef struct ethhdr eth_u __attribute__((aligned(1)));
+typedef struct iphdr ip4_u __attribute__((aligned(1)));
+typedef struct ipv6hdr ip6_u __attribute__((aligned(1)));
+typedef struct udphdr udp_u __attribute__((aligned(1)));
+
 /* RFC 1071 one's-complement sum, continued from sum. */
 static uint32_t csum_add(uint32_t sum, const void *data, size_t len)
 {
@@ -165,7 +174,7 @@ static uint16_t csum_fold(uint32_t sum)
 }
 
 /* The UDP checksum over the pseudo-header (RFC 768, RFC 8200 8.1). */
-static uint16_t udp_csum(const void *src, const void *dst, size_t alen, const struct udphdr *udp, size_t ulen)
+static uint16_t udp_csum(const void *src, const void *dst, size_t alen, const void *udp, size_t ulen)
 {
 	uint32_t sum = csum_add(0, src, alen);
 
@@ -182,13 +191,13 @@ static uint16_t udp_csum(const void *src, const void *dst, size_t alen, const st
 static size_t parse_frame(const uint8_t *pkt, size_t len, struct sockaddr_storage *peer, socklen_t *plen,
 			  size_t *dns_len)
 {
-	const struct ethhdr *eth = (const void *)pkt;
+	const eth_u *eth = (const void *)pkt;
 	size_t l3 = ETH_LEN, l4;
 
 	if (len < ETH_LEN + sizeof(struct iphdr) + sizeof(struct udphdr))
 		return 0;
 	if (eth->h_proto == htons(ETH_P_IP)) {
-		const struct iphdr *ip = (const void *)(pkt + l3);
+		const ip4_u *ip = (const void *)(pkt + l3);
 		struct sockaddr_in *sin = (struct sockaddr_in *)peer;
 		if (ip->ihl != 5 || ip->protocol != IPPROTO_UDP || ntohs(ip->tot_len) + l3 > len ||
 		    (ip->frag_off & htons(0x3fff)))
@@ -198,7 +207,7 @@ static size_t parse_frame(const uint8_t *pkt, size_t len, struct sockaddr_storag
 		l4 = l3 + sizeof(*ip);
 		len = l3 + ntohs(ip->tot_len); /* Ethernet may pad short frames */
 	} else if (eth->h_proto == htons(ETH_P_IPV6)) {
-		const struct ipv6hdr *ip6 = (const void *)(pkt + l3);
+		const ip6_u *ip6 = (const void *)(pkt + l3);
 		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)peer;
 		if (len < l3 + sizeof(*ip6) + sizeof(struct udphdr) || ip6->nexthdr != IPPROTO_UDP ||
 		    ntohs(ip6->payload_len) + l3 + sizeof(*ip6) > len)
@@ -211,7 +220,7 @@ static size_t parse_frame(const uint8_t *pkt, size_t len, struct sockaddr_storag
 	} else {
 		return 0;
 	}
-	const struct udphdr *udp = (const void *)(pkt + l4);
+	const udp_u *udp = (const void *)(pkt + l4);
 	size_t ulen = ntohs(udp->len);
 	if (ulen < sizeof(*udp) || l4 + ulen > len)
 		return 0;
@@ -227,9 +236,9 @@ static size_t parse_frame(const uint8_t *pkt, size_t len, struct sockaddr_storag
  * (already written at pkt + hdr); returns the frame's length. */
 static size_t reply_headers(uint8_t *pkt, size_t hdr, size_t rlen)
 {
-	struct ethhdr *eth = (void *)pkt;
+	eth_u *eth = (void *)pkt;
 	uint8_t mac[ETH_ALEN];
-	struct udphdr *udp = (void *)(pkt + hdr - sizeof(struct udphdr));
+	udp_u *udp = (void *)(pkt + hdr - sizeof(struct udphdr));
 	size_t ulen = sizeof(*udp) + rlen;
 	uint16_t port = udp->source;
 
@@ -241,7 +250,7 @@ static size_t reply_headers(uint8_t *pkt, size_t hdr, size_t rlen)
 	udp->len = htons((uint16_t)ulen);
 	udp->check = 0;
 	if (eth->h_proto == htons(ETH_P_IP)) {
-		struct iphdr *ip = (void *)(pkt + ETH_LEN);
+		ip4_u *ip = (void *)(pkt + ETH_LEN);
 		uint32_t a = ip->saddr;
 		ip->saddr = ip->daddr;
 		ip->daddr = a;
@@ -253,10 +262,11 @@ static size_t reply_headers(uint8_t *pkt, size_t hdr, size_t rlen)
 		ip->check = htons(csum_fold(csum_add(0, ip, sizeof(*ip))));
 		udp->check = htons(udp_csum(&ip->saddr, &ip->daddr, 4, udp, ulen));
 	} else {
-		struct ipv6hdr *ip6 = (void *)(pkt + ETH_LEN);
-		struct in6_addr a = ip6->saddr;
-		ip6->saddr = ip6->daddr;
-		ip6->daddr = a;
+		ip6_u *ip6 = (void *)(pkt + ETH_LEN);
+		uint8_t a[16]; /* memcpy: in6_addr wants 4-byte alignment, the frame may not have it */
+		memcpy(a, &ip6->saddr, 16);
+		memcpy(&ip6->saddr, &ip6->daddr, 16);
+		memcpy(&ip6->daddr, a, 16);
 		ip6->payload_len = htons((uint16_t)ulen);
 		ip6->hop_limit = 64;
 		udp->check = htons(udp_csum(&ip6->saddr, &ip6->daddr, 16, udp, ulen));
