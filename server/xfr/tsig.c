@@ -366,7 +366,8 @@ static size_t put_tsig(uint8_t *out, const uint8_t *keyname, size_t keylen, cons
 	wire_put16(out + p + 6, TSIG_FUDGE);
 	wire_put16(out + p + 8, maclen);
 	p += 10;
-	memcpy(out + p, mac, maclen);
+	if (maclen) /* an error reply carries no MAC: mac may be NULL */
+		memcpy(out + p, mac, maclen);
 	p += maclen;
 	wire_put16(out + p, orig_id);
 	wire_put16(out + p + 2, error);
