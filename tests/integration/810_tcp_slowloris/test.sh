@@ -8,6 +8,7 @@
 #           every connection we close: the whole-query deadline closes the
 #           slow ones and the cap closes the longest-idle to admit dig.
 . "$(dirname "$0")/../lib/lib.sh"
+asan=$(ldd "$BUILD/steerdns" 2>/dev/null | grep -o libasan)
 . "$TESTDIR/../lib/common.sh"
 [ -x "$STEERDNS" ] || skip "no steerdns binary at $STEERDNS"
 command -v dig > /dev/null || skip "no dig"
@@ -63,8 +64,14 @@ run_part() {
 	sleep 2.5 # the connections' EOFs are read, then the next trim
 	after=$(rss)
 	echo "# $name: RSS start ${base} KiB, peak ${peak} KiB, after ${after} KiB"
-	expect_eq "$name: RSS back within 10 % (start ${base} KiB, after ${after} KiB)" \
-		"$(awk -v a="$after" -v b="$base" 'BEGIN { print (a <= b * 1.10) ? "yes" : "no" }')" yes
+	if [ -n "$asan" ]; then
+		# AddressSanitizer keeps freed memory in its quarantine on purpose:
+		# RSS after the flood says nothing there (the plain build checks it).
+		echo "note: $name: RSS not checked in an ASan build"
+	else
+		expect_eq "$name: RSS back within 10 % (start ${base} KiB, after ${after} KiB)" \
+			"$(awk -v a="$after" -v b="$base" 'BEGIN { print (a <= b * 1.10) ? "yes" : "no" }')" yes
+	fi
 	# No slow connection is kept past tcp_query_timeout (2 s) after its first byte.
 	life=$(sed 's/.*slow_life=//' "$T/flood.out")
 	expect_eq "$name: no slowloris connection outlived the deadline (longest under 4.5 s: $life)" \
