@@ -129,8 +129,10 @@ sec_start() { # KIND NAME PORT ZONE PRIMARY_PORT [KEY ALG SECRET]
 sec_serial() { dig +short +time=1 +tries=1 @127.0.0.1 -p "$1" "$2" SOA 2>/dev/null | awk '{print $3}'; }
 
 sec_wait_serial() { # PORT ZONE SERIAL SECS
-	local i end=$(( $4 * 10 ))
-	for i in $(seq "$end"); do
+	# Bounded by the clock, not by tries: a secondary that is up but does
+	# not answer costs each dig its 1 s timeout.
+	local end=$(( $(date +%s%N) / 1000000 + $4 * 1000 ))
+	while [ "$(( $(date +%s%N) / 1000000 ))" -lt "$end" ]; do
 		[ "$(sec_serial "$1" "$2")" = "$3" ] && return 0
 		sleep 0.1
 	done
