@@ -7,10 +7,10 @@ build_pkgs="gcc make autoconf pkg-config libldns-dev libevent-dev libmaxminddb-d
 # dnstap: Frame Streams and protobuf-c libraries, protoc-c for the generated code
 build_pkgs="$build_pkgs libfstrm-dev libprotobuf-c-dev protobuf-c-compiler"
 build_pkgs="$build_pkgs libsystemd-dev"  # sd_notify (common/notify.c)
-build_pkgs="$build_pkgs libxdp-dev libbpf-dev"  # the AF_XDP listener (optional; also needs clang, a test package)
+build_pkgs="$build_pkgs libxdp-dev libbpf-dev clang"  # the AF_XDP listener (optional; clang -target bpf compiles its XDP program)
 run_pkgs="python3 dnsutils"   # demo backends (http.server) and dig for trying it
 test_pkgs="check dnsutils knot-dnsutils ldnsutils nsd knot libmaxmind-db-writer-perl openssl curl procps python3 iproute2"
-# clang with its libFuzzer runtime: tests/fuzz/build.sh (021_fuzz_smoke skips without them)
+# clang (a build package) with its libFuzzer runtime: tests/fuzz/build.sh (021_fuzz_smoke skips without them)
 test_pkgs="$test_pkgs clang libclang-rt-14-dev"
 # gcc without its recommends has no libc headers/crt files ("C compiler cannot
 # create executables" on a minbase root)

@@ -22,7 +22,8 @@
 # and /etc/apt/sources.list.d/* at run time (and the host's Acquire:: options
 # from /etc/apt/apt.conf*), so nothing here names an archive host.
 #
-# Isolation: /proc, /sys, /dev, /dev/pts are mounted into the root and always
+# Isolation: the root itself (bound onto itself), /proc, /sys, /dev, /dev/pts
+# are mounted into the root and always
 # unmounted by the EXIT trap. The commands in the root run in their own pid
 # namespace (unshare --pid), so every process they start ends when they
 # end; as a second net, any process whose root is still this root is killed
@@ -219,8 +220,13 @@ for f in /etc/apt/apt.conf /etc/apt/apt.conf.d/*; do
 done
 chmod 1777 "$root/tmp"
 
-for m in proc sys dev dev/pts; do
+# The root is first bound onto itself, so that "/" inside the chroot is a
+# mount point: `ip netns exec` (310_quorum_netns) makes "/" a slave mount
+# before it remounts /sys, and that fails on a plain directory. It is
+# unmounted last (the list is unmounted in reverse order).
+for m in . proc sys dev dev/pts; do
 	case $m in
+	.) mount --bind "$root" "$root" && mount --make-private "$root" ;;
 	proc) mount -t proc proc "$root/proc" ;;
 	sys) mount -t sysfs sysfs "$root/sys" ;;
 	*) mount --bind "/$m" "$root/$m" && mount --make-private "$root/$m" ;;
