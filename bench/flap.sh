@@ -69,6 +69,7 @@ for _ in $(seq 100); do [ -S "$W/healthd.sock" ] && break; sleep 0.05; done
 srv_start steerdns "$W/srv" 0
 wait_answer "$port" "host-1.$ORIGIN" A 30 || emit_skip "steerdns did not start with healthd/pools/records: $(tail -n 2 "$W/srv/steerdns.out" | tr '\n' ' ')"
 
+for _ in $(seq 20); do echo "@127.0.0.1 -p $port app.$ORIGIN A"; done > "$W/q-app-batch"
 app() { dig +short +norec +time=1 +tries=1 @127.0.0.1 -p "$port" "app.$ORIGIN" A 2> /dev/null | sort | tr '\n' ' '; }
 # Does steerdns steer? Force us-east down, then up, and watch the answer (2 s each).
 steers() {
@@ -93,9 +94,13 @@ run() {
 		taskset -c 1 perl "$BENCH_DIR/flapper.pl" "$W/healthd.sock" web@127.0.0.1 "$RATE" "$SECS" > "$W/$1.flap" 2>&1 &
 		fl=$!
 	fi
-	# Sample the answer for app during the run: while flapping, both pools must show up.
+	# Sample the answer for app during the run: while flapping, both pools
+	# must show up. One dig asks 20 times in a row (a dig per sample was too
+	# slow on a loaded machine: a 2 s run once got too few samples to see a
+	# pool that was up half of the time).
 	( end=$(( $(now_ms) + SECS * 1000 ))
-	  for _ in $(seq $((SECS * 20))); do [ "$(now_ms)" -lt "$end" ] || break; app; echo; sleep 0.05; done > "$W/$1.answers" ) &
+	  for _ in $(seq $((SECS * 20))); do [ "$(now_ms)" -lt "$end" ] || break
+		dig +short +norec +time=1 +tries=1 -f "$W/q-app-batch" 2> /dev/null; sleep 0.02; done > "$W/$1.answers" ) &
 	local sampler=$!
 	taskset -c 1 dnsperf -s 127.0.0.1 -p "$port" -d "$W/q" -l "$SECS" -c 1 -q 100 $qps_opt > "$W/$1.dnsperf" 2>&1
 	wait "$sampler"
