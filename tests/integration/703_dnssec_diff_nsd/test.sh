@@ -1,9 +1,10 @@
 #!/bin/bash
 # 703_dnssec_diff_nsd -- differential test of signed answers: steerdns
-# signs example.test.zone (NSEC with ECDSA P-256, then NSEC3 with Ed25519,
-# RFC 9276: 0 iterations, empty salt), `steerctl dnssec export` writes the
-# signed zone (with the very signatures steerdns serves: export reuses
-# key_dir/signatures.db), NSD serves that file pre-signed, and both get the
+# signs example.test.zone and its child signed.example.test.zone (its DS in
+# the parent; NSEC with ECDSA P-256, then NSEC3 with Ed25519, RFC 9276: 0
+# iterations, empty salt), `steerctl dnssec export` writes the signed zones
+# (with the very signatures steerdns serves: export reuses
+# key_dir/signatures.db), NSD serves those files pre-signed, and both get the
 # same DO=1 queries (names.txt, each over UDP with 512-, 900- and
 # 1232-byte buffers and over TCP, so truncation is compared too). The
 # answers must be equal section by section, RR sets as sets
@@ -56,7 +57,7 @@ foo.wild.example.test A +notcp
 example.test DNSKEY +notcp
 EOF
 	[ "$1" = nsec3 ] || return 0
-	awk '$4 == "NSEC3" { print $1 }' "$T/signed-$1.zone" | head -3 | while read -r h; do
+	awk '$4 == "NSEC3" { print $1 }' "$T/example.test-$1.signed" | head -3 | while read -r h; do
 		echo "$h NSEC3 +dnssec +notcp"
 		echo "$h A +dnssec +notcp"
 		echo "$h RRSIG +dnssec +notcp"
@@ -67,29 +68,39 @@ run_mode() { # ALG DENIAL
 	local mode=$2 port nsd_port out rc q
 	port=$(free_port)
 	CFG=$T/steerdns-$mode.json
-	cp "$TESTDIR/example.test.zone" "$T/example.test.zone"
+	cp "$TESTDIR/example.test.zone" "$TESTDIR/signed.example.test.zone" "$T/"
 	cat > "$CFG" <<JSON
 { "server": { "listen": ["127.0.0.1:$port"] },
   "zones": [ { "name": "example.test", "file": "example.test.zone",
-               "dnssec": { "key_dir": "keys-$mode", "algorithm": "$1", "denial": "$mode" } } ] }
+               "dnssec": { "key_dir": "keys-$mode", "algorithm": "$1", "denial": "$mode" } },
+             { "name": "signed.example.test", "file": "signed.example.test.zone",
+               "dnssec": { "key_dir": "keys-child-$mode", "algorithm": "$1", "denial": "$mode" } } ] }
 JSON
+	# The child's keys first, so that its DS goes into the parent.
+	"$STEERCTL" -c "$CFG" dnssec keygen signed.example.test > /dev/null || { fail "$mode: keygen child"; return; }
+	"$STEERCTL" -c "$CFG" dnssec ds signed.example.test >> "$T/example.test.zone" || { fail "$mode: ds"; return; }
 	"$STEERCTL" -c "$CFG" dnssec keygen example.test > /dev/null || { fail "$mode: keygen"; return; }
 	start_bg "steerdns-$mode" "$STEERDNS" -c "$CFG"
 	wait_dns 127.0.0.1 "$port" || { cat "$T/steerdns-$mode.log"; fail "$mode: steerdns did not start"; return; }
-	"$STEERCTL" -c "$CFG" dnssec export example.test "$T/signed-$mode.zone" 2> "$T/export-$mode.log" ||
-		{ cat "$T/export-$mode.log"; fail "$mode: export"; return; }
-	expect_match "$mode: export reuses every signature steerdns made" "$(cat "$T/export-$mode.log")" \
-		": 0 signatures made, [1-9][0-9]* reused"
+	for z in example.test signed.example.test; do
+		"$STEERCTL" -c "$CFG" dnssec export "$z" "$T/$z-$mode.signed" 2> "$T/export-$mode.log" ||
+			{ cat "$T/export-$mode.log"; fail "$mode: export $z"; return; }
+		expect_match "$mode: export of $z reuses every signature steerdns made" "$(cat "$T/export-$mode.log")" \
+			": 0 signatures made, [1-9][0-9]* reused"
+	done
 
 	nsd_port=$(free_port)
 	export NSD_EXTRA="minimal-responses: yes"
-	nsd_start "nsd-$mode" "$nsd_port" "$T" "example.test:$T/signed-$mode.zone"
+	local nsd_zones="example.test:$T/example.test-$mode.signed signed.example.test:$T/signed.example.test-$mode.signed"
+	# shellcheck disable=SC2086
+	nsd_start "nsd-$mode" "$nsd_port" "$T" $nsd_zones
 	wait_dns 127.0.0.1 "$nsd_port" || { cat "$T/nsd-$mode.log"; fail "$mode: NSD did not start"; return; }
 	local test_port=$port test_name=steerdns
 	if [ "${STEER_DIFF_SELF:-0}" = 1 ]; then
 		test_port=$(free_port)
 		test_name=nsd2
-		nsd_start "nsd2-$mode" "$test_port" "$T" "example.test:$T/signed-$mode.zone"
+		# shellcheck disable=SC2086
+		nsd_start "nsd2-$mode" "$test_port" "$T" $nsd_zones
 		wait_dns 127.0.0.1 "$test_port" || { fail "$mode: second NSD did not start"; return; }
 	fi
 
@@ -121,7 +132,8 @@ JSON
 	ub_delv_anchor
 	# delv asks for each name of a chain on its own: the wildcard CNAMEs
 	# first in their chains are the ones its proofs show.
-	for q in "foo.wild.example.test A" "foo.wc.example.test A" "foo.ww.example.test A" "foo.wnx.example.test A"; do
+	for q in "foo.wild.example.test A" "foo.wc.example.test A" "foo.ww.example.test A" "foo.wnx.example.test A" \
+		"foo.wtochild.example.test A" "x.w.signed.example.test A"; do
 		# shellcheck disable=SC2086
 		out=$(delv @127.0.0.1 -p "$port" -a "$T/anchor.delv" +root=example.test $q 2>&1)
 		expect_match "$mode: delv: $q fully validated" "$out" "; (negative response, )?fully validated"
