@@ -29,9 +29,11 @@
  *                       written in st->section (RFC 4035 3.1.1), when the
  *                       query has DO (st->q->edns_do) and st->zone is signed
  *   answer_hook_deny()  after the authority section: the NSEC/NSEC3 proofs
- *                       for OUTCOME_NXDOMAIN, OUTCOME_NODATA and for answers
+ *                       for OUTCOME_NXDOMAIN, OUTCOME_NODATA, for answers
  *                       synthesized from a wildcard (st->lookup.kind ==
- *                       LOOKUP_WILDCARD), RFC 4035 3.1.3
+ *                       LOOKUP_WILDCARD), RFC 4035 3.1.3, and for each
+ *                       wildcard CNAME the chain went through (scratch->wild,
+ *                       recorded by section_answer.c)
  *
  * Nothing here allocates: the state lives on answer_query()'s stack, the
  * arrays in the per-worker struct answer_scratch.

@@ -6,7 +6,8 @@
 # (with the very signatures steerdns serves: export reuses
 # key_dir/signatures.db), NSD serves those files pre-signed, and both get the
 # same DO=1 queries (names.txt, each over UDP with 512-, 900- and
-# 1232-byte buffers and over TCP, so truncation is compared too). The
+# 1232-byte buffers and over TCP, and a few with every 48th buffer size
+# from 512 to 1232, so truncation is compared too). The
 # answers must be equal section by section, RR sets as sets
 # (lib/dnsdiff.py), except for the differences in allow.txt, each with its
 # reason. Then every answer that is not a referral goes through a
@@ -42,6 +43,18 @@ expand() {
 		for o in "+notcp +bufsize=1232" "+notcp +bufsize=900 +ignore" "+notcp +bufsize=512 +ignore" "+tcp"; do
 			echo "$q +dnssec $o"
 		done
+	done
+}
+
+# Where truncation starts: answers with glue, referrals, proofs of 1-3
+# records, over UDP with buffers from 512 to 1232 bytes in steps of 48: TC
+# must be set exactly where NSD sets it, and the additional section cut
+# (without TC) the same way.
+sweep() {
+	local q b
+	for q in "example.test NS" "secure.example.test A" "sub.example.test A" "a.b.nothere.example.test A" \
+		"foo.wild.example.test TXT" "towc.example.test A" "example.test DNSKEY" "x.a.b.ent.example.test A"; do
+		for b in $(seq 512 48 1232); do echo "$q +dnssec +notcp +bufsize=$b +ignore"; done
 	done
 }
 
@@ -104,7 +117,7 @@ JSON
 		wait_dns 127.0.0.1 "$test_port" || { fail "$mode: second NSD did not start"; return; }
 	fi
 
-	{ expand; extra "$mode"; } > "$T/queries-$mode.txt"
+	{ expand; sweep; extra "$mode"; } > "$T/queries-$mode.txt"
 	out=$(/usr/bin/python3 "$TESTDIR/../lib/dnsdiff.py" --names "nsd,$test_name" --allow "$TESTDIR/allow.txt" \
 		"$T/queries-$mode.txt" "127.0.0.1:$nsd_port" "127.0.0.1:$test_port")
 	rc=$?
