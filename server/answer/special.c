@@ -122,12 +122,14 @@ int special_rrsig(struct answer_state *st, const struct node *n)
 {
 	int any = 0;
 
-	st->outcome = OUTCOME_NONE; /* truncated: the response is cut back */
 	for (uint16_t i = 0; i < n->nrrsets; i++) {
 		const uint8_t *p = n->rrsets[i].sigs;
-		for (uint16_t k = 0; k < n->rrsets[i].nsigs; k++, p += rr_len(p), any = 1)
-			if (answer_put_rr(st, st->owner, p, rr_len(p)) < 0)
+		for (uint16_t k = 0; k < n->rrsets[i].nsigs; k++, p += rr_len(p), any = 1) {
+			if (answer_put_rr(st, st->owner, p, rr_len(p)) < 0) {
+				st->outcome = OUTCOME_NONE; /* truncated: cut back to the question */
 				return 1;
+			}
+		}
 	}
 	if (any)
 		st->outcome = OUTCOME_HIT;
