@@ -129,15 +129,13 @@ JSON
 	# Secure, as a validator sees it.
 	ub_anchor example.test "$CFG" || { fail "$mode: no DS for the trust anchor"; return; }
 	ub_start example.test "$port" || { fail "$mode: unbound did not start"; return; }
-	local bad=0 n=0 want got
-	while read -r q; do
-		# shellcheck disable=SC2086
-		want=$(dig +norec +dnssec +tcp +time=2 +tries=1 @127.0.0.1 -p "$port" $q | grep -o 'status: [A-Z]*')
-		# shellcheck disable=SC2086
-		got=$(ub_ad $q)
+	local bad=0 n=0 want got qa
+	while read -r -a qa; do # NAME TYPE [options] as words ("*.wild..." not globbed)
+		want=$(dig +norec +dnssec +tcp +time=2 +tries=1 @127.0.0.1 -p "$port" "${qa[@]}" | grep -o 'status: [A-Z]*')
+		got=$(ub_ad "${qa[@]}")
 		n=$((n + 1))
-		if [ "$got" != ad ] || [ "$(ub_dig $q | grep -o 'status: [A-Z]*')" != "$want" ]; then
-			fail "$mode: via Unbound $q: want secure, $want; got $got"
+		if [ "$got" != ad ] || [ "$(ub_dig "${qa[@]}" | grep -o 'status: [A-Z]*')" != "$want" ]; then
+			fail "$mode: via Unbound ${qa[*]}: want secure, $want; got $got"
 			bad=$((bad + 1))
 		fi
 	done < <(queries noval)
@@ -147,8 +145,7 @@ JSON
 	# first in their chains are the ones its proofs show.
 	for q in "foo.wild.example.test A" "foo.wc.example.test A" "foo.ww.example.test A" "foo.wnx.example.test A" \
 		"foo.wtochild.example.test A" "x.w.signed.example.test A"; do
-		# shellcheck disable=SC2086
-		out=$(delv @127.0.0.1 -p "$port" -a "$T/anchor.delv" +root=example.test $q 2>&1)
+		out=$(delv @127.0.0.1 -p "$port" -a "$T/anchor.delv" +root=example.test "${q% *}" "${q#* }" 2>&1)
 		expect_match "$mode: delv: $q fully validated" "$out" "; (negative response, )?fully validated"
 	done
 	stop_bg unbound
