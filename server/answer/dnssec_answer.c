@@ -112,11 +112,15 @@ static const struct node *proof_for(const struct dnssec_zone *dz, const uint8_t 
  * 7.2.6). */
 static void prove_next_closer(struct answer_state *st, struct proofs *pr, const uint8_t *name, const uint8_t *ce)
 {
-	int nl = dname_labels(name), cl = dname_labels(ce);
+	int nl, cl;
 
-	if (pr->dz->denial != DNSSEC_NSEC3)
+	if (pr->dz->denial != DNSSEC_NSEC3) {
 		put_proof(st, pr, proof_for(pr->dz, name));
-	else if (nl > cl)
+		return;
+	}
+	nl = dname_labels(name);
+	cl = dname_labels(ce);
+	if (nl > cl)
 		put_proof(st, pr, proof_for(pr->dz, dname_skip(name, nl - cl - 1)));
 }
 
@@ -203,10 +207,11 @@ static void prove_outcome(struct answer_state *st, struct proofs *pr)
 
 void answer_dnssec_deny(struct answer_state *st)
 {
-	struct proofs pr = { .nd = 0 };
+	struct proofs pr; /* not zeroed: done[] is read only below nd */
 
 	if (st->truncated)
 		return;
+	pr.nd = 0;
 	prove_chain_wildcards(st, &pr);
 	/* A chain that left our zones (or failed) ends with no proof of its own. */
 	if (st->zone && st->zone->dnssec && st->outcome != OUTCOME_NONE)
