@@ -195,6 +195,7 @@ void answer_query(struct answer_scratch *S, const struct answer_env *env, const 
 	pkt_mark(&P, &after_question);
 	S->naddl = 0;
 	S->ntosign = 0;
+	S->nwild = 0;
 
 	struct answer_state st = {
 		.scratch = S, .q = Q, .env = env, .client = client, .snap = snap, .res = res, .pkt = &P,

@@ -56,18 +56,30 @@ void answer_dnssec_sign(struct answer_state *st)
 
 /* --- proofs ------------------------------------------------------------- */
 
+/* Proof records of one response: NXDOMAIN with NSEC3 takes 3, each
+ * wildcard CNAME of the chain one more. */
+#define PROOF_MAX (4 + CHAIN_MAX + 1)
+
+/* The proofs written so far (each NSEC/NSEC3 once) and the zone whose
+ * chain the next ones come from. */
+struct proofs {
+	const struct dnssec_zone *dz;
+	const struct node *done[PROOF_MAX];
+	int nd;
+};
+
 /* Write the NSEC/NSEC3 rrset of node once per response. */
-static void put_proof(struct answer_state *st, const struct node *n, const struct node **done, int *ndone)
+static void put_proof(struct answer_state *st, struct proofs *pr, const struct node *n)
 {
-	uint16_t type = st->zone->dnssec->denial == DNSSEC_NSEC3 ? DNS_TYPE_NSEC3 : DNS_TYPE_NSEC;
+	uint16_t type = pr->dz->denial == DNSSEC_NSEC3 ? DNS_TYPE_NSEC3 : DNS_TYPE_NSEC;
 	const struct rrset *set = n ? node_rrset(n, type) : NULL;
 
-	for (int i = 0; i < *ndone; i++)
-		if (done[i] == n)
+	for (int i = 0; i < pr->nd; i++)
+		if (pr->done[i] == n)
 			return;
-	if (!set || *ndone >= 4)
+	if (!set || pr->nd >= PROOF_MAX)
 		return;
-	done[(*ndone)++] = n;
+	pr->done[pr->nd++] = n;
 	answer_put_rrset(st, n->name, set, UINT32_MAX);
 }
 
@@ -94,47 +106,57 @@ static const struct node *proof_for(const struct dnssec_zone *dz, const uint8_t 
 	return dnssec_nsec_find(dz, name, &exact);
 }
 
-/* RFC 5155 7.2.1: the closest encloser ce of name: its own NSEC3, the one
- * covering the next closer name; with_wild, also the one of "*.<ce>"
- * (covering it for NXDOMAIN, matching it for a wildcard NODATA). For NSEC
- * the NSEC covering name does the first two, the one covering (or at) the
- * wildcard the third. */
-static void prove_encloser(struct answer_state *st, const uint8_t *name, const uint8_t *ce, int with_wild,
-			   const struct node **done, int *nd)
+/* The name below ce does not exist: the NSEC covering it, or the NSEC3
+ * covering its next closer name (the one label longer than ce). Alone,
+ * this is the proof for a wildcard answer (RFC 4035 3.1.3.3, RFC 5155
+ * 7.2.6). */
+static void prove_next_closer(struct answer_state *st, struct proofs *pr, const uint8_t *name, const uint8_t *ce)
 {
-	const struct dnssec_zone *dz = st->zone->dnssec;
+	int nl, cl;
+
+	if (pr->dz->denial != DNSSEC_NSEC3) {
+		put_proof(st, pr, proof_for(pr->dz, name));
+		return;
+	}
+	nl = dname_labels(name);
+	cl = dname_labels(ce);
+	if (nl > cl)
+		put_proof(st, pr, proof_for(pr->dz, dname_skip(name, nl - cl - 1)));
+}
+
+/* RFC 5155 7.2.1: the closest encloser ce of name: its own NSEC3 and the
+ * next closer proof; with_wild, also the NSEC/NSEC3 of "*.<ce>" (covering
+ * it for NXDOMAIN). For NSEC the NSEC covering name shows ce too. */
+static void prove_encloser(struct answer_state *st, struct proofs *pr, const uint8_t *name, const uint8_t *ce,
+			   int with_wild)
+{
 	uint8_t wbuf[DNAME_MAXLEN];
 	const uint8_t *w = with_wild ? wildcard_of(ce, wbuf) : NULL;
 
-	if (dz->denial == DNSSEC_NSEC3) {
-		int nl = dname_labels(name), cl = dname_labels(ce);
-		put_proof(st, proof_for(dz, ce), done, nd);
-		if (nl > cl)
-			put_proof(st, proof_for(dz, dname_skip(name, nl - cl - 1)), done, nd);
-	} else {
-		put_proof(st, proof_for(dz, name), done, nd);
-	}
+	if (pr->dz->denial == DNSSEC_NSEC3)
+		put_proof(st, pr, proof_for(pr->dz, ce));
+	prove_next_closer(st, pr, name, ce);
 	if (w)
-		put_proof(st, proof_for(dz, w), done, nd);
+		put_proof(st, pr, proof_for(pr->dz, w));
 }
 
 /* NODATA: the name's own NSEC/NSEC3 (an empty non-terminal has no NSEC:
- * the one covering it), and for a wildcard the encloser proof as well. */
-static void prove_nodata(struct answer_state *st, const struct node **done, int *nd)
+ * the one covering it); for a wildcard (RFC 5155 7.2.5) the encloser
+ * proof and the wildcard's own NSEC/NSEC3, without the type. */
+static void prove_nodata(struct answer_state *st, struct proofs *pr)
 {
-	const struct dnssec_zone *dz = st->zone->dnssec;
 	const struct node *n = st->lookup.node;
 
 	if (st->lookup.kind == LOOKUP_WILDCARD) {
-		prove_encloser(st, st->name, dname_skip(n->name, 1), 0, done, nd);
-		put_proof(st, proof_for(dz, n->name), done, nd);
+		prove_encloser(st, pr, st->name, dname_skip(n->name, 1), 0);
+		put_proof(st, pr, proof_for(pr->dz, n->name));
 		return;
 	}
-	put_proof(st, proof_for(dz, st->name), done, nd);
+	put_proof(st, pr, proof_for(pr->dz, st->name));
 }
 
 /* A referral: the DS (signed by the sign hook), or the proof there is none. */
-static void prove_referral(struct answer_state *st, const struct node **done, int *nd)
+static void prove_referral(struct answer_state *st, struct proofs *pr)
 {
 	const struct node *cut = st->lookup.node;
 	const struct rrset *ds = node_rrset(cut, DNS_TYPE_DS);
@@ -142,34 +164,58 @@ static void prove_referral(struct answer_state *st, const struct node **done, in
 	if (ds)
 		answer_put_rrset(st, cut->name, ds, UINT32_MAX);
 	else
-		put_proof(st, proof_for(st->zone->dnssec, cut->name), done, nd);
+		put_proof(st, pr, proof_for(pr->dz, cut->name));
 }
 
-void answer_dnssec_deny(struct answer_state *st)
+/* RFC 4035 3.1.3.3: each wildcard CNAME earlier in the chain, in its own
+ * zone: the name it answered does not exist (RFC 5155 7.2.6: the next
+ * closer name is covered). */
+static void prove_chain_wildcards(struct answer_state *st, struct proofs *pr)
 {
-	const struct node *done[4];
-	int nd = 0;
+	const struct answer_scratch *S = st->scratch;
 
-	if (!st->zone || !st->zone->dnssec || st->truncated)
-		return;
+	for (int i = 0; i < S->nwild; i++) {
+		const struct answer_wild *w = &S->wild[i];
+		pr->dz = w->zone->dnssec;
+		prove_next_closer(st, pr, w->name, dname_skip(w->node->name, 1));
+	}
+}
+
+/* The proofs for where the answer section ended, in st->zone. */
+static void prove_outcome(struct answer_state *st, struct proofs *pr)
+{
+	pr->dz = st->zone->dnssec;
 	switch (st->outcome) {
 	case OUTCOME_NXDOMAIN:
-		prove_encloser(st, st->name, st->lookup.node->name, 1, done, &nd);
+		prove_encloser(st, pr, st->name, st->lookup.node->name, 1);
 		break;
 	case OUTCOME_NODATA:
-		prove_nodata(st, done, &nd);
+		prove_nodata(st, pr);
 		break;
 	case OUTCOME_HIT:
 		/* A wildcard answer: the name itself does not exist. */
 		if (st->lookup.kind == LOOKUP_WILDCARD)
-			prove_encloser(st, st->name, dname_skip(st->lookup.node->name, 1), 0, done, &nd);
+			prove_next_closer(st, pr, st->name, dname_skip(st->lookup.node->name, 1));
 		break;
 	case OUTCOME_DELEG:
-		prove_referral(st, done, &nd);
+		prove_referral(st, pr);
 		break;
 	case OUTCOME_NONE:
 		break;
 	}
+}
+
+void answer_dnssec_deny(struct answer_state *st)
+{
+	struct proofs pr; /* not zeroed: done[] is read only below nd */
+
+	if (st->truncated)
+		return;
+	pr.nd = 0;
+	prove_chain_wildcards(st, &pr);
+	/* A chain that left our zones (or failed) ends with no proof of its own. */
+	if (st->zone && st->zone->dnssec && st->outcome != OUTCOME_NONE)
+		prove_outcome(st, &pr);
 }
 
 /* answer_dnssec_steered(): steered_sign.c (online signing, sigcache.h). */

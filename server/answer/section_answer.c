@@ -119,7 +119,7 @@ static enum answer_next step_dname(struct answer_state *st)
 	const struct node *d = st->lookup.node;
 	const struct rrset *set = node_rrset(d, DNS_TYPE_DNAME);
 	uint8_t dtarget[DNAME_MAXLEN], rr[RR_FIXED + DNAME_MAXLEN];
-	uint8_t *target = st->scratch->names[st->chain & 1];
+	uint8_t *target = st->scratch->names[st->chain];
 	int dl = rdata_name(set, dtarget);
 	size_t prefix = st->len - d->namelen, tlen;
 
@@ -144,13 +144,16 @@ static enum answer_next step_cname(struct answer_state *st, const struct node *n
 {
 	struct answer_scratch *S = st->scratch;
 	const struct rrset *cn = node_rrset(n, DNS_TYPE_CNAME);
-	uint8_t *target = S->names[st->chain & 1];
+	uint8_t *target = S->names[st->chain];
 	int tl;
 
 	for (int k = 0; k < st->chain; k++)
 		if (S->chain[k] == n && st->lookup.kind == LOOKUP_NODE)
 			return done(st, OUTCOME_NONE, DNS_RCODE_NOERROR);
 	S->chain[st->chain] = n;
+	/* A wildcard CNAME: its proof is due whatever the chain ends in. */
+	if (st->lookup.kind == LOOKUP_WILDCARD && st->q->edns_do && st->zone->dnssec)
+		S->wild[S->nwild++] = (struct answer_wild){ st->zone, st->name, n };
 	if (answer_put_rrset(st, st->owner, cn, UINT32_MAX) < 0)
 		return done(st, OUTCOME_NONE, DNS_RCODE_NOERROR);
 	tl = rdata_name(cn, target);
@@ -208,6 +211,8 @@ static enum answer_next step_node(struct answer_state *st)
 		special_any(st, n);
 		return NEXT_DONE;
 	}
+	if (qtype == DNS_TYPE_RRSIG && special_rrsig(st, n))
+		return NEXT_DONE;
 	/* A name with a policy: the snapshot's policy set knows (steer.h). */
 	if ((qtype == DNS_TYPE_A || qtype == DNS_TYPE_AAAA) && st->snap->extra && put_steered(st, n))
 		return NEXT_DONE;

@@ -112,3 +112,26 @@ void special_any(struct answer_state *st, const struct node *n)
 	}
 	st->outcome = OUTCOME_HIT;
 }
+
+/* RRSIG as QTYPE at node n: every RRSIG there, whatever it covers and
+ * whatever DO says, as NSD answers (the type was asked for, RFC 4035
+ * 3.1.1 does not forbid it; Knot sends those of one type, BIND all).
+ * Returns 0 when n has none (an unsigned zone: the query goes on as for
+ * any type n lacks), else 1 with st->outcome set. */
+int special_rrsig(struct answer_state *st, const struct node *n)
+{
+	int any = 0;
+
+	for (uint16_t i = 0; i < n->nrrsets; i++) {
+		const uint8_t *p = n->rrsets[i].sigs;
+		for (uint16_t k = 0; k < n->rrsets[i].nsigs; k++, p += rr_len(p), any = 1) {
+			if (answer_put_rr(st, st->owner, p, rr_len(p)) < 0) {
+				st->outcome = OUTCOME_NONE; /* truncated: cut back to the question */
+				return 1;
+			}
+		}
+	}
+	if (any)
+		st->outcome = OUTCOME_HIT;
+	return any;
+}

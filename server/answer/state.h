@@ -29,9 +29,11 @@
  *                       written in st->section (RFC 4035 3.1.1), when the
  *                       query has DO (st->q->edns_do) and st->zone is signed
  *   answer_hook_deny()  after the authority section: the NSEC/NSEC3 proofs
- *                       for OUTCOME_NXDOMAIN, OUTCOME_NODATA and for answers
+ *                       for OUTCOME_NXDOMAIN, OUTCOME_NODATA, for answers
  *                       synthesized from a wildcard (st->lookup.kind ==
- *                       LOOKUP_WILDCARD), RFC 4035 3.1.3
+ *                       LOOKUP_WILDCARD), RFC 4035 3.1.3, and for each
+ *                       wildcard CNAME the chain went through (scratch->wild,
+ *                       recorded by section_answer.c)
  *
  * Nothing here allocates: the state lives on answer_query()'s stack, the
  * arrays in the per-worker struct answer_scratch.
@@ -73,6 +75,15 @@ struct answer_tosign {
 	uint32_t ttl;         /* as written (UINT32_MAX: the rrset's own) */
 };
 
+/* A wildcard CNAME the chain was synthesized from (DO queries): its name
+ * does not exist, which the deny hook proves (RFC 4035 3.1.3.3) in the
+ * zone it was found in, even when the chain ends elsewhere. */
+struct answer_wild {
+	const struct zone *zone;
+	const uint8_t *name;   /* the name the wildcard answered (names[] or the question) */
+	const struct node *node; /* the "*" node */
+};
+
 /* Per-worker scratch (answer_scratch_new): made once, its arrays reused by
  * every query of the worker; only the counters are reset per query. */
 struct answer_scratch {
@@ -81,8 +92,13 @@ struct answer_scratch {
 	struct query q;
 	const struct node *addl[ADDL_MAX];       /* nodes whose A/AAAA are already in additional */
 	int naddl;
-	uint8_t names[2][DNAME_MAXLEN];          /* current chain target (double-buffered) */
+	/* Chain targets, one per step: a target is the owner of the rrsets
+	 * written for it, and the sign hook writes their RRSIGs after the
+	 * whole section, so no step may reuse an earlier step's buffer. */
+	uint8_t names[CHAIN_MAX + 1][DNAME_MAXLEN];
 	const struct node *chain[CHAIN_MAX + 1]; /* CNAME owners already answered */
+	struct answer_wild wild[CHAIN_MAX + 1];  /* DO: wildcard CNAMEs the chain went through */
+	int nwild;
 	uint32_t hashes[DNAME_MAXLABELS + 1];    /* suffix hashes of the name being looked up */
 	/* Online signing of steered answers (steered_sign.c): */
 	struct sigcache_scratch sig;             /* the cache key and sorted set of one lookup */
@@ -179,6 +195,9 @@ int special_chaos_name(const struct query *Q);
 /* RFC 8482 ANY at node n (which has data): every rrset over TCP, the
  * first one over UDP. Sets st->outcome. */
 void special_any(struct answer_state *st, const struct node *n);
+/* QTYPE RRSIG at node n: all of n's RRSIGs (as NSD). Returns 1 (st->outcome
+ * set), or 0 when n has none and the query goes on as for a missing type. */
+int special_rrsig(struct answer_state *st, const struct node *n);
 
 /* --- section_answer.c: the answer section ---------------------------- */
 
@@ -269,7 +288,9 @@ static inline void answer_hook_sign(struct answer_state *st)
 
 static inline void answer_hook_deny(struct answer_state *st)
 {
-	if (st->q->edns_do && st->zone && st->zone->dnssec)
+	/* st->zone is where the chain ended; a wildcard CNAME before it
+	 * needs its proof even when that zone is unsigned or none of ours. */
+	if (st->q->edns_do && ((st->zone && st->zone->dnssec) || st->scratch->nwild))
 		answer_dnssec_deny(st);
 }
 

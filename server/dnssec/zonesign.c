@@ -580,16 +580,17 @@ static void write_status(const struct signer *S)
 }
 
 /* The store: read when there is no signed previous version to reuse from
- * (a start); rewritten by every signing (not by export). */
+ * (a start, and export: so the exported zone carries the signatures
+ * steerdns serves); rewritten by every signing but export's. */
 static void store_open(struct signer *S, const struct zone *old)
 {
 	char path[4096];
 
-	if (S->c->no_status)
-		return;
 	snprintf(path, sizeof(path), "%s/signatures.db", S->c->keys.key_dir);
 	if ((!old || !old->dnssec) && sigstore_read(path, &S->store) < 0)
 		log_warn("zone %s: %s: out of memory; signing everything", S->z->name, path);
+	if (S->c->no_status)
+		return;
 	snprintf(path, sizeof(path), "%s/signatures.db.tmp", S->c->keys.key_dir);
 	if ((S->store_out = fopen(path, "we")))
 		fputs("STEERSIG1\n", S->store_out);

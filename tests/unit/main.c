@@ -2,7 +2,12 @@
  * from the suite_*() functions in tests/unit/test_*.c). */
 #include "config.h"
 #include "tests/unit/lib.h"
+#include "server/answer/answer.h"
+#include "server/load.h"
 #include "common/errlist.h"
+
+#include <ldns/ldns.h>
+#include <netinet/in.h>
 
 #include <limits.h>
 #include <stdio.h>
@@ -69,6 +74,40 @@ int test_has_error(const struct errlist *errs, const char *file, const char *msg
 		    strcmp(errs->msgs[i] + flen + 1, msg) == 0)
 			return 1;
 	return 0;
+}
+
+void test_load_all(const char *cfg, struct load_result *r)
+{
+	struct errlist errs;
+
+	errlist_init(&errs);
+	if (load_all(cfg, r, &errs) != 0)
+		for (size_t i = 0; i < errs.n; i++)
+			fprintf(stderr, "%s\n", errs.msgs[i]);
+	ck_assert_uint_eq(errlist_count(&errs), 0);
+	errlist_clear(&errs);
+}
+
+ldns_pkt *test_ask(struct answer_scratch *s, const struct answer_env *env, const struct snapshot *snap,
+		   const char *qname, int qtype, int do_bit, unsigned payload, struct answer_result *res)
+{
+	ldns_pkt *q = ldns_pkt_query_new(ldns_dname_new_frm_str(qname), (ldns_rr_type)qtype, LDNS_RR_CLASS_IN, 0);
+	static uint8_t resp[65535];
+	uint8_t *wire = NULL;
+	size_t wlen = 0;
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct answer_client cl = { (struct sockaddr *)&sin, sizeof(sin), 0 };
+	ldns_pkt *r = NULL;
+
+	ldns_pkt_set_edns_udp_size(q, (uint16_t)payload);
+	ldns_pkt_set_edns_do(q, do_bit);
+	ck_assert_int_eq(ldns_pkt2wire(&wire, q, &wlen), LDNS_STATUS_OK);
+	answer_query(s, env, snap, &cl, wire, wlen, resp, sizeof(resp), res);
+	ck_assert_uint_gt(res->len, 0);
+	ck_assert_int_eq(ldns_wire2pkt(&r, resp, res->len), LDNS_STATUS_OK);
+	free(wire);
+	ldns_pkt_free(q);
+	return r;
 }
 
 int main(int argc, char **argv)

@@ -10,10 +10,8 @@
 #include "server/dnssec/sigcache.h"
 #include "server/load.h"
 #include "server/steer/steer_build.h"
-#include "common/errlist.h"
 
 #include <ldns/ldns.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,7 +37,6 @@ static void put_file(const char *name, const char *text)
 static void setup(void)
 {
 	struct load_result r;
-	struct errlist errs;
 	char cfg[256];
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
@@ -51,12 +48,7 @@ static void setup(void)
 			   "  \"pools\": { \"east\": { \"members\": [\"198.18.1.1\", \"198.18.1.2\"] } },\n"
 			   "  \"records\": { \"app.example.test\": { \"ttl\": 60, \"failover\": [\"east\"] } } }\n");
 	snprintf(cfg, sizeof(cfg), "%s/c.json", dir);
-	errlist_init(&errs);
-	if (load_all(cfg, &r, &errs) != 0)
-		for (size_t i = 0; i < errs.n; i++)
-			fprintf(stderr, "%s\n", errs.msgs[i]);
-	ck_assert_uint_eq(errlist_count(&errs), 0);
-	errlist_clear(&errs);
+	test_load_all(cfg, &r);
 	snap = calloc(1, sizeof(*snap));
 	snap->zones = load_take_zones(&r);
 	steer_attach(snap, &r.steer, NULL);
@@ -79,22 +71,7 @@ static void teardown(void)
 
 static ldns_pkt *ask(const char *qname, ldns_rr_type qtype, int do_bit, struct answer_result *res)
 {
-	ldns_pkt *q = ldns_pkt_query_new(ldns_dname_new_frm_str(qname), qtype, LDNS_RR_CLASS_IN, 0);
-	uint8_t *wire = NULL, resp[65535];
-	size_t wlen = 0;
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-	struct answer_client cl = { (struct sockaddr *)&sin, sizeof(sin), 0 };
-	ldns_pkt *r = NULL;
-
-	ldns_pkt_set_edns_udp_size(q, 1232);
-	ldns_pkt_set_edns_do(q, do_bit);
-	ck_assert_int_eq(ldns_pkt2wire(&wire, q, &wlen), LDNS_STATUS_OK);
-	answer_query(scratch, &env, snap, &cl, wire, wlen, resp, sizeof(resp), res);
-	ck_assert_uint_gt(res->len, 0);
-	ck_assert_int_eq(ldns_wire2pkt(&r, resp, res->len), LDNS_STATUS_OK);
-	free(wire);
-	ldns_pkt_free(q);
-	return r;
+	return test_ask(scratch, &env, snap, qname, qtype, do_bit, 1232, res);
 }
 
 /* The answer's A rrset verifies with its RRSIG against the zone's DNSKEYs;

@@ -19,7 +19,10 @@ harness NSD-vs-NSD). With two it prints every difference and exits 1 when a
 difference is not covered by the allow-list. The allow-list has lines
 `GLOB | SECTIONS | REASON`: a difference for a query line matching GLOB
 (fnmatch) in only the listed sections (comma-separated, or *) is reported as
-allowed, with its reason. Entries that allow nothing are reported as stale.
+allowed, with its reason. SECTIONS may also hold `if-tc`: then the entry
+applies only when both answers have TC set (truncated answers, where
+servers may keep different parts). Entries that allow nothing are reported
+as stale.
 Standard library only.
 """
 import subprocess
@@ -53,9 +56,11 @@ def read_allow(path):
             if len(parts) != 3 or not parts[2]:
                 sys.exit("%s:%d: want `GLOB | SECTIONS | REASON`" % (path, n))
             secs = set(s.strip() for s in parts[1].split(","))
+            tc = "if-tc" in secs
+            secs.discard("if-tc")
             if secs != {"*"} and not secs <= set(SECTIONS):
                 sys.exit("%s:%d: unknown section in %s" % (path, n, parts[1]))
-            out.append({"glob": parts[0], "secs": secs, "reason": parts[2], "used": 0, "line": n})
+            out.append({"glob": parts[0], "secs": secs, "tc": tc, "reason": parts[2], "used": 0, "line": n})
     return out
 
 
@@ -128,6 +133,10 @@ def show(queries, answers):
                 print("  %-10s %s" % (s, line))
 
 
+def has_tc(res):
+    return any(h.startswith("flags=") and "tc" in h[6:].split(",") for h in res["header"])
+
+
 def compare(queries, ref, test, allow, ref_name, test_name):
     import fnmatch
     from collections import Counter
@@ -137,7 +146,8 @@ def compare(queries, ref, test, allow, ref_name, test_name):
         if not diff:
             continue
         rule = next((r for r in allow if fnmatch.fnmatchcase(q, r["glob"])
-                     and ("*" in r["secs"] or set(diff) <= r["secs"])), None)
+                     and ("*" in r["secs"] or set(diff) <= r["secs"])
+                     and (not r["tc"] or (has_tc(a) and has_tc(b)))), None)
         if rule:
             rule["used"] += 1
             allowed += 1
