@@ -62,8 +62,8 @@ bench_geo_mix() {
 	"$BENCH_DIR/gen-queries" geo -q 50000 > "$W/q-geo"
 	for s in $(available_servers); do
 		case $s in
-		steerdns)
-			STEER_EXTRA_JSON=$(steer_geo_json "$W/geo.mmdb") start_server steerdns "$W/geo-steerdns" "$W/zone" || continue ;;
+		steerdns|steerdns-mmsg)
+			STEER_EXTRA_JSON=$(steer_geo_json "$W/geo.mmdb") start_server "$s" "$W/geo-$s" "$W/zone" || continue ;;
 		gdnsd)
 			sed 's/^app 60 IN A .*/app 60 DYNA geoip!app/' "$W/zone" > "$W/zone-gdnsd-geo"
 			GDNSD_PLUGINS=$(gdnsd_geo_plugins "$W/geo.mmdb") start_server gdnsd "$W/geo-gdnsd" "$W/zone-gdnsd-geo" || continue ;;

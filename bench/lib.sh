@@ -37,7 +37,7 @@ bench_free_port() {
 
 srv_binary() {
 	case $1 in
-	steerdns) echo "$BUILD/steerdns" ;;
+	steerdns|steerdns-mmsg) echo "$BUILD/steerdns" ;;
 	nsd) command -v nsd || echo /usr/sbin/nsd ;;
 	knot) command -v knotd || echo /usr/sbin/knotd ;;
 	gdnsd) command -v gdnsd || echo /usr/sbin/gdnsd ;;
@@ -55,12 +55,16 @@ setup_steerdns() { # DIR PORT ZONE
 	[ -n "${STEER_EXTRA_JSON:-}" ] && geo=",$STEER_EXTRA_JSON"
 	cat > "$1/steerdns.json" <<JSON
 {
-  "server": { "listen": ["127.0.0.1:$2"], "workers": $STEER_WORKERS,
+  "server": { "listen": ["127.0.0.1:$2"], "workers": $STEER_WORKERS,${STEER_UDP_IO:+ "udp_io": "$STEER_UDP_IO",}
               "control_socket": "$1/steerdns.sock" },
   "zones": [ { "name": "$ORIGIN", "file": "$3" } ]$geo
 }
 JSON
 }
+
+# steerdns-mmsg: the same binary with "udp_io": "recvmmsg" (the engine
+# before io_uring), to compare the two in one run (--servers).
+setup_steerdns-mmsg() { STEER_UDP_IO=recvmmsg setup_steerdns "$@"; }
 
 setup_nsd() { # DIR PORT ZONE
 	cat > "$1/nsd.conf" <<CONF
@@ -144,7 +148,7 @@ srv_setup() { "setup_$1" "$2" "$3" "$4"; }
 
 srv_cmd() { # NAME DIR -> the command line (one word a line)
 	case $1 in
-	steerdns) printf '%s\n' "$(srv_binary steerdns)" ${STEER_DEBUG:+-d} -c "$2/steerdns.json" ;;
+	steerdns|steerdns-mmsg) printf '%s\n' "$(srv_binary steerdns)" ${STEER_DEBUG:+-d} -c "$2/steerdns.json" ;;
 	nsd) printf '%s\n' "$(srv_binary nsd)" -d -c "$2/nsd.conf" ;;
 	knot) printf '%s\n' "$(srv_binary knot)" -c "$2/knot.conf" ;;
 	gdnsd) printf '%s\n' "$(srv_binary gdnsd)" -c "$2" start ;;
