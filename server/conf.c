@@ -53,6 +53,7 @@ static const struct conf_field server_fields[] = {
 	{ "xdp", CONF_JSON, offsetof(struct server_conf, xdp_json), 0, 0 },
 	{ "state_dir", CONF_STRING, offsetof(struct server_conf, state_dir), 0, 0 },
 	{ "nsid", CONF_STRING, offsetof(struct server_conf, nsid), 0, 0 },
+	{ "udp_io", CONF_STRING, offsetof(struct server_conf, udp_io), 0, 0 },
 };
 
 struct zone_fields {
@@ -351,6 +352,11 @@ int server_conf_load(const char *path, struct server_conf *c, struct errlist *er
 			 "unknown level \"%s\" (error, warning, notice, info, debug)", c->log_level);
 		nerr++;
 	}
+	if (c->udp_io && strcmp(c->udp_io, "io_uring") != 0 && strcmp(c->udp_io, "recvmmsg") != 0) {
+		conf_err(errs, &c->cf, (conf_path_t){ "server", "udp_io", NULL },
+			 "unknown UDP I/O \"%s\" (io_uring, recvmmsg)", c->udp_io);
+		nerr++;
+	}
 	if (c->control_socket) {
 		char *p = conf_resolve_path(&c->cf, c->control_socket);
 		free(c->control_socket);
@@ -401,6 +407,7 @@ void server_conf_clear(struct server_conf *c)
 	free(c->version);
 	free(c->log_level);
 	free(c->nsid);
+	free(c->udp_io);
 	dnstap_conf_clear(&c->dnstap);
 	free(c->xdp.interface);
 	free(c->xdp.mode);

@@ -9,6 +9,7 @@
 #include "server/net/stats.h"
 #include "server/limit/rrl.h"
 #include "server/net/proxy.h"
+#include "server/net/uring.h"
 #include "server/xfr/xfr_tsig.h"
 #include "common/errors.h"
 #include "common/log.h"
@@ -56,6 +57,7 @@ struct udp_worker {
 struct udp_workers {
 	unsigned n;
 	struct udp_worker **w;           /* owned, each its own allocation (no false sharing) */
+	enum udp_io io;                  /* how the workers receive and send (udp.h) */
 	const struct listen_addr *addrs; /* borrowed from the server (lives as long) */
 	size_t naddrs;
 	struct snap_domain *snaps;       /* borrowed */
@@ -75,6 +77,14 @@ static void worker_free(struct udp_worker *wk, size_t naddrs)
 		answer_scratch_free(wk->scratch);
 	rrl_table_free(wk->rrl);
 	free(wk);
+}
+
+/* The recvmmsg loop's receive vectors: each datagram into its own slot of
+ * rxbuf (uring_loop points them into io_uring's buffers instead). */
+static void rx_slots(struct udp_worker *wk)
+{
+	for (int i = 0; i < UDP_BATCH; i++)
+		wk->rx_iov[i] = (struct iovec){ wk->rxbuf + (size_t)i * UDP_RX_SIZE, UDP_RX_SIZE };
 }
 
 /* How long a worker blocked in recvmmsg waits before it looks at the stop
@@ -129,8 +139,8 @@ static struct udp_worker *worker_new(struct udp_workers *set, unsigned id, unsig
 		worker_free(wk, set->naddrs);
 		return NULL;
 	}
+	rx_slots(wk);
 	for (int i = 0; i < UDP_BATCH; i++) {
-		wk->rx_iov[i] = (struct iovec){ wk->rxbuf + (size_t)i * UDP_RX_SIZE, UDP_RX_SIZE };
 		wk->rx[i].msg_hdr.msg_iov = &wk->rx_iov[i];
 		wk->rx[i].msg_hdr.msg_iovlen = 1;
 		wk->rx[i].msg_hdr.msg_name = &wk->peer[i];
@@ -289,7 +299,7 @@ static int answer_batch(struct udp_worker *wk, int n, int wildcard)
 		struct answer_client client = { (const struct sockaddr *)&wk->peer[i], h->msg_namelen, 0 };
 		struct answer_result res = { 0 };
 		uint8_t *resp = wk->txbuf + (size_t)k * UDP_TX_SIZE;
-		const uint8_t *q = wk->rxbuf + (size_t)i * UDP_RX_SIZE;
+		const uint8_t *q = wk->rx_iov[i].iov_base; /* our buffer, or io_uring's (uring_loop) */
 		size_t qlen = wk->rx[i].msg_len;
 		struct sockaddr_storage orig;
 
@@ -340,11 +350,79 @@ static void send_batch(struct udp_worker *wk, int fd, int k)
 	}
 }
 
+/* Make datagrams d[0..n) look to answer_batch as recvmmsg leaves them. */
+static void rx_from_uring(struct udp_worker *wk, const struct uring_dgram *d, int n)
+{
+	for (int i = 0; i < n; i++) {
+		struct msghdr *h = &wk->rx[i].msg_hdr;
+		memcpy(&wk->peer[i], d[i].peer, d[i].peerlen);
+		h->msg_namelen = d[i].peerlen;
+		h->msg_control = d[i].control;
+		h->msg_controllen = d[i].controllen;
+		h->msg_flags = d[i].truncated ? MSG_TRUNC : 0;
+		wk->rx_iov[i].iov_base = (void *)d[i].data;
+		wk->rx[i].msg_len = (unsigned)d[i].len;
+	}
+}
+
+/* io_uring: one io_uring_enter per batch submits the replies and waits for
+ * the next datagrams (uring.h). Returns when stopping, or with a negative
+ * errno when the ring stopped working (the caller falls back). */
+static int uring_loop(struct udp_worker *wk, struct uring *u, int wildcard)
+{
+	struct uring_dgram d[UDP_BATCH];
+	int err = 0;
+
+	while (!err && !atomic_load_explicit(&wk->set->stopping, memory_order_relaxed)) {
+		unsigned failed;
+		int n = uring_reap(u, d, UDP_BATCH, &failed);
+		while (failed-- > 0)
+			stats_count_send_failed(wk->stats);
+		if (n < 0)
+			return n;
+		if (n > 0) {
+			rx_from_uring(wk, d, n);
+			int k = answer_batch(wk, n, wildcard);
+			uring_recycle(u, d, n); /* the replies point to our own copies (peer, tx_ctl) */
+			for (int j = 0; j < k; j++)
+				if (uring_send(u, &wk->tx[j].msg_hdr) < 0)
+					stats_count_send_failed(wk->stats);
+		}
+		err = uring_wait(u, UDP_STOP_CHECK_MS);
+	}
+	return err;
+}
+
+/* io_uring when configured and this kernel has it; 0 when the worker is
+ * done (stopping), -1 to go on with recvmmsg. */
+static int try_uring(struct udp_worker *wk, int wildcard)
+{
+	struct uring *u;
+	int err;
+
+	if (wk->set->io == UDP_IO_RECVMMSG)
+		return -1;
+	err = uring_open(&u, wk->fd, wildcard ? sizeof(union pktinfo_ctl) : 0, UDP_RX_SIZE);
+	if (err < 0) {
+		log_info("UDP worker %u: io_uring not available (%s); using recvmmsg", wk->id, strerror(-err));
+		return -1;
+	}
+	log_debug("UDP worker %u: io_uring", wk->id);
+	err = uring_loop(wk, u, wildcard);
+	uring_close(u);
+	if (err < 0)
+		log_warn("UDP worker %u: io_uring: %s; using recvmmsg", wk->id, strerror(-err));
+	rx_slots(wk);
+	return err < 0 ? -1 : 0;
+}
+
 static void *worker_main(void *arg)
 {
 	struct udp_worker *wk = arg;
 	int wildcard = wk->set->addrs[wk->addr].wildcard;
 
+	if (try_uring(wk, wildcard) == 0)
+		return NULL;
 	/* One blocking recvmmsg per batch: MSG_WAITFORONE returns as soon as
 	 * one datagram is there, with as many more as are queued. That is two
 	 * syscalls per batch (receive, send) and no poll(): measured 5.25 vs
@@ -417,6 +495,11 @@ int udp_workers_start(struct udp_workers *set)
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return STEER_EOK;
+}
+
+void udp_workers_set_io(struct udp_workers *set, enum udp_io io)
+{
+	set->io = io;
 }
 
 void udp_workers_set_observer(struct udp_workers *set, const struct query_observer *obs)
