@@ -5,10 +5,11 @@
  * Receive is one multishot recvmsg with a ring of provided buffers: the
  * kernel copies each datagram, its source address and its control data
  * into a buffer of ours and posts a completion, with no system call and no
- * msghdr copy per datagram. Replies are sendmsg requests with MSG_DONTWAIT
- * (done during the submitting system call; a full socket buffer fails them
- * instead of parking them) and IOSQE_CQE_SKIP_SUCCESS (only failures post a
- * completion). One io_uring_enter per batch both submits the replies and
+ * msghdr copy per datagram. Replies are send requests carrying the
+ * address (sendmsg where a source address goes in a control message), with
+ * MSG_DONTWAIT (done during the submitting system call; a full socket
+ * buffer fails them instead of parking them) and IOSQE_CQE_SKIP_SUCCESS
+ * (only failures post a completion). One io_uring_enter per batch both submits the replies and
  * waits for the next datagrams. The ring is made with DEFER_TASKRUN: the
  * kernel runs the receive work only when the worker waits, and wakes it
  * once for what has come, not once per datagram.
