@@ -93,7 +93,7 @@ profile_rate() {
 		v = 0; for (i = 3; i <= length(x); i++) v = v * 16 + index("0123456789abcdef", substr(x, i, 1)) - 1
 		b = v < 1 ? 0 : v == 1 ? 1 : v <= 2 ? 2 : v <= 4 ? 4 : v <= 8 ? 8 : v <= 16 ? 16 : v <= 32 ? 32 : 64
 		h[b]++; calls++; sum += v; if (v == 0) empty++ }
-		END { if (!calls) { print "  batch: no receive calls seen"; exit }
+		END { if (!calls) { print "  batch: no recvmmsg/recvmsg calls (io_uring: one io_uring_enter per batch, see above)"; exit }
 		printf "  receive calls %d, mean datagrams/call %.2f, empty %d; calls by size:", calls, sum / calls, empty
 		split("0 1 2 4 8 16 32 64", k, " ")
 		for (i = 1; i <= 8; i++) if (h[k[i]]) printf " <=%s:%d", k[i], h[k[i]]

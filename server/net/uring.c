@@ -38,6 +38,7 @@ struct uring {
 	uint16_t br_tail;
 	uint8_t *bufs;             /* owned: URING_NBUF buffers of buf_size */
 	size_t buf_size;
+	size_t max_payload;        /* a longer datagram counts as truncated, as with recvmmsg's buffers */
 	struct msghdr rhdr;        /* the multishot recvmsg's template: how much name and control room */
 	int armed;                 /* the multishot receive is active */
 	int recv_errors;           /* error completions in a row; a run means give up */
@@ -191,6 +192,7 @@ int uring_open(struct uring **out, int fd, size_t ctl_len, size_t max_payload)
 	u->sock = fd;
 	u->rhdr.msg_namelen = URING_NAME_ROOM;
 	u->rhdr.msg_controllen = ctl_len;
+	u->max_payload = max_payload;
 	u->buf_size = sizeof(struct io_uring_recvmsg_out) + URING_NAME_ROOM + ctl_len + max_payload;
 	u->buf_size = (u->buf_size + 63) & ~(size_t)63;
 	memset(&p, 0, sizeof(p));
@@ -260,7 +262,9 @@ static int take_recv(struct uring *u, const struct io_uring_cqe *c, struct uring
 	d->controllen = o->controllen < u->rhdr.msg_controllen ? o->controllen : u->rhdr.msg_controllen;
 	d->data = ctl + u->rhdr.msg_controllen;
 	d->len = o->payloadlen;
-	d->truncated = (o->flags & MSG_TRUNC) != 0 || (size_t)c->res < sizeof(*o);
+	/* The rounded-up buffer has a few bytes more room than recvmmsg's:
+	 * what would not fit there is truncated here too. */
+	d->truncated = (o->flags & MSG_TRUNC) != 0 || (size_t)c->res < sizeof(*o) || d->len > u->max_payload;
 	return 1;
 }
 

@@ -38,6 +38,8 @@ expect_eq "wildcard replies as on the plain address" "$(diff "$T/ref" "$T/ref-w"
 expect_eq "reference: www A answered" "$(awk '$1 == "www-A" && $2 != "noreply" { print "yes" }' "$T/ref")" yes
 expect_eq "reference: 3000-byte query answered" "$(awk '$1 == "apex-SOA-pad3000" && $2 != "noreply" { print "yes" }' "$T/ref")" yes
 expect_eq "reference: 5000-byte query dropped" "$(awk '$1 == "www-A-pad5000" { print $2 }' "$T/ref")" noreply
+expect_eq "reference: 4100-byte query dropped" "$(awk '$1 == "www-A-4100" { print $2 }' "$T/ref")" noreply
+expect_eq "reference: 4096-byte query answered" "$(awk '$1 == "www-A-4096" && $2 != "noreply" { print "yes" }' "$T/ref")" yes
 # big TXT over 1232 bytes: TC set (flags byte 2 of the header, bit 0x02).
 tc=$(awk '$1 == "big-TXT" { print substr($2, 5, 2) }' "$T/ref")
 expect_eq "reference: big TXT truncated (TC)" "$(( 0x${tc:-00} & 2 ))" 2

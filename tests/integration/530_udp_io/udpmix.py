@@ -41,6 +41,8 @@ MIX = [
     ("big-TXT", "big.t.test", 16, 1232, 0),
     ("apex-SOA-pad3000", "t.test", 6, 1232, 3000),
     ("www-A-pad5000", "www.t.test", 1, 1232, 5000),
+    ("www-A-4100", "www.t.test", 1, 1232, 4100 - 43),  # 4100 bytes: just over 4096
+    ("www-A-4096", "www.t.test", 1, 1232, 4096 - 43),  # exactly 4096: answered
 ]
 
 
