@@ -4,7 +4,7 @@
 # receive batch sizes, and server, softirq and whole-machine CPU.
 #
 # Usage: BUILD=DIR bench/engine-profile.sh [--rates LIST (q/s, 0 = saturation)] [--seconds S]
-#          [--servers LIST (lib.sh names, e.g. steerdns,steerdns-mmsg,knot,nsd)]
+#          [--servers LIST (lib.sh names, e.g. steerdns,steerdns-uring,knot,nsd)]
 #          [--records N] [--workers N]
 # Same zone, query mix (static) and pinning as `make bench` (servers on CPU
 # 0, dnsload on CPU 1, one UDP worker each). For every server and rate, three

@@ -37,7 +37,7 @@ bench_free_port() {
 
 srv_binary() {
 	case $1 in
-	steerdns|steerdns-mmsg) echo "$BUILD/steerdns" ;;
+	steerdns|steerdns-uring) echo "$BUILD/steerdns" ;;
 	nsd) command -v nsd || echo /usr/sbin/nsd ;;
 	knot) command -v knotd || echo /usr/sbin/knotd ;;
 	gdnsd) command -v gdnsd || echo /usr/sbin/gdnsd ;;
@@ -51,20 +51,21 @@ srv_available() { [ -x "$(srv_binary "$1")" ]; }
 : "${STEER_WORKERS:=1}"
 
 setup_steerdns() { # DIR PORT ZONE
-	local geo=""
+	local geo="" io=""
 	[ -n "${STEER_EXTRA_JSON:-}" ] && geo=",$STEER_EXTRA_JSON"
+	[ -n "${STEER_UDP_IO:-}" ] && io=" \"udp_io\": \"$STEER_UDP_IO\","
 	cat > "$1/steerdns.json" <<JSON
 {
-  "server": { "listen": ["127.0.0.1:$2"], "workers": $STEER_WORKERS,${STEER_UDP_IO:+ "udp_io": "$STEER_UDP_IO",}
+  "server": { "listen": ["127.0.0.1:$2"], "workers": $STEER_WORKERS,$io
               "control_socket": "$1/steerdns.sock" },
   "zones": [ { "name": "$ORIGIN", "file": "$3" } ]$geo
 }
 JSON
 }
 
-# steerdns-mmsg: the same binary with "udp_io": "recvmmsg" (the engine
-# before io_uring), to compare the two in one run (--servers).
-setup_steerdns-mmsg() { STEER_UDP_IO=recvmmsg setup_steerdns "$@"; }
+# steerdns-uring: the same binary with "udp_io": "io_uring", to compare
+# the two UDP engines in one run (--servers steerdns,steerdns-uring,...).
+setup_steerdns-uring() { STEER_UDP_IO=io_uring setup_steerdns "$@"; }
 
 setup_nsd() { # DIR PORT ZONE
 	cat > "$1/nsd.conf" <<CONF
@@ -148,7 +149,7 @@ srv_setup() { "setup_$1" "$2" "$3" "$4"; }
 
 srv_cmd() { # NAME DIR -> the command line (one word a line)
 	case $1 in
-	steerdns|steerdns-mmsg) printf '%s\n' "$(srv_binary steerdns)" ${STEER_DEBUG:+-d} -c "$2/steerdns.json" ;;
+	steerdns|steerdns-uring) printf '%s\n' "$(srv_binary steerdns)" ${STEER_DEBUG:+-d} -c "$2/steerdns.json" ;;
 	nsd) printf '%s\n' "$(srv_binary nsd)" -d -c "$2/nsd.conf" ;;
 	knot) printf '%s\n' "$(srv_binary knot)" -c "$2/knot.conf" ;;
 	gdnsd) printf '%s\n' "$(srv_binary gdnsd)" -c "$2" start ;;

@@ -60,7 +60,7 @@ END {
 		if (!(st in have)) continue
 		best = ""; bestcpu = ""; bestmach = ""
 		for (i = 1; i <= ns; i++) {
-			if (s_list[i] ~ /^steerdns/) continue # steerdns-mmsg (lib.sh) is not a peer
+			if (s_list[i] ~ /^steerdns/) continue # steerdns-uring (lib.sh) is not a peer
 			k = mixes[m] SUBSEP s_list[i]
 			if (!(k in have)) continue
 			rows[++nr] = mixes[m] "\t" s_list[i] "\t" ratio(mq[st], mq[k]) "\t" ratio(mc[st], mc[k]) "\t" ratio(m99[st], m99[k]) "\t" ratio(mm[st], mm[k])

@@ -63,7 +63,7 @@ struct server_conf {
 	struct xfr_conf *xfr;         /* a reference: "tsig" and the zones' transfer keys (server/xfr/xfr_conf.h) */
 	struct limit_conf limit;      /* "rrl" and "cookies" sections (server/limit/limit_conf.c) */
 	char *nsid;                   /* server.nsid as written; NULL = no NSID */
-	char *udp_io;                 /* "io_uring" (NULL: the default) or "recvmmsg" (server/net/udp.h) */
+	char *udp_io;                 /* "recvmmsg" (NULL: the default) or "io_uring" (server/net/udp.h) */
 	uint8_t nsid_bytes[NSID_MAX]; /* ... decoded */
 	size_t nsid_len;
 };

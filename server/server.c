@@ -227,8 +227,8 @@ static int bind_listeners(struct server *srv, const struct server_conf *c)
 	ret = tcp_server_new(&srv->tcp, srv->addrs, srv->naddrs, &srv->snaps, stats_block(srv->stats, nudp), &lim);
 	if (ret == STEER_EOK)
 		ret = udp_workers_new(&srv->udp, (unsigned)nudp, srv->addrs, srv->naddrs, &srv->snaps, srv->stats, 0);
-	if (ret == STEER_EOK && c->udp_io && strcmp(c->udp_io, "recvmmsg") == 0)
-		udp_workers_set_io(srv->udp, UDP_IO_RECVMMSG);
+	if (ret == STEER_EOK && c->udp_io && strcmp(c->udp_io, "io_uring") == 0)
+		udp_workers_set_io(srv->udp, UDP_IO_URING);
 	/* AF_XDP after the sockets: TCP (and UDP for other addresses) stay
 	 * on them; the XDP program takes only UDP to server.xdp.port. */
 	if (ret == STEER_EOK && c->xdp.interface &&

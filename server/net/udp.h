@@ -7,11 +7,11 @@
  * scratch, its snapshot reader slot and its stats block, all made before
  * the thread starts. The loop is: take up to UDP_BATCH queries, pin the
  * snapshot once, answer each, unpin, send the replies. Two ways to take
- * and send ("udp_io"): io_uring (uring.h: one multishot receive into
- * provided buffers, one io_uring_enter per batch that submits the replies
- * and waits for more), or a blocking recvmmsg(MSG_WAITFORONE) and a
- * sendmmsg() (two syscalls per batch); a thread whose kernel has no
- * io_uring uses the second. A short wait timeout lets an idle thread see
+ * and send ("udp_io"): a blocking recvmmsg(MSG_WAITFORONE) and a
+ * sendmmsg() (two syscalls per batch; the default), or io_uring (uring.h:
+ * one multishot receive into provided buffers, one io_uring_enter per
+ * batch that submits the replies and waits for more; a thread whose
+ * kernel has no io_uring falls back to the first). A short wait timeout lets an idle thread see
  * the stop flag. Nothing here allocates or locks once the thread runs.
  */
 #ifndef STEER_UDP_H
@@ -27,8 +27,8 @@ struct udp_workers;
 
 /* How the workers receive and send ("server": {"udp_io": ...}). */
 enum udp_io {
+	UDP_IO_RECVMMSG, /* blocking recvmmsg + sendmmsg: the default (bench/README.md, "The UDP engine") */
 	UDP_IO_URING,    /* io_uring when the kernel has it (uring.h), else recvmmsg */
-	UDP_IO_RECVMMSG, /* blocking recvmmsg + sendmmsg */
 };
 struct listen_addr;
 struct snap_domain;
@@ -41,7 +41,7 @@ struct query_observer;
  * failed and why (everything made so far is freed). */
 int udp_workers_new(struct udp_workers **out, unsigned n, const struct listen_addr *addrs, size_t naddrs,
 		    struct snap_domain *snaps, struct stats *stats, size_t first_block);
-/* Choose the I/O of threads not started yet (default UDP_IO_URING). */
+/* Choose the I/O of threads not started yet (default UDP_IO_RECVMMSG). */
 void udp_workers_set_io(struct udp_workers *w, enum udp_io io);
 /* Start the threads. Negative errno if one could not start (those
  * started are stopped again). */
