@@ -59,7 +59,8 @@ sweep() {
 }
 
 # Verbatim queries: without DO (nothing DNSSEC unless asked for by type),
-# and the NSEC3 owner names (hash labels) of the chain.
+# without EDNS, with a buffer below 512, and the NSEC3 owner names (hash
+# labels) of the chain.
 extra() { # MODE
 	cat <<EOF
 www.example.test A +notcp
@@ -68,6 +69,9 @@ www.example.test NSEC +notcp
 nothere.example.test A +notcp
 foo.wild.example.test A +notcp
 example.test DNSKEY +notcp
+www.example.test RRSIG +noedns +notcp +ignore
+nothere.example.test A +noedns +notcp
+example.test DNSKEY +dnssec +bufsize=100 +notcp +ignore
 EOF
 	[ "$1" = nsec3 ] || return 0
 	awk '$4 == "NSEC3" { print $1 }' "$T/example.test-$1.signed" | head -3 | while read -r h; do
