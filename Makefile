@@ -7,6 +7,7 @@
 #   make install    PREFIX=/usr/local DESTDIR= (programs, man pages, systemd units, example config)
 #   make bench      benchmark against NSD, Knot DNS and gdnsd (see bench/README)
 #   make bench-answer   answer_query() alone, in-process (profile with callgrind)
+#   make bench-answer-kinds  instructions per query by kind, DO=0/1 (callgrind)
 #   make bench-steer    steer_eval() alone, one record per policy
 #   make clean
 #
@@ -178,6 +179,11 @@ $(BUILD)/answer-bench: $(call obj,bench/answer-bench.c) $(SERVER_OBJ) $(GEOIP_OB
 bench-answer: $(BUILD)/answer-bench
 	$(BUILD)/answer-bench zones/example.com.zone 2000000
 
+# Instructions per query by kind (static, NXDOMAIN, NODATA, wildcard,
+# referral, steered), unsigned / signed / signed with DO (callgrind).
+bench-answer-kinds: $(BUILD)/answer-bench
+	BUILD=$(abspath $(BUILD)) bench/answer-kinds.sh $(BENCH_ARGS)
+
 $(BUILD)/steer-bench: $(call obj,bench/steer-bench.c) $(SERVER_OBJ) $(GEOIP_OBJ) $(COMMON_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
@@ -230,7 +236,7 @@ clean:
 distclean: clean
 	rm -rf autom4te.cache configure config.log config.status
 
-.PHONY: all binaries check unit layers run bench bench-zone bench-answer bench-steer install deps clean distclean
+.PHONY: all binaries check unit layers run bench bench-zone bench-answer bench-answer-kinds bench-steer install deps clean distclean
 
 # The quick start (make run, make check) on a fresh minbase Debian 12 root
 # made with debootstrap, as root; tests the committed HEAD (tests/fresh/run.sh).
