@@ -7,11 +7,11 @@
  *   STEER_BENCH_KEYS=DIR: the zone signed (keys in DIR, made if absent);
  *   STEER_BENCH_DO=1: the queries have the DO bit (DNSSEC answers)
  *
- *   build/answer-bench -c CONFIG [-d] [-p] [-q 'NAME TYPE']... [N]
+ *   build/answer-bench -c CONFIG [-d] [-p|-x] [-q 'NAME TYPE']... [N]
  *     a whole config (load_all: signing, "records" policies, a signature
  *     cache as the server has), the queries given with -q in turn
  *     (default the six below); -d sets DO, -p prints each response once
- *     (ldns) before the loop. bench/answer-kinds.sh runs it per query kind.
+ *     (ldns) before the loop, -x as hex (to compare bytes between builds). bench/answer-kinds.sh runs it per query kind.
  *
  * Instruction counts from callgrind are repeatable whatever else the
  * machine is doing; subtract a run with N=1 to remove the zone load.
@@ -101,10 +101,16 @@ static int make_query(const char *spec, int with_do, uint8_t **wire, size_t *len
 	return 0;
 }
 
-static void print_response(const uint8_t *resp, size_t len)
+static void print_response(const uint8_t *resp, size_t len, int hex)
 {
 	ldns_pkt *p = NULL;
 
+	if (hex) {
+		for (size_t i = 0; i < len; i++)
+			printf("%02x", resp[i]);
+		printf("\n");
+		return;
+	}
 	if (ldns_wire2pkt(&p, resp, len) != LDNS_STATUS_OK) {
 		printf(";; unparsable response (%zu bytes)\n", len);
 		return;
@@ -116,18 +122,19 @@ static void print_response(const uint8_t *resp, size_t len)
 int main(int argc, char **argv)
 {
 	const char *qs[MAXQ], *config = NULL;
-	int nq = 0, with_do = getenv("STEER_BENCH_DO") != NULL, print = 0, opt;
+	int nq = 0, with_do = getenv("STEER_BENCH_DO") != NULL, print = 0, hex = 0, opt;
 	uint8_t *wires[MAXQ];
 	size_t lens[MAXQ];
 
-	while ((opt = getopt(argc, argv, "c:dpq:")) != -1) {
+	while ((opt = getopt(argc, argv, "c:dpq:x")) != -1) {
 		switch (opt) {
 		case 'c': config = optarg; break;
 		case 'd': with_do = 1; break;
 		case 'p': print = 1; break;
+		case 'x': print = hex = 1; break;
 		case 'q': if (nq < MAXQ) qs[nq++] = optarg; break;
 		default:
-			fprintf(stderr, "usage: answer-bench ZONE [N] | answer-bench -c CONFIG [-d] [-p] [-q 'NAME TYPE']... [N]\n");
+			fprintf(stderr, "usage: answer-bench ZONE [N] | answer-bench -c CONFIG [-d] [-p|-x] [-q 'NAME TYPE']... [N]\n");
 			return 2;
 		}
 	}
@@ -153,7 +160,7 @@ int main(int argc, char **argv)
 	if (print)
 		for (int i = 0; i < nq; i++) {
 			answer_query(s, &env, snap, &cl, wires[i], lens[i], resp, 4096, &r);
-			print_response(resp, r.len);
+			print_response(resp, r.len, hex);
 		}
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
