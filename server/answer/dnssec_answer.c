@@ -29,7 +29,7 @@ void answer_dnssec_record(struct answer_state *st, const uint8_t *owner, const s
 	struct answer_scratch *S = st->scratch;
 
 	if (S->ntosign < SIGN_MAX)
-		S->tosign[S->ntosign++] = (struct answer_tosign){ owner, set, ttl };
+		S->tosign[S->ntosign++] = (struct answer_tosign){ owner, set, ttl, st->pkt->owner_at };
 }
 
 void answer_dnssec_sign(struct answer_state *st)
@@ -44,7 +44,10 @@ void answer_dnssec_sign(struct answer_state *st)
 		const struct answer_tosign *t = &S->tosign[i];
 		const uint8_t *p = t->set->sigs;
 		for (uint16_t k = 0; k < t->set->nsigs; k++, p += rr_len(p)) {
-			if (pkt_put_rr(st->pkt, st->section, t->owner, p, rr_len(p), t->ttl) == 0)
+			/* The owner is in the packet already: point at it (the
+			 * bytes compression would write, without its search). */
+			if ((t->owner_at ? pkt_put_rr_at(st->pkt, st->section, t->owner_at, p, rr_len(p), t->ttl)
+					 : pkt_put_rr(st->pkt, st->section, t->owner, p, rr_len(p), t->ttl)) == 0)
 				continue;
 			/* RFC 4035 3.1.1: in additional, drop the RRSIG rather than set TC. */
 			if (st->section != SEC_ADDITIONAL)
@@ -106,6 +109,15 @@ static const struct node *proof_for(const struct dnssec_zone *dz, const uint8_t 
 	return dnssec_nsec_find(dz, name, &exact);
 }
 
+/* The same for the name of node n (of this zone): with NSEC, a node that
+ * owns an NSEC is the chain's entry for its own name, no search needed. */
+static const struct node *proof_at(const struct dnssec_zone *dz, const struct node *n)
+{
+	if (dz->denial == DNSSEC_NSEC && node_rrset(n, DNS_TYPE_NSEC))
+		return n;
+	return proof_for(dz, n->name);
+}
+
 /* The name below ce does not exist: the NSEC covering it, or the NSEC3
  * covering its next closer name (the one label longer than ce). Alone,
  * this is the proof for a wildcard answer (RFC 4035 3.1.3.3, RFC 5155
@@ -149,10 +161,13 @@ static void prove_nodata(struct answer_state *st, struct proofs *pr)
 
 	if (st->lookup.kind == LOOKUP_WILDCARD) {
 		prove_encloser(st, pr, st->name, dname_skip(n->name, 1), 0);
-		put_proof(st, pr, proof_for(pr->dz, n->name));
+		put_proof(st, pr, proof_at(pr->dz, n));
 		return;
 	}
-	put_proof(st, pr, proof_for(pr->dz, st->name));
+	if (st->lookup.kind == LOOKUP_NODE) /* n is the name itself */
+		put_proof(st, pr, proof_at(pr->dz, n));
+	else
+		put_proof(st, pr, proof_for(pr->dz, st->name));
 }
 
 /* A referral: the DS (signed by the sign hook), or the proof there is none. */
@@ -164,7 +179,7 @@ static void prove_referral(struct answer_state *st, struct proofs *pr)
 	if (ds)
 		answer_put_rrset(st, cut->name, ds, UINT32_MAX);
 	else
-		put_proof(st, pr, proof_for(pr->dz, cut->name));
+		put_proof(st, pr, proof_at(pr->dz, cut));
 }
 
 /* RFC 4035 3.1.3.3: each wildcard CNAME earlier in the chain, in its own

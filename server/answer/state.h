@@ -73,6 +73,7 @@ struct answer_tosign {
 	const uint8_t *owner; /* as written: NULL = the question name */
 	const struct rrset *set;
 	uint32_t ttl;         /* as written (UINT32_MAX: the rrset's own) */
+	uint16_t owner_at;    /* where the owner as written can be pointed at (pkt.owner_at), 0: unknown */
 };
 
 /* A wildcard CNAME the chain was synthesized from (DO queries): its name

@@ -7,8 +7,10 @@
 #include "server/dnssec/zonesign.h"
 #include "server/wire/dname.h"
 #include "server/zone/zone.h"
+#include "common/dns.h"
 
 #include <openssl/evp.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Offsets of name's labels; returns how many (the root not counted). */
@@ -19,6 +21,15 @@ static int label_starts(const uint8_t *name, const uint8_t **out)
 	for (const uint8_t *p = name; *p && n < DNAME_MAXLABELS; p += *p + 1)
 		out[n++] = p;
 	return n;
+}
+
+static uint64_t be64(const uint8_t *b)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | b[i];
+	return v;
 }
 
 int dnssec_name_cmp(const uint8_t *a, const uint8_t *b)
@@ -39,13 +50,99 @@ int dnssec_name_cmp(const uint8_t *a, const uint8_t *b)
 	return na - nb;
 }
 
+/*
+ * Order keys. The labels below the apex, from the apex outwards, each
+ * followed by a 0 byte, compare with memcmp in RFC 4034 6.1 order as
+ * long as no label holds a 0 byte itself (a label that is a prefix of
+ * another ends in the 0 first). The first 16 bytes of that string, zero
+ * padded, as two big-endian integers: a smaller key is a smaller name,
+ * equal keys need the full compare. With them the NSEC search of a 1M
+ * name chain is about 20 integer compares instead of 20 name compares.
+ */
+int dnssec_order_key(const uint8_t *name, int apexlabels, uint64_t key[2])
+{
+	const uint8_t *ls[DNAME_MAXLABELS];
+	uint8_t buf[16 + DNS_LABEL_MAX + 1] = { 0 };
+	size_t o = 0;
+	int i = label_starts(name, ls) - apexlabels;
+
+	if (i < 0)
+		return -1;
+	/* Only the bytes that go into the key matter: a 0 byte further on
+	 * cannot change an order the first 16 bytes decide. */
+	while (--i >= 0 && o < 16) {
+		const uint8_t *l = ls[i];
+		size_t in = *l < 16 - o ? *l : 16 - o;
+		if (memchr(l + 1, 0, in))
+			return -1;
+		memcpy(buf + o, l + 1, *l);
+		o += *l + 1u; /* the 0 after the label is there already */
+	}
+	key[0] = be64(buf);
+	key[1] = be64(buf + 8);
+	return 0;
+}
+
+int dnssec_chain_keys(struct dnssec_zone *dz, int apexlabels)
+{
+	uint64_t (*k)[2] = malloc((dz->nchain ? dz->nchain : 1) * sizeof(*k));
+
+	if (!k)
+		return -1;
+	for (size_t i = 0; i < dz->nchain; i++) {
+		const struct node *n = dz->chain[i];
+		/* A 0 byte in a label: keys would misorder; search by names. */
+		if (dnssec_order_key(n->name, apexlabels, k[i]) < 0) {
+			free(k);
+			return 0;
+		}
+	}
+	dz->keys = k;
+	dz->apexlabels = apexlabels;
+	return 0;
+}
+
+/* chain[i] against name (key qk): <0, 0, >0 as dnssec_name_cmp. */
+static int chain_cmp(const struct dnssec_zone *dz, size_t i, const uint64_t *qk, const uint8_t *name)
+{
+	const uint64_t *k = dz->keys[i];
+
+	if (k[0] != qk[0])
+		return k[0] < qk[0] ? -1 : 1;
+	if (k[1] != qk[1])
+		return k[1] < qk[1] ? -1 : 1;
+	return dnssec_name_cmp(dz->chain[i]->name, name);
+}
+
+/* The search by keys; -1 when name has no key (then by names). */
+static long nsec_find_keyed(const struct dnssec_zone *dz, const uint8_t *name, int *exact)
+{
+	uint64_t qk[2];
+	size_t lo = 0, hi = dz->nchain;
+
+	if (!dz->keys || dnssec_order_key(name, dz->apexlabels, qk) < 0)
+		return -1;
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (chain_cmp(dz, mid, qk, name) <= 0)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	*exact = chain_cmp(dz, lo, qk, name) == 0;
+	return (long)lo;
+}
+
 const struct node *dnssec_nsec_find(const struct dnssec_zone *dz, const uint8_t *name, int *exact)
 {
 	size_t lo = 0, hi = dz->nchain; /* chain[0] is the apex, <= every name of the zone */
+	long at;
 
 	*exact = 0;
 	if (!dz->nchain)
 		return NULL;
+	if ((at = nsec_find_keyed(dz, name, exact)) >= 0)
+		return dz->chain[at];
 	/* The last entry <= name. */
 	while (hi - lo > 1) {
 		size_t mid = lo + (hi - lo) / 2;

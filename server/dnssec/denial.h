@@ -24,6 +24,13 @@ int dnssec_name_cmp(const uint8_t *a, const uint8_t *b);
  * in the zone. *exact tells which. */
 const struct node *dnssec_nsec_find(const struct dnssec_zone *dz, const uint8_t *name, int *exact);
 
+/* The order key of name (under an apex of apexlabels labels): two integers
+ * whose order is the canonical order of names under one apex, equal keys
+ * for names that need dnssec_name_cmp. -1 when a label holds a 0 byte. */
+int dnssec_order_key(const uint8_t *name, int apexlabels, uint64_t key[2]);
+/* At load: dz->keys for dz->chain (none, and 0, when some name has no key). -1 on ENOMEM. */
+int dnssec_chain_keys(struct dnssec_zone *dz, int apexlabels);
+
 /* NSEC3: the hash-chain node matching (exact) or covering name's hash. */
 const struct node *dnssec_nsec3_find(const struct dnssec_zone *dz, const uint8_t *name, size_t len, int *exact);
 

@@ -85,6 +85,7 @@ void dnssec_zone_free(struct dnssec_zone *dz)
 		return;
 	dnssec_keyset_free(&dz->ks);
 	free(dz->chain);
+	free(dz->keys);
 	free(dz->n3);
 	free(dz);
 }
@@ -300,6 +301,9 @@ static int nsec_chain(struct signer *S)
 	uint16_t types[1100];
 	uint8_t rd[DNAME_MAXLEN + 8704];
 	int ret = dnssec_collect(S->z, 0, &dz->chain, &dz->nchain);
+
+	if (ret == 0 && dnssec_chain_keys(dz, S->z->apexlabels) < 0)
+		ret = STEER_ENOMEM;
 
 	for (size_t i = 0; ret == 0 && i < dz->nchain; i++) {
 		const struct node *n = dz->chain[i], *next = dz->chain[(i + 1) % dz->nchain];

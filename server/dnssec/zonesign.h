@@ -73,6 +73,8 @@ struct dnssec_zone {
 	/* NSEC: the authoritative nodes in canonical order, each owns an NSEC rrset. */
 	const struct node **chain;     /* owned (malloc) */
 	size_t nchain;
+	uint64_t (*keys)[2];           /* owned (malloc): chain's order keys (denial.h), or NULL */
+	int apexlabels;                /* the keys count labels below this many */
 	/* NSEC3: the hashes, sorted; the NSEC3PARAM is at the apex. */
 	struct dnssec_nsec3 *n3;       /* owned (malloc) */
 	size_t nn3;

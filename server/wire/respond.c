@@ -25,6 +25,7 @@ void pkt_begin(struct pkt *p, uint8_t *buf, size_t limit, const uint8_t *query, 
 	p->len = DNS_HEADER_LEN;
 	p->count[0] = p->count[1] = p->count[2] = 0;
 	p->nsfx = 0;
+	p->name_at = p->owner_at = 0;
 	if (question_len) {
 		size_t offs[DNAME_MAXLABELS];
 		int n = 0;
@@ -82,12 +83,12 @@ static void sfx_add(struct pkt *p, const size_t *offs, int n, int parent)
  * An entry is always added after its parent (sfx_add), so the children of
  * entry cur all come after it: a level's scan starts at cur + 1.
  */
-int pkt_put_name(struct pkt *p, const uint8_t *name)
+static inline __attribute__((always_inline)) int put_name(struct pkt *p, const uint8_t *name, int want_at)
 {
 	const uint8_t *nl[DNAME_MAXLABELS];
 	size_t offs[DNAME_MAXLABELS];
 	size_t start = p->len, len = p->len;
-	int nn = 0, cur = -1, matched = 0;
+	int nn = 0, cur = -1, matched = 0, nsfx0;
 
 	for (const uint8_t *q = name; *q && nn < DNAME_MAXLABELS; q += *q + 1)
 		nl[nn++] = q;
@@ -122,12 +123,26 @@ int pkt_put_name(struct pkt *p, const uint8_t *name)
 			goto full;
 		p->buf[len++] = 0;
 	}
+	nsfx0 = p->nsfx;
 	sfx_add(p, offs, nn - matched, cur);
+	/* A later copy of the name finds the same entry: the one matched, or
+	 * the first label just written, when all its new labels went in. */
+	if (!want_at)
+		;
+	else if (matched == nn)
+		p->name_at = nn ? p->sfx[cur].off : 0;
+	else
+		p->name_at = p->nsfx - nsfx0 == nn - matched ? (uint16_t)offs[0] : 0;
 	p->len = len;
 	return 0;
 full:
 	p->len = start;
 	return -1;
+}
+
+int pkt_put_name(struct pkt *p, const uint8_t *name)
+{
+	return put_name(p, name, 0);
 }
 
 /* Write RDATA whose layout has names at known places, compressing them. */
@@ -181,22 +196,13 @@ static uint8_t *ttl_at(struct pkt *p, size_t off)
 	return t + RR_TTL_OFF;
 }
 
-int pkt_put_rr(struct pkt *p, int section, const uint8_t *owner, const uint8_t *wire, uint16_t wlen,
-	       uint32_t ttl_override)
+/* The rest of an RR after its owner (written since mark m). */
+/* Inlined: every RR of every response goes through here. */
+static inline __attribute__((always_inline)) int put_rr_tail(struct pkt *p, int section, const struct pkt_mark *m, const uint8_t *wire, uint16_t wlen,
+		       uint32_t ttl_override)
 {
-	struct pkt_mark m;
 	uint16_t type = wire_get16(wire);
 
-	pkt_mark(p, &m);
-	if (owner) {
-		if (pkt_put_name(p, owner) < 0)
-			return -1;
-	} else {
-		if (p->len + PTR_LEN > p->limit)
-			return -1;
-		wire_put16(p->buf + p->len, PTR_TO(DNS_HEADER_LEN)); /* the question name */
-		p->len += PTR_LEN;
-	}
 	if (has_rdata_names(type)) {
 		size_t rdlen_at = p->len + RR_RDLEN_OFF;
 		if (p->len + RR_FIXED > p->limit)
@@ -213,12 +219,50 @@ int pkt_put_rr(struct pkt *p, int section, const uint8_t *owner, const uint8_t *
 		p->len += wlen;
 	}
 	if (ttl_override != UINT32_MAX)
-		wire_put32(ttl_at(p, m.len), ttl_override);
+		wire_put32(ttl_at(p, m->len), ttl_override);
 	p->count[section]++;
 	return 0;
 full:
-	pkt_rollback(p, &m);
+	pkt_rollback(p, m);
 	return -1;
+}
+
+/* A pointer to off as the owner. */
+static inline int put_owner_ptr(struct pkt *p, uint16_t off)
+{
+	if (p->len + PTR_LEN > p->limit)
+		return -1;
+	wire_put16(p->buf + p->len, PTR_TO(off));
+	p->len += PTR_LEN;
+	p->owner_at = off;
+	return 0;
+}
+
+int pkt_put_rr(struct pkt *p, int section, const uint8_t *owner, const uint8_t *wire, uint16_t wlen,
+	       uint32_t ttl_override)
+{
+	struct pkt_mark m;
+
+	pkt_mark(p, &m);
+	if (owner) {
+		if (put_name(p, owner, 1) < 0)
+			return -1;
+		p->owner_at = p->name_at;
+	} else if (put_owner_ptr(p, DNS_HEADER_LEN) < 0) { /* the question name */
+		return -1;
+	}
+	return put_rr_tail(p, section, &m, wire, wlen, ttl_override);
+}
+
+int pkt_put_rr_at(struct pkt *p, int section, uint16_t owner_at, const uint8_t *wire, uint16_t wlen,
+		  uint32_t ttl_override)
+{
+	struct pkt_mark m;
+
+	pkt_mark(p, &m);
+	if (put_owner_ptr(p, owner_at) < 0)
+		return -1;
+	return put_rr_tail(p, section, &m, wire, wlen, ttl_override);
 }
 
 int pkt_put_raw_rr(struct pkt *p, int section, const uint8_t *rr, size_t len)

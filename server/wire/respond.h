@@ -29,6 +29,11 @@ struct pkt {
 		int16_t parent; /* entry of the suffix that follows it, -1 = root */
 	} sfx[PKT_SFX_MAX];
 	int nsfx;
+	/* Where the last name written (pkt_put_name) and the owner of the last
+	 * RR (pkt_put_rr) can be pointed at: the offset pkt_put_name would
+	 * point a later copy of the whole name at, or 0 when it would not
+	 * (the root, or the name's labels not in the table). */
+	uint16_t name_at, owner_at;
 };
 
 /* Start a response to a query: copies the ID and question (question_len
@@ -62,6 +67,11 @@ int pkt_put_name(struct pkt *p, const uint8_t *name);
  * UINT32_MAX, replaces the TTL. */
 int pkt_put_rr(struct pkt *p, int section, const uint8_t *owner, const uint8_t *wire, uint16_t wlen,
 	       uint32_t ttl_override);
+/* pkt_put_rr() with the owner given as the offset of an earlier copy of
+ * it (pkt.owner_at after that RR, not 0): the same bytes pkt_put_rr()
+ * writes for the same owner name, without searching the table. */
+int pkt_put_rr_at(struct pkt *p, int section, uint16_t owner_at, const uint8_t *wire, uint16_t wlen,
+		  uint32_t ttl_override);
 /* Append raw bytes as one RR of section (used for OPT and synthesized RRs). */
 int pkt_put_raw_rr(struct pkt *p, int section, const uint8_t *rr, size_t len);
 
