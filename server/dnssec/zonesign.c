@@ -27,6 +27,7 @@
 #include "server/dnssec/denial.h"
 #include "server/dnssec/nsec3.h"
 #include "server/dnssec/sign.h"
+#include "server/dnssec/signbatch.h"
 #include "server/dnssec/sigstore.h"
 #include "server/wire/dname.h"
 #include "server/wire/rr.h"
@@ -38,8 +39,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SCRATCH_SIZE (2 * 65536 + 1024) /* signed data of the largest rrset, and its stash */
-
 struct signer {
 	struct zone *z;
 	const struct zone *old;      /* the live version, for reuse; NULL */
@@ -48,12 +47,11 @@ struct signer {
 	uint32_t now, inception, expiration;
 	const struct dnssec_key *ksks[8], *zsks[8]; /* active keys of each role */
 	int nksk, nzsk;
-	uint8_t *scratch;            /* owned, SCRATCH_SIZE */
+	struct signbatch batch;      /* owned: rrsets waiting for new signatures (signbatch.h) */
 	struct sigstore store;       /* owned: key_dir/signatures.db as read (no signed old version) */
 	FILE *store_out;             /* owned: its next version, being written */
-	struct dnssec_rdata *rd;     /* owned, rdcap entries */
-	size_t rdcap;
 	struct errlist *errs;
+	int reported;                /* the error being returned is in errs already */
 };
 
 uint32_t dnssec_now(void)
@@ -400,63 +398,87 @@ static int reuse_sigs(struct signer *S, const struct node *on, struct rrset *set
 	return 0;
 }
 
-static int make_sigs(struct signer *S, const struct node *n, struct rrset *set, const struct dnssec_key *const *keys,
-		     int nkeys);
+static int queue_sigs(struct signer *S, const struct node *n, struct rrset *set, const struct dnssec_key *const *keys,
+		      int nkeys, const uint8_t *key);
 
 static int sign_rrset(struct signer *S, const struct node *n, const struct node *on, struct rrset *set)
 {
 	const int dnskeys = set->type == DNS_TYPE_DNSKEY || set->type == DNS_TYPE_CDS || set->type == DNS_TYPE_CDNSKEY;
 	const struct dnssec_key *const *keys = dnskeys ? S->ksks : S->zsks;
 	int nkeys = dnskeys ? S->nksk : S->nzsk, r;
-	uint8_t key[32];
+	uint8_t key[32] = { 0 };
 
 	if (S->store_out || S->store.slots)
 		sigstore_key(n->name, n->namelen, set, key);
 	r = reuse_sigs(S, on, set, keys, nkeys, S->store.slots ? key : NULL);
 	if (r == 0)
-		r = make_sigs(S, n, set, keys, nkeys);
+		return queue_sigs(S, n, set, keys, nkeys, key); /* stored when signed */
 	if (r >= 0 && S->store_out)
 		sigstore_put(S->store_out, key, set);
 	return r < 0 ? r : 0;
 }
 
-/* New signatures of set, one per key. */
-static int make_sigs(struct signer *S, const struct node *n, struct rrset *set, const struct dnssec_key *const *keys,
-		     int nkeys)
+static void sign_error(struct signer *S, const struct node *n, uint16_t type, int ret)
 {
-	uint8_t out[12][RR_FIXED + 18 + DNAME_MAXLEN + 64], *blob;
-	size_t total = 0;
-	const uint8_t *p = set->data;
+	char nm[DNAME_MAXLEN * 4];
+
+	dname_to_str(n->name, nm, sizeof(nm));
+	errlist_add(S->errs, "%s: cannot sign %s type %u: %s", S->z->name, nm, type, steer_strerror(ret));
+	S->reported = 1;
+}
+
+/* The batch's signatures made (signbatch.c, on several threads), then
+ * copied into the zone's arena in queue order. */
+static int flush_sigs(struct signer *S)
+{
+	struct signbatch *b = &S->batch;
+
+	signbatch_sign(b);
+	for (size_t k = 0; k < b->njobs; k++) {
+		const struct signbatch_job *j = &b->jobs[k];
+		size_t total = 0;
+		uint8_t *blob;
+
+		if (j->ret < 0) {
+			sign_error(S, j->n, j->set->type, j->ret);
+			return j->ret;
+		}
+		for (int i = 0; i < j->nkeys; i++)
+			total += rr_len(j->out + (size_t)i * SIGNBATCH_SLOT);
+		if (!(blob = arena_alloc(&S->z->arena, total)))
+			return STEER_ENOMEM;
+		j->set->sigs = blob;
+		j->set->nsigs = (uint16_t)j->nkeys;
+		for (int i = 0; i < j->nkeys; i++) {
+			const uint8_t *rr = j->out + (size_t)i * SIGNBATCH_SLOT;
+			memcpy(blob, rr, rr_len(rr));
+			blob += rr_len(rr);
+		}
+		S->dz->nsigned += (size_t)j->nkeys;
+		if (S->store_out)
+			sigstore_put(S->store_out, j->store_key, j->set);
+	}
+	signbatch_reset(b);
+	return 0;
+}
+
+/* New signatures of set, one per key: queued, made by flush_sigs(). */
+static int queue_sigs(struct signer *S, const struct node *n, struct rrset *set, const struct dnssec_key *const *keys,
+		      int nkeys, const uint8_t *key)
+{
+	struct signbatch_job *j = signbatch_add(&S->batch, nkeys);
 	int r;
 
-	if (set->count > S->rdcap) {
-		struct dnssec_rdata *nr = realloc(S->rd, set->count * sizeof(*nr));
-		if (!nr)
-			return STEER_ENOMEM;
-		S->rd = nr;
-		S->rdcap = set->count;
-	}
-	for (uint16_t i = 0; i < set->count; i++, p += rr_len(p))
-		S->rd[i] = (struct dnssec_rdata){ p + RR_FIXED, wire_get16(p + RR_RDLEN_OFF) };
-	for (int i = 0; i < nkeys; i++) {
-		r = dnssec_sign_rrset(keys[i], S->z->apex, n->name, dnssec_node_sig_labels(n), set->type, DNS_CLASS_IN,
-				      set->ttl, S->rd, set->count, S->inception, S->expiration, S->scratch,
-				      SCRATCH_SIZE, out[i] + RR_FIXED, sizeof(out[i]) - RR_FIXED);
-		if (r < 0)
+	if (!j) {
+		if ((r = flush_sigs(S)) < 0)
 			return r;
-		rr_header_put(out[i], DNS_TYPE_RRSIG, DNS_CLASS_IN, set->ttl, (uint16_t)r);
-		total += RR_FIXED + (size_t)r;
+		if (!(j = signbatch_add(&S->batch, nkeys)))
+			return STEER_ESPACE;
 	}
-	blob = arena_alloc(&S->z->arena, total);
-	if (!blob)
-		return STEER_ENOMEM;
-	set->sigs = blob;
-	set->nsigs = (uint16_t)nkeys;
-	for (int i = 0; i < nkeys; i++) {
-		memcpy(blob, out[i], rr_len(out[i]));
-		blob += rr_len(out[i]);
-	}
-	S->dz->nsigned += (size_t)nkeys;
+	j->n = n;
+	j->set = set;
+	j->keys = keys;
+	memcpy(j->store_key, key, sizeof(j->store_key));
 	return 0;
 }
 
@@ -469,10 +491,8 @@ static int sign_node(struct signer *S, struct node *n, const struct node *on)
 			continue;
 		int ret = sign_rrset(S, n, on, set);
 		if (ret < 0) {
-			char nm[DNAME_MAXLEN * 4];
-			dname_to_str(n->name, nm, sizeof(nm));
-			errlist_add(S->errs, "%s: cannot sign %s type %u: %s", S->z->name, nm, set->type,
-				    steer_strerror(ret));
+			if (!S->reported)
+				sign_error(S, n, set->type, ret);
 			return ret;
 		}
 	}
@@ -501,7 +521,7 @@ static int sign_zone(struct signer *S)
 		if (ret < 0)
 			return ret;
 	}
-	return 0;
+	return flush_sigs(S);
 }
 
 static double now_seconds(void)
@@ -630,10 +650,8 @@ int dnssec_zone_sign(struct zone *z, const struct zone *old, void *arg, struct e
 	S.inception = S.now - 3600;
 	S.expiration = S.now + c->validity;
 	S.dz = calloc(1, sizeof(*S.dz));
-	S.scratch = malloc(SCRATCH_SIZE);
-	if (!S.dz || !S.scratch) {
+	if (!S.dz || signbatch_init(&S.batch, z->apex, S.inception, S.expiration) < 0) {
 		free(S.dz);
-		free(S.scratch);
 		errlist_add(errs, "%s: out of memory signing the zone", z->name);
 		return STEER_ENOMEM;
 	}
@@ -644,8 +662,7 @@ int dnssec_zone_sign(struct zone *z, const struct zone *old, void *arg, struct e
 	store_open(&S, old);
 	ret = sign_steps(&S);
 	store_close(&S, ret);
-	free(S.scratch);
-	free(S.rd);
+	signbatch_free(&S.batch);
 	if (ret < 0) {
 		dnssec_zone_free(S.dz);
 		return ret;
