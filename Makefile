@@ -6,6 +6,7 @@
 #   make SAN=1 ...  the same in an AddressSanitizer + UBSan build (build-san/)
 #   make install    PREFIX=/usr/local DESTDIR= (programs, man pages, systemd units, example config)
 #   make bench      benchmark against NSD, Knot DNS and gdnsd (see bench/README)
+#   make bench-dnssec   DNSSEC: DO=1 cost, signing, against Knot DNS (bench/README)
 #   make bench-answer   answer_query() alone, in-process (profile with callgrind)
 #   make bench-answer-kinds  instructions per query by kind, DO=0/1 (callgrind)
 #   make bench-steer    steer_eval() alone, one record per policy
@@ -173,6 +174,12 @@ bench-zone: binaries
 	@scripts/deps.sh bench
 	BUILD=$(abspath $(BUILD)) bench/zone-load.sh $(BENCH_ARGS)
 
+# DNSSEC: DO=1 CPU per query against the unsigned zone and Knot's signing,
+# the 1M-record zone's signing and one-change reload, signatures in flaps.
+bench-dnssec: binaries
+	@scripts/deps.sh bench
+	BUILD=$(abspath $(BUILD)) bench/dnssec.sh $(BENCH_ARGS)
+
 $(BUILD)/answer-bench: $(call obj,bench/answer-bench.c) $(SERVER_OBJ) $(GEOIP_OBJ) $(COMMON_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
@@ -236,7 +243,7 @@ clean:
 distclean: clean
 	rm -rf autom4te.cache configure config.log config.status
 
-.PHONY: all binaries check unit layers run bench bench-zone bench-answer bench-answer-kinds bench-steer install deps clean distclean
+.PHONY: all binaries check unit layers run bench bench-zone bench-dnssec bench-answer bench-answer-kinds bench-steer install deps clean distclean
 
 # The quick start (make run, make check) on a fresh minbase Debian 12 root
 # made with debootstrap, as root; tests the committed HEAD (tests/fresh/run.sh).

@@ -50,15 +50,18 @@ srv_available() { [ -x "$(srv_binary "$1")" ]; }
 # STEER_WORKERS is set (0 = steerdns' default, one per core).
 : "${STEER_WORKERS:=1}"
 
+# STEER_EXTRA_JSON: more top-level sections; STEER_ZONE_DNSSEC: the zone's
+# "dnssec" object (dnssec.sh, flap.sh --dnssec).
 setup_steerdns() { # DIR PORT ZONE
-	local geo="" io=""
+	local geo="" io="" dz=""
 	[ -n "${STEER_EXTRA_JSON:-}" ] && geo=",$STEER_EXTRA_JSON"
 	[ -n "${STEER_UDP_IO:-}" ] && io=" \"udp_io\": \"$STEER_UDP_IO\","
+	[ -n "${STEER_ZONE_DNSSEC:-}" ] && dz=", \"dnssec\": $STEER_ZONE_DNSSEC"
 	cat > "$1/steerdns.json" <<JSON
 {
   "server": { "listen": ["127.0.0.1:$2"], "workers": $STEER_WORKERS,$io
               "control_socket": "$1/steerdns.sock" },
-  "zones": [ { "name": "$ORIGIN", "file": "$3" } ]$geo
+  "zones": [ { "name": "$ORIGIN", "file": "$3"$dz } ]$geo
 }
 JSON
 }
@@ -98,7 +101,8 @@ CONF
 }
 
 # KNOT_LISTEN (default 127.0.0.1) and KNOT_EXTRA (more config sections,
-# e.g. xdp.sh's "xdp:") change the listener.
+# e.g. xdp.sh's "xdp:") change the listener; KNOT_ZONE_EXTRA adds lines to
+# the zone (dnssec.sh: "dnssec-signing: on").
 setup_knot() { # DIR PORT ZONE
 	mkdir -p "$1/storage"
 	cat > "$1/knot.conf" <<CONF
@@ -124,6 +128,7 @@ template:
 zone:
   - domain: $ORIGIN
     file: "$3"
+${KNOT_ZONE_EXTRA:-}
 CONF
 }
 
@@ -291,4 +296,88 @@ dnsperf_parse() {
 # healthd on the loader's core. Prints the prefix command (may be empty).
 probe_prio() {
 	if chrt -f 10 true 2> /dev/null; then echo "chrt -f 10"; fi
+}
+
+# --- one dnsload run (run.sh, dnssec.sh) ---------------------------------
+# measure_dnsload MIX SERVER ROUND QFILE [-B] RATE appends one row to $RUNS
+# (report.awk's columns) and logs it; it reads the caller's W (work dir),
+# PIDS/PORTS (server -> pid/port), SECONDS_PER_RUN, LOADER_CPU, WINDOW,
+# DNSLOAD and calls its note().
+
+# machine_busy: busy ticks of the whole machine (user nice system irq softirq
+# steal), so kernel work done for the server on any CPU is counted.
+machine_busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
+
+# runs.tsv columns: mix server round qps sent completed lost cpu_us p50 p99
+# avg rcodes probe_lost util% machine_us/q loader_us/q (see report.awk)
+# rcodes_of NOERROR NXDOMAIN OTHER: "NOERROR=n,NXDOMAIN=m" as dnsperf_parse
+# writes it, counts of zero left out.
+rcodes_of() {
+	local out=""
+	[ "$1" -gt 0 ] && out="NOERROR=$1"
+	[ "$2" -gt 0 ] && out="${out:+$out,}NXDOMAIN=$2"
+	[ "$3" -gt 0 ] && out="${out:+$out,}other=$3"
+	echo "${out:-none}"
+}
+
+measure_dnsload() {
+	local mix=$1 s=$2 round=$3 qfile=$4 bin=$5 rate=$6 pid=${PIDS[$2]} port=${PORTS[$2]}
+	local out=$W/$mix-$s-$round-$rate c0 c1 m0 m1 cpu_us util mach load key
+	c0=$(tree_cpu_ticks "$pid") m0=$(machine_busy)
+	timeout -k 5 $((SECONDS_PER_RUN + 30)) taskset -c "$LOADER_CPU" "$DNSLOAD" -p "$port" -d "$qfile" \
+		$bin -l "$SECONDS_PER_RUN" -Q "$rate" -w "$WINDOW" > "$out.load" 2>&1
+	c1=$(tree_cpu_ticks "$pid") m1=$(machine_busy)
+	# dnsload prints key=value pairs; take the ones used here by name.
+	eval "$(awk '/^sent=/ { for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+		printf "lsent=%d ldone=%d llost=%d lqps=%d p50=%d p99=%d noerr=%d nx=%d oth=%d lcpu=%d\n",
+			v["sent"], v["recv"], v["lost"], v["qps"], v["p50_us"], v["p99_us"], v["noerror"],
+			v["nxdomain"], v["other_rcode"], v["cpu_us"] }' "$out.load")"
+	[ -n "${ldone:-}" ] || { note "$s: dnsload failed at rate $rate: $(head -c 200 "$out.load")"; return 0; }
+	read -r cpu_us util mach load < <(awk -v t=$((c1 - c0)) -v m=$((m1 - m0)) -v hz="$CLK_TCK" \
+		-v n="$ldone" -v s="$SECONDS_PER_RUN" -v l="$lcpu" 'BEGIN {
+		if (!n) n = 1
+		printf "%.3f %.0f %.3f %.3f\n", t * 1e6 / hz / n, t * 100 / hz / s, m * 1e6 / hz / n, l / n }')
+	key=$mix@$( [ "$rate" = 0 ] && echo sat || echo "$((rate / 1000))k" )
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$key" "$s" "$round" \
+		"$lqps" "$lsent" "$ldone" "$llost" "$cpu_us" "$p50" "$p99" 0 \
+		"$(rcodes_of "$noerr" "$nx" "$oth")" 0 "$util" "$mach" "$load" >> "$RUNS"
+	log "  $(printf '%-11s %-9s round %s: %7s q/s  lost %-6s srv %6s us/q (%s%%)  machine %6s us/q  p99 %6s us' \
+		"$key" "$s" "$round" "$lqps" "$llost" "$cpu_us" "$util" "$mach" "$p99")"
+	unset lsent ldone llost lqps p50 p99 noerr nx oth lcpu
+}
+
+# queries_binary do|nodo < TEXT > BINARY: a dnsperf text query file ("name
+# type" a line) as -B binary (2-byte length + message, no RD), every query
+# with EDNS (1232 bytes) and, for "do", the DO bit: the text format has no
+# way to ask for DNSSEC.
+queries_binary() {
+	perl -e '
+	use strict; use warnings;
+	my $do = $ARGV[0] eq "do" ? 0x8000 : 0;
+	my %t = (A => 1, NS => 2, CNAME => 5, SOA => 6, PTR => 12, MX => 15, TXT => 16, AAAA => 28,
+		 SRV => 33, DS => 43, DNSKEY => 48, ANY => 255);
+	while (<STDIN>) {
+		my ($n, $ty) = split;
+		next unless defined $ty && exists $t{uc $ty};
+		my $q = join("", map { chr(length $_) . $_ } split(/\./, $n)) . "\0";
+		my $msg = pack("nnnnnn", 0, 0, 1, 0, 0, 1) . $q . pack("nn", $t{uc $ty}, 1) .
+			  "\0" . pack("nnNn", 41, 1232, $do, 0);
+		print pack("n", length $msg) . $msg;
+	}' "$1"
+}
+
+# write_report T_START: the table (report.awk) on stdout, the JSON into $OUT,
+# from $RUNS, $EXTRA and $NOTES and the settings the caller keeps in
+# ROUNDS SECONDS_PER_RUN CLIENTS OUTSTANDING RECORDS STEER_WORKERS
+# PROBE_RATE SERVER_CPU LOADER_CPU (run.sh, dnssec.sh).
+write_report() {
+	mkdir -p "$(dirname "$OUT")"
+	awk -f "$BENCH_DIR/report.awk" -v out="$OUT.tmp" -v extra="$EXTRA" -v notes="$NOTES" \
+		-v rounds="$ROUNDS" -v seconds="$SECONDS_PER_RUN" -v clients="$CLIENTS" \
+		-v outstanding="$OUTSTANDING" -v records="$RECORDS" -v workers="$STEER_WORKERS" \
+		-v probe_rate="$PROBE_RATE" -v cpus="$(nproc)" -v server_cpu="$SERVER_CPU" \
+		-v loader_cpu="$LOADER_CPU" -v date="$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+		-v cpu_model="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)" \
+		-v kernel="$(uname -r)" -v versions="$(bash "$BENCH_DIR/versions.sh")" \
+		-v elapsed=$(( $(date +%s) - $1 )) "$RUNS" && mv "$OUT.tmp" "$OUT"
 }

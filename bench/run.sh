@@ -101,48 +101,6 @@ measure() {
 	if [ "$6" = dnsperf ]; then measure_dnsperf "$@"; else measure_dnsload "$@"; fi
 }
 
-# machine_busy: busy ticks of the whole machine (user nice system irq softirq
-# steal), so kernel work done for the server on any CPU is counted.
-machine_busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
-
-# runs.tsv columns: mix server round qps sent completed lost cpu_us p50 p99
-# avg rcodes probe_lost util% machine_us/q loader_us/q (see report.awk)
-# rcodes_of NOERROR NXDOMAIN OTHER: "NOERROR=n,NXDOMAIN=m" as dnsperf_parse
-# writes it, counts of zero left out.
-rcodes_of() {
-	local out=""
-	[ "$1" -gt 0 ] && out="NOERROR=$1"
-	[ "$2" -gt 0 ] && out="${out:+$out,}NXDOMAIN=$2"
-	[ "$3" -gt 0 ] && out="${out:+$out,}other=$3"
-	echo "${out:-none}"
-}
-
-measure_dnsload() {
-	local mix=$1 s=$2 round=$3 qfile=$4 bin=$5 rate=$6 pid=${PIDS[$2]} port=${PORTS[$2]}
-	local out=$W/$mix-$s-$round-$rate c0 c1 m0 m1 cpu_us util mach load key
-	c0=$(tree_cpu_ticks "$pid") m0=$(machine_busy)
-	timeout -k 5 $((SECONDS_PER_RUN + 30)) taskset -c "$LOADER_CPU" "$DNSLOAD" -p "$port" -d "$qfile" \
-		$bin -l "$SECONDS_PER_RUN" -Q "$rate" -w "$WINDOW" > "$out.load" 2>&1
-	c1=$(tree_cpu_ticks "$pid") m1=$(machine_busy)
-	# dnsload prints key=value pairs; take the ones used here by name.
-	eval "$(awk '/^sent=/ { for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-		printf "lsent=%d ldone=%d llost=%d lqps=%d p50=%d p99=%d noerr=%d nx=%d oth=%d lcpu=%d\n",
-			v["sent"], v["recv"], v["lost"], v["qps"], v["p50_us"], v["p99_us"], v["noerror"],
-			v["nxdomain"], v["other_rcode"], v["cpu_us"] }' "$out.load")"
-	[ -n "${ldone:-}" ] || { note "$s: dnsload failed at rate $rate: $(head -c 200 "$out.load")"; return 0; }
-	read -r cpu_us util mach load < <(awk -v t=$((c1 - c0)) -v m=$((m1 - m0)) -v hz="$CLK_TCK" \
-		-v n="$ldone" -v s="$SECONDS_PER_RUN" -v l="$lcpu" 'BEGIN {
-		if (!n) n = 1
-		printf "%.3f %.0f %.3f %.3f\n", t * 1e6 / hz / n, t * 100 / hz / s, m * 1e6 / hz / n, l / n }')
-	key=$mix@$( [ "$rate" = 0 ] && echo sat || echo "$((rate / 1000))k" )
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$key" "$s" "$round" \
-		"$lqps" "$lsent" "$ldone" "$llost" "$cpu_us" "$p50" "$p99" 0 \
-		"$(rcodes_of "$noerr" "$nx" "$oth")" 0 "$util" "$mach" "$load" >> "$RUNS"
-	log "  $(printf '%-11s %-9s round %s: %7s q/s  lost %-6s srv %6s us/q (%s%%)  machine %6s us/q  p99 %6s us' \
-		"$key" "$s" "$round" "$lqps" "$llost" "$cpu_us" "$util" "$mach" "$p99")"
-	unset lsent ldone llost lqps p50 p99 noerr nx oth lcpu
-}
-
 # measure_dnsperf MIX SERVER ROUND QFILE [-B]: one dnsperf run plus the prober.
 measure_dnsperf() {
 	local mix=$1 s=$2 round=$3 qfile=$4 bin=${5:-} pid=${PIDS[$2]} port=${PORTS[$2]}
@@ -244,14 +202,6 @@ if [ "$DO_FLAP" = 1 ]; then
 	[ -s "$W/flap.json" ] && { printf '"flap": '; cat "$W/flap.json"; printf ',\n'; } >> "$EXTRA"
 fi
 
-mkdir -p "$(dirname "$OUT")"
-awk -f "$BENCH_DIR/report.awk" -v out="$OUT.tmp" -v extra="$EXTRA" -v notes="$NOTES" \
-	-v rounds="$ROUNDS" -v seconds="$SECONDS_PER_RUN" -v clients="$CLIENTS" \
-	-v outstanding="$OUTSTANDING" -v records="$RECORDS" -v workers="$STEER_WORKERS" \
-	-v probe_rate="$PROBE_RATE" -v cpus="$(nproc)" -v server_cpu="$SERVER_CPU" \
-	-v loader_cpu="$LOADER_CPU" -v date="$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
-	-v cpu_model="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)" \
-	-v kernel="$(uname -r)" -v versions="$(bash "$BENCH_DIR/versions.sh")" \
-	-v elapsed=$(( $(date +%s) - t_start )) "$RUNS" && mv "$OUT.tmp" "$OUT"
+write_report "$t_start"
 log "JSON written to $OUT ($(( $(date +%s) - t_start )) s)"
 exit "$FAILED"
