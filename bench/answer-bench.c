@@ -7,11 +7,12 @@
  *   STEER_BENCH_KEYS=DIR: the zone signed (keys in DIR, made if absent);
  *   STEER_BENCH_DO=1: the queries have the DO bit (DNSSEC answers)
  *
- *   build/answer-bench -c CONFIG [-d] [-p|-x] [-q 'NAME TYPE']... [N]
+ *   build/answer-bench -c CONFIG [-d] [-p|-x] [-q 'NAME TYPE']... [-f FILE] [N]
  *     a whole config (load_all: signing, "records" policies, a signature
  *     cache as the server has), the queries given with -q in turn
  *     (default the six below); -d sets DO, -p prints each response once
- *     (ldns) before the loop, -x as hex (to compare bytes between builds). bench/answer-kinds.sh runs it per query kind.
+ *     (ldns) before the loop, -x as hex (to compare bytes between builds);
+ *     -f FILE: the queries of a dnsperf text file instead (at most 100000). bench/answer-kinds.sh runs it per query kind.
  *
  * Instruction counts from callgrind are repeatable whatever else the
  * machine is doing; subtract a run with N=1 to remove the zone load.
@@ -35,6 +36,7 @@
 #include <netinet/in.h>
 
 #define MAXQ 32
+#define MAXF 100000
 
 static const char *default_qs[] = { "www.example.com. A", "app.example.com. A", "example.com. MX",
 				    "example.com. NS", "mail.example.com. AAAA", "nothere.example.com. A" };
@@ -119,22 +121,45 @@ static void print_response(const uint8_t *resp, size_t len, int hex)
 	ldns_pkt_free(p);
 }
 
+/* Up to MAXF "name type" lines of path into qs (strdup'ed); their count. */
+static int read_queries(const char *path, const char **qs)
+{
+	char line[512];
+	FILE *f = fopen(path, "r");
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (n < MAXF && fgets(line, sizeof(line), f))
+		if (line[0] != '#' && line[0] != '\n')
+			qs[n++] = strdup(line);
+	fclose(f);
+	return n;
+}
+
 int main(int argc, char **argv)
 {
-	const char *qs[MAXQ], *config = NULL;
+	static const char *qs[MAXF];
+	static uint8_t *wires[MAXF];
+	static size_t lens[MAXF];
+	const char *config = NULL;
 	int nq = 0, with_do = getenv("STEER_BENCH_DO") != NULL, print = 0, hex = 0, opt;
-	uint8_t *wires[MAXQ];
-	size_t lens[MAXQ];
 
-	while ((opt = getopt(argc, argv, "c:dpq:x")) != -1) {
+	while ((opt = getopt(argc, argv, "c:dpq:xf:")) != -1) {
 		switch (opt) {
 		case 'c': config = optarg; break;
 		case 'd': with_do = 1; break;
 		case 'p': print = 1; break;
 		case 'x': print = hex = 1; break;
+		case 'f':
+			if ((nq = read_queries(optarg, qs)) <= 0) {
+				fprintf(stderr, "answer-bench: no queries in %s\n", optarg);
+				return 2;
+			}
+			break;
 		case 'q': if (nq < MAXQ) qs[nq++] = optarg; break;
 		default:
-			fprintf(stderr, "usage: answer-bench ZONE [N] | answer-bench -c CONFIG [-d] [-p|-x] [-q 'NAME TYPE']... [N]\n");
+			fprintf(stderr, "usage: answer-bench ZONE [N] | answer-bench -c CONFIG [-d] [-p|-x] [-q 'NAME TYPE']... [-f FILE] [N]\n");
 			return 2;
 		}
 	}

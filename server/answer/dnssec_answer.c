@@ -43,18 +43,24 @@ void answer_dnssec_sign(struct answer_state *st)
 	for (int i = 0; i < n; i++) {
 		const struct answer_tosign *t = &S->tosign[i];
 		const uint8_t *p = t->set->sigs;
-		for (uint16_t k = 0; k < t->set->nsigs; k++, p += rr_len(p)) {
-			/* The owner is in the packet already: point at it (the
-			 * bytes compression would write, without its search). */
-			if ((t->owner_at ? pkt_put_rr_at(st->pkt, st->section, t->owner_at, p, rr_len(p), t->ttl)
-					 : pkt_put_rr(st->pkt, st->section, t->owner, p, rr_len(p), t->ttl)) == 0)
-				continue;
-			/* RFC 4035 3.1.1: in additional, drop the RRSIG rather than set TC. */
-			if (st->section != SEC_ADDITIONAL)
-				st->truncated = 1;
-			return;
-		}
+		for (uint16_t k = 0; k < t->set->nsigs; k++, p += rr_len(p))
+			if (answer_dnssec_put_sig(st, t->owner_at, t->owner, p, rr_len(p), t->ttl) < 0)
+				return;
 	}
+}
+
+int answer_dnssec_put_sig(struct answer_state *st, uint16_t owner_at, const uint8_t *owner, const uint8_t *rr,
+			  uint16_t len, uint32_t ttl)
+{
+	/* The owner is in the packet already: point at it (the bytes
+	 * compression would write, without its search). */
+	if ((owner_at ? pkt_put_rr_at(st->pkt, st->section, owner_at, rr, len, ttl)
+		      : pkt_put_rr(st->pkt, st->section, owner, rr, len, ttl)) == 0)
+		return 0;
+	/* RFC 4035 3.1.1: in additional, drop the RRSIG rather than set TC. */
+	if (st->section != SEC_ADDITIONAL)
+		st->truncated = 1;
+	return -1;
 }
 
 /* --- proofs ------------------------------------------------------------- */
@@ -118,6 +124,27 @@ static const struct node *proof_at(const struct dnssec_zone *dz, const struct no
 	return proof_for(dz, n->name);
 }
 
+/* NSEC: the one covering w = "*.<ce>" for an NXDOMAIN whose closest
+ * encloser is the lookup's node (in st->zone). w sorts right after ce, so
+ * when ce owns an NSEC whose next name (not the apex: the chain's wrap) is
+ * after w, that NSEC covers it, where the search would land too. */
+static const struct node *wild_proof(const struct answer_state *st, const struct dnssec_zone *dz, const uint8_t *ce,
+				     const uint8_t *w)
+{
+	const struct node *n = st->lookup.node;
+	const struct rrset *nsec;
+	const uint8_t *next;
+
+	if (dz->denial != DNSSEC_NSEC || dz != st->zone->dnssec || !n || n->name != ce ||
+	    !(nsec = node_rrset(n, DNS_TYPE_NSEC)))
+		return proof_for(dz, w);
+	next = nsec->data + RR_FIXED;
+	if ((next[0] == st->zone->apex[0] && memcmp(next, st->zone->apex, st->zone->apexlen) == 0) ||
+	    dnssec_name_cmp(w, next) >= 0)
+		return proof_for(dz, w);
+	return n;
+}
+
 /* The name below ce does not exist: the NSEC covering it, or the NSEC3
  * covering its next closer name (the one label longer than ce). Alone,
  * this is the proof for a wildcard answer (RFC 4035 3.1.3.3, RFC 5155
@@ -149,7 +176,7 @@ static void prove_encloser(struct answer_state *st, struct proofs *pr, const uin
 		put_proof(st, pr, proof_for(pr->dz, ce));
 	prove_next_closer(st, pr, name, ce);
 	if (w)
-		put_proof(st, pr, proof_for(pr->dz, w));
+		put_proof(st, pr, wild_proof(st, pr->dz, ce, w));
 }
 
 /* NODATA: the name's own NSEC/NSEC3 (an empty non-terminal has no NSEC:

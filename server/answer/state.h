@@ -273,6 +273,12 @@ void guard_ede(struct answer_state *st);
 void answer_dnssec_record(struct answer_state *st, const uint8_t *owner, const struct rrset *set, uint32_t ttl);
 /* The RRSIGs of the rrsets remembered for this section. */
 void answer_dnssec_sign(struct answer_state *st);
+/* One RRSIG RR (rr, len bytes; ttl as pkt_put_rr) into st->section under
+ * its rrset's owner: a pointer to owner_at when not 0 (pkt.owner_at after
+ * the rrset), else owner compressed. -1 when it does not fit (outside
+ * additional st->truncated is set; in additional it is just left out). */
+int answer_dnssec_put_sig(struct answer_state *st, uint16_t owner_at, const uint8_t *owner, const uint8_t *rr,
+			  uint16_t len, uint32_t ttl);
 /* The NSEC/NSEC3 proofs (and DS) for st->outcome, into authority. */
 void answer_dnssec_deny(struct answer_state *st);
 /* A steered A/AAAA answer sa at n for a DO query in a signed zone: 0 when

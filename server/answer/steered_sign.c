@@ -71,6 +71,8 @@ int answer_dnssec_steered(struct answer_state *st, const struct node *n, const s
 			return 0;
 	}
 	rr_header_put(S->rrsig, DNS_TYPE_RRSIG, DNS_CLASS_IN, sa->ttl, (uint16_t)siglen);
-	answer_put_rr(st, st->owner, S->rrsig, (uint16_t)(RR_FIXED + siglen));
+	/* After the set, its owner is in the packet: the RRSIG points there. */
+	answer_dnssec_put_sig(st, sa->naddrs ? st->pkt->owner_at : 0, st->owner, S->rrsig,
+			      (uint16_t)(RR_FIXED + siglen), UINT32_MAX);
 	return 0;
 }
