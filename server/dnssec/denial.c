@@ -7,7 +7,6 @@
 #include "server/dnssec/zonesign.h"
 #include "server/wire/dname.h"
 #include "server/zone/zone.h"
-#include "common/dns.h"
 
 #include <openssl/evp.h>
 #include <stdlib.h>
@@ -25,10 +24,12 @@ static int label_starts(const uint8_t *name, const uint8_t **out)
 
 static uint64_t be64(const uint8_t *b)
 {
-	uint64_t v = 0;
+	uint64_t v;
 
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | b[i];
+	memcpy(&v, b, 8);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
 	return v;
 }
 
@@ -62,7 +63,7 @@ int dnssec_name_cmp(const uint8_t *a, const uint8_t *b)
 int dnssec_order_key(const uint8_t *name, int apexlabels, uint64_t key[2])
 {
 	const uint8_t *ls[DNAME_MAXLABELS];
-	uint8_t buf[16 + DNS_LABEL_MAX + 1] = { 0 };
+	uint8_t buf[16] = { 0 };
 	size_t o = 0;
 	int i = label_starts(name, ls) - apexlabels;
 
@@ -73,9 +74,9 @@ int dnssec_order_key(const uint8_t *name, int apexlabels, uint64_t key[2])
 	while (--i >= 0 && o < 16) {
 		const uint8_t *l = ls[i];
 		size_t in = *l < 16 - o ? *l : 16 - o;
-		if (memchr(l + 1, 0, in))
-			return -1;
-		memcpy(buf + o, l + 1, *l);
+		for (size_t k = 0; k < in; k++)
+			if (!(buf[o + k] = l[1 + k]))
+				return -1;
 		o += *l + 1u; /* the 0 after the label is there already */
 	}
 	key[0] = be64(buf);
