@@ -36,18 +36,28 @@ struct dnssec_zone;
  * An RR's length is rr_len() = RR_FIXED + RDLENGTH, so no per-RR length or
  * pointer is stored. */
 
+/* 32 bytes: a large zone has about one rrset per record, so each field
+ * counts (bench/README.md, "Zone load"). */
 struct rrset {
 	uint16_t type;
 	uint16_t count;
 	uint32_t ttl;
 	const uint8_t *data;         /* count RRs back to back; step with rr_len() */
-	const struct node **targets; /* NULL, or count entries: the in-zone node named
-					by the RR's target (NS, MX, SRV) for additional data */
 	const uint8_t *sigs;         /* NULL, or nsigs RRSIG RRs back to back, compiled like data
 					(TYPE=RRSIG CLASS TTL RDLENGTH RDATA): made at load by
 					server/dnssec/zonesign.c, written only for DO queries */
 	uint16_t nsigs;
+	uint8_t has_targets;         /* data is preceded by count node pointers: see rrset_targets() */
 };
+
+/* NULL, or count entries: the in-zone node named by each RR's target (NS,
+ * MX, SRV; NULL where outside the zone) for additional data. They are
+ * stored in the same allocation just before the RRs (the loader allocates
+ * them together), which saves a pointer in every rrset. */
+static inline const struct node *const *rrset_targets(const struct rrset *s)
+{
+	return s->has_targets ? (const struct node *const *)(const void *)s->data - s->count : NULL;
+}
 
 enum {
 	NODE_APEX = 1,

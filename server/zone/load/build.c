@@ -162,15 +162,15 @@ static size_t rrset_merge(const struct loader *L, struct rec *recs, size_t n, ui
 	return total;
 }
 
-/* One rrset s from recs[0..n) (one type, sorted): compiled RRs back to back. */
+/* One rrset s from recs[0..n) (one type, sorted): compiled RRs back to
+ * back, after room for their targets' node pointers for the types that
+ * have them (link.c fills them in; rrset_targets() in zone.h). */
 static int rrset_build(struct loader *L, struct rrset *s, struct rec *recs, size_t n)
 {
 	struct zone *z = L->z;
 	size_t kept, total = rrset_merge(L, recs, n, &s->ttl, &kept);
-	uint8_t *w = arena_alloc(&z->arena, total);
+	uint8_t *w;
 
-	if (!w)
-		return STEER_ENOMEM;
 	if (kept > ZLOAD_RRSET_MAX) {
 		char tn[16];
 		zload_error(L, rec_file(L, &recs[0]), recs[0].line, "%s RRset of %zu records: more than %u in one RRset (the limit)",
@@ -178,8 +178,17 @@ static int rrset_build(struct loader *L, struct rrset *s, struct rec *recs, size
 		kept = ZLOAD_RRSET_MAX; /* the zone is rejected; keep the count in range */
 	}
 	s->type = recs[0].type;
-	s->data = w;
 	s->count = (uint16_t)kept;
+	s->has_targets = zload_target_offset(s->type) >= 0;
+	if (s->has_targets) {
+		w = arena_alloc(&z->arena, kept * sizeof(struct node *) + total);
+		w = w ? w + kept * sizeof(struct node *) : NULL;
+	} else {
+		w = arena_alloc_packed(&z->arena, total);
+	}
+	if (!w)
+		return STEER_ENOMEM;
+	s->data = w;
 	z->nrecords += kept;
 	for (size_t m = 0; m < n; m++) {
 		if (recs[m].dup)

@@ -53,7 +53,7 @@ int zload_node_add(struct zone *z, const uint8_t *name, size_t len, uint32_t h, 
 {
 	struct node *n = arena_alloc(&z->arena, sizeof(*n));
 
-	if (!n || !(n->name = arena_memdup(&z->arena, name, len)))
+	if (!n || !(n->name = arena_memdup_packed(&z->arena, name, len)))
 		return STEER_ENOMEM;
 	n->namelen = (uint16_t)len;
 	n->labels = (uint8_t)dname_labels(name);
@@ -109,55 +109,42 @@ static int link_parents(struct zone *z)
 	return STEER_EOK;
 }
 
-/* Offset of the target name inside the rdata of NS, MX and SRV; -1 for
- * types without additional-section processing. */
-static int target_offset(uint16_t type)
+/* The in-zone node of each RR's target in s (NULL when outside the zone),
+ * into the room build.c left before the RRs. */
+static void link_rrset_targets(struct zone *z, struct rrset *s, int off)
 {
-	switch (type) {
-	case DNS_TYPE_NS: return 0;
-	case DNS_TYPE_MX: return 2;
-	case DNS_TYPE_SRV: return 6;
-	default: return -1;
-	}
-}
-
-/* The in-zone node of each RR's target in s (NULL when outside the zone). */
-static int link_rrset_targets(struct zone *z, struct rrset *s, int off)
-{
+	const struct node **targets = (const struct node **)(uintptr_t)rrset_targets(s);
 	const uint8_t *rr = s->data;
 
-	s->targets = arena_alloc(&z->arena, s->count * sizeof(*s->targets));
-	if (!s->targets)
-		return STEER_ENOMEM;
 	for (uint16_t r = 0; r < s->count; r++, rr += rr_len(rr)) {
 		const uint8_t *rd = rr + RR_FIXED + off;
 		int len = dname_len(rd, rr + rr_len(rr));
 		uint8_t lower[DNAME_MAXLEN];
-		s->targets[r] = NULL;
+		targets[r] = NULL;
 		if (len < 0)
 			continue;
 		dname_lower(lower, rd, (size_t)len);
 		if (dname_is_subdomain(lower, dname_labels(lower), z->apex, z->apexlabels))
-			s->targets[r] = zone_find(z, lower, (size_t)len, dname_hash(lower, (size_t)len));
+			targets[r] = zone_find(z, lower, (size_t)len, dname_hash(lower, (size_t)len));
 	}
-	return STEER_EOK;
 }
 
-static int link_targets(struct zone *z)
+static void link_targets(struct zone *z)
 {
 	for (uint32_t i = 0; i <= z->mask; i++) {
 		struct node *n = (struct node *)z->table[i];
 		for (uint16_t j = 0; n && j < n->nrrsets; j++) {
-			int off = target_offset(n->rrsets[j].type);
-			if (off >= 0 && link_rrset_targets(z, &n->rrsets[j], off) != STEER_EOK)
-				return STEER_ENOMEM;
+			int off = zload_target_offset(n->rrsets[j].type);
+			if (off >= 0 && n->rrsets[j].has_targets)
+				link_rrset_targets(z, &n->rrsets[j], off);
 		}
 	}
-	return STEER_EOK;
 }
 
 int zload_link(struct zone *z)
 {
 	int ret = link_parents(z);
-	return ret != STEER_EOK ? ret : link_targets(z);
+	if (ret == STEER_EOK)
+		link_targets(z);
+	return ret;
 }

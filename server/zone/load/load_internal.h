@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/dns.h"
 #include "server/wire/dname.h"
 #include "server/zone/arena.h"
 
@@ -154,6 +155,18 @@ int zload_check_apex(struct loader *L);
 
 /* --- link.c --- */
 
+/* Offset of the target name inside the rdata of NS, MX and SRV; -1 for
+ * types without additional-section processing (and without targets). */
+static inline int zload_target_offset(uint16_t type)
+{
+	switch (type) {
+	case DNS_TYPE_NS: return 0;
+	case DNS_TYPE_MX: return 2; /* after the preference */
+	case DNS_TYPE_SRV: return 6; /* after priority, weight, port */
+	default: return -1;
+	}
+}
+
 /* The node of name (lowercase wire, hash h) in z, or NULL. */
 struct node *zload_node_find(struct zone *z, const uint8_t *name, size_t len, uint32_t h);
 /* A new node for name in z's table (the caller checked it is not there).
@@ -162,5 +175,11 @@ int zload_node_add(struct zone *z, const uint8_t *name, size_t len, uint32_t h, 
 /* Link every node once all rrsets are built: zone cuts, DNAME ancestors,
  * wildcard children, in-zone NS/MX/SRV targets. STEER_EOK or STEER_ENOMEM. */
 int zload_link(struct zone *z);
+
+/* --- stats.c --- */
+
+/* Log (debug) the bytes of z per structure: nodes, names, rrsets, rdata,
+ * targets, table, arena slack. */
+void zload_log_memory(const struct zone *z);
 
 #endif

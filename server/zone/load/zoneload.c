@@ -125,6 +125,7 @@ static int load_steps(struct loader *L, const char *file, size_t nerr_before)
 		return ret;
 	log_debug("zone %s: %zu records: parse %.3f s, build %.3f s", L->zone_name, L->nrecs, parse_s,
 		  since(&t0) - parse_s);
+	zload_log_memory(L->z);
 	return errlist_count(L->errs) == nerr_before ? STEER_EOK : STEER_EMALF;
 }
 
