@@ -34,7 +34,7 @@ void additional_section(struct answer_state *st)
 	for (uint16_t i = 0; i < set->count; i++) {
 		const struct node *t = targets[i];
 		/* Occluded names (below a cut) are glue: only for referrals. */
-		if (!t || (t->cut && !st->glue) || !addl_first_time(st->scratch, t))
+		if (!t || (t->cut_link && !st->glue) || !addl_first_time(st->scratch, t))
 			continue;
 		for (size_t k = 0; k < 2; k++) {
 			const struct rrset *a = node_rrset(t, types[k]);

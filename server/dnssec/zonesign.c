@@ -63,7 +63,7 @@ uint32_t dnssec_now(void)
 
 int dnssec_node_authoritative(const struct node *n)
 {
-	return n->nrrsets && (!n->cut || n->cut == n) && !n->dname;
+	return n->nrrsets && (!node_cut(n) || node_cut(n) == n) && !node_dname(n);
 }
 
 int dnssec_rrset_signed(const struct node *n, uint16_t type)
@@ -182,7 +182,7 @@ static int reject_dnssec_types(struct signer *S)
 	const struct zone *z = S->z;
 
 	for (uint32_t i = 0; i <= z->mask; i++) {
-		const struct node *n = z->table[i];
+		const struct node *n = zone_slot(z, i);
 		for (size_t k = 0; n && k < sizeof(bad) / sizeof(bad[0]); k++) {
 			char nm[DNAME_MAXLEN * 4];
 			if (!node_rrset(n, bad[k]))
@@ -280,11 +280,11 @@ int dnssec_collect(const struct zone *z, int with_ents, const struct node ***out
 	if (!v)
 		return STEER_ENOMEM;
 	for (uint32_t i = 0; i <= z->mask; i++) {
-		const struct node *nd = z->table[i];
+		const struct node *nd = zone_slot(z, i);
 		if (!nd)
 			continue;
 		if (dnssec_node_authoritative(nd) ||
-		    (with_ents && !nd->nrrsets && !nd->cut && !nd->dname))
+		    (with_ents && !nd->nrrsets && !node_cut(nd) && !node_dname(nd)))
 			v[k++] = nd;
 	}
 	qsort(v, k, sizeof(*v), node_order);
@@ -482,7 +482,7 @@ static int sign_zone(struct signer *S)
 
 	S->dz->expire_min = S->expiration;
 	for (uint32_t i = 0; i <= z->mask; i++) {
-		struct node *n = (struct node *)z->table[i];
+		struct node *n = (struct node *)zone_slot(z, i);
 		if (n && dnssec_node_authoritative(n)) {
 			const struct node *on = old ? zone_find(S->old, n->name, n->namelen, n->hash) : NULL;
 			int ret = sign_node(S, n, on);

@@ -50,7 +50,7 @@ static const struct node *src_node(const struct zone *z, uint32_t slot, int *mor
 
 	*more = slot <= z->mask || slot - z->mask - 1 < n3;
 	if (slot <= z->mask)
-		return z->table[slot];
+		return zone_slot(z, slot);
 	return *more ? z->dnssec->n3[slot - z->mask - 1].node : NULL;
 }
 

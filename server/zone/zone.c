@@ -12,7 +12,7 @@ const struct node *zone_find(const struct zone *z, const uint8_t *name, size_t l
 
 	/* Linear probing over a table at most half full: a miss ends at the
 	 * first empty slot after a couple of probes. */
-	while ((n = z->table[i]) != NULL) {
+	while ((n = zone_slot(z, i)) != NULL) {
 		if (n->hash == hash && n->namelen == len && memcmp(n->name, name, len) == 0)
 			return n;
 		i = (i + 1) & z->mask;
@@ -50,5 +50,6 @@ void zone_free(struct zone *z)
 		z->dnssec_free(z->dnssec);
 	arena_clear(&z->arena);
 	free(z->table);
+	free(z->nodes);
 	free(z);
 }

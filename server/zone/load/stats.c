@@ -12,31 +12,27 @@
 
 void zload_log_memory(const struct zone *z)
 {
-	/* Names and RRs are packed (arena_alloc_packed): their bytes as they are. */
-	size_t nodes = 0, names = 0, nsets = 0, data = 0, targets = 0;
+	/* RRs are packed (arena_alloc_packed): their bytes as they are. */
+	size_t nodes = 0, nsets = 0, data = 0, targets = 0;
 
 	for (uint32_t i = 0; i <= z->mask; i++) {
-		const struct node *n = z->table[i];
+		const struct node *n = zone_slot(z, i);
 		if (!n)
 			continue;
 		nodes++;
-		names += n->namelen;
 		nsets += n->nrrsets;
 		for (uint16_t j = 0; j < n->nrrsets; j++) {
 			const struct rrset *s = &n->rrsets[j];
 			const uint8_t *rr = s->data;
-			size_t len = 0;
 			for (uint16_t k = 0; k < s->count; k++, rr += rr_len(rr))
-				len += rr_len(rr);
-			data += len;
+				data += rr_len(rr);
 			if (s->has_targets)
 				targets += s->count * sizeof(struct node *);
 		}
 	}
-	log_debug("zone %s: memory: %zu nodes x %zu B = %zu kB, names %zu kB, %zu rrsets x %zu B = %zu kB, "
+	log_debug("zone %s: memory: %zu nodes (names included) %zu kB = %zu B/node, %zu rrsets x %zu B = %zu kB, "
 		  "rdata %zu kB, targets %zu kB, table %u slots x %zu B = %zu kB, arena %zu kB used of %zu kB",
-		  z->name, nodes, sizeof(struct node), nodes * sizeof(struct node) / 1024, names / 1024, nsets,
-		  sizeof(struct rrset), nsets * sizeof(struct rrset) / 1024, data / 1024, targets / 1024, z->mask + 1,
-		  sizeof(*z->table), ((size_t)z->mask + 1) * sizeof(*z->table) / 1024, z->arena.used / 1024,
-		  z->arena.reserved / 1024);
+		  z->name, nodes, z->nodes_len / 1024, nodes ? z->nodes_len / nodes : 0, nsets, sizeof(struct rrset),
+		  nsets * sizeof(struct rrset) / 1024, data / 1024, targets / 1024, z->mask + 1, sizeof(*z->table),
+		  ((size_t)z->mask + 1) * sizeof(*z->table) / 1024, z->arena.used / 1024, z->arena.reserved / 1024);
 }
