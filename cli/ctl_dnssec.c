@@ -239,7 +239,7 @@ static void put_node(FILE *out, const struct node *n)
 		for (uint16_t k = 0; k < set->count; k++, p += rr_len(p))
 			put_rr(out, n->name, n->namelen, p);
 		p = set->sigs;
-		for (uint16_t k = 0; k < set->nsigs; k++, p += rr_len(p))
+		for (uint16_t k = 0; k < rrset_nsigs(set); k++, p += rr_len(p))
 			put_rr(out, n->name, n->namelen, p);
 	}
 }

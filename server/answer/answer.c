@@ -69,7 +69,7 @@ int answer_put_rrset(struct answer_state *st, const uint8_t *owner, const struct
 			return -1;
 		}
 	}
-	if (set->nsigs && st->q->edns_do)
+	if (st->q->edns_do && rrset_nsigs(set))
 		answer_dnssec_record(st, owner, set, ttl);
 	return 0;
 }

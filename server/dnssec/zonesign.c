@@ -356,15 +356,15 @@ static int sigs_usable(const struct signer *S, const uint8_t *p, int nsigs, cons
 static int take_sigs(struct signer *S, struct rrset *set, const uint8_t *sigs, int nkeys)
 {
 	const uint8_t *p = sigs;
+	uint8_t *blob;
 	size_t sz;
 
 	for (int i = 0; i < nkeys; i++)
 		p += rr_len(p);
 	sz = (size_t)(p - sigs);
-	set->sigs = arena_memdup(&S->z->arena, sigs, sz);
-	if (!set->sigs)
+	if (!(blob = rrset_sigs_alloc(&S->z->arena, set, sz, (uint16_t)nkeys)))
 		return STEER_ENOMEM;
-	set->nsigs = (uint16_t)nkeys;
+	memcpy(blob, sigs, sz);
 	p = set->sigs;
 	for (int i = 0; i < nkeys; i++, p += rr_len(p)) {
 		uint32_t exp = wire_get32(p + RR_FIXED + 8);
@@ -385,7 +385,7 @@ static int reuse_sigs(struct signer *S, const struct node *on, struct rrset *set
 	const struct sigstore_entry *e;
 	size_t sz;
 
-	if (os && os->count == set->count && os->ttl == set->ttl && sigs_usable(S, os->sigs, os->nsigs, keys, nkeys)) {
+	if (os && os->count == set->count && os->ttl == set->ttl && sigs_usable(S, os->sigs, rrset_nsigs(os), keys, nkeys)) {
 		sz = rrset_bytes(set);
 		if (rrset_bytes(os) == sz && memcmp(os->data, set->data, sz) == 0)
 			return take_sigs(S, set, os->sigs, nkeys);
@@ -443,11 +443,9 @@ static int make_sigs(struct signer *S, const struct node *n, struct rrset *set, 
 		rr_header_put(out[i], DNS_TYPE_RRSIG, DNS_CLASS_IN, set->ttl, (uint16_t)r);
 		total += RR_FIXED + (size_t)r;
 	}
-	blob = arena_alloc(&S->z->arena, total);
+	blob = rrset_sigs_alloc(&S->z->arena, set, total, (uint16_t)nkeys);
 	if (!blob)
 		return STEER_ENOMEM;
-	set->sigs = blob;
-	set->nsigs = (uint16_t)nkeys;
 	for (int i = 0; i < nkeys; i++) {
 		memcpy(blob, out[i], rr_len(out[i]));
 		blob += rr_len(out[i]);

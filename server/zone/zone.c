@@ -29,6 +29,17 @@ const struct rrset *node_rrset(const struct node *n, uint16_t type)
 	return NULL;
 }
 
+uint8_t *rrset_sigs_alloc(struct arena *a, struct rrset *s, size_t len, uint16_t n)
+{
+	uint8_t *p = arena_alloc_packed(a, 2 + len);
+
+	if (!p)
+		return NULL;
+	wire_put16(p, n);
+	s->sigs = p + 2;
+	return p + 2;
+}
+
 void zone_ref(struct zone *z)
 {
 	atomic_fetch_add(&z->extra_refs, 1);

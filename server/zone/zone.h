@@ -36,28 +36,46 @@ struct dnssec_zone;
  * An RR's length is rr_len() = RR_FIXED + RDLENGTH, so no per-RR length or
  * pointer is stored. */
 
-/* 32 bytes: a large zone has about one rrset per record, so each field
+/* 24 bytes: a large zone has about one rrset per record, so each field
  * counts (bench/README.md, "Zone load"). */
 struct rrset {
 	uint16_t type;
 	uint16_t count;
 	uint32_t ttl;
 	const uint8_t *data;         /* count RRs back to back; step with rr_len() */
-	const uint8_t *sigs;         /* NULL, or nsigs RRSIG RRs back to back, compiled like data
-					(TYPE=RRSIG CLASS TTL RDLENGTH RDATA): made at load by
-					server/dnssec/zonesign.c, written only for DO queries */
-	uint16_t nsigs;
-	uint8_t has_targets;         /* data is preceded by count node pointers: see rrset_targets() */
+	const uint8_t *sigs;         /* NULL, or rrset_nsigs() RRSIG RRs back to back, compiled like
+					data (TYPE=RRSIG CLASS TTL RDLENGTH RDATA): made at load by
+					server/dnssec/zonesign.c (rrset_sigs_alloc()), written only
+					for DO queries */
 };
+
+/* The types whose RRs name a host that gets additional data: NS, MX, SRV. */
+static inline int rrset_type_has_targets(uint16_t type)
+{
+	return type == 2 || type == 15 || type == 33;
+}
 
 /* NULL, or count entries: the in-zone node named by each RR's target (NS,
  * MX, SRV; NULL where outside the zone) for additional data. They are
  * stored in the same allocation just before the RRs (the loader allocates
- * them together), which saves a pointer in every rrset. */
+ * them together for these types, and only the loader makes rrsets of
+ * them), which saves a pointer in every rrset. */
 static inline const struct node *const *rrset_targets(const struct rrset *s)
 {
-	return s->has_targets ? (const struct node *const *)(const void *)s->data - s->count : NULL;
+	return rrset_type_has_targets(s->type) ? (const struct node *const *)(const void *)s->data - s->count : NULL;
 }
+
+/* How many RRSIGs s->sigs holds: their count is stored just before them
+ * (rrset_sigs_alloc()), which saves a field in every rrset. */
+static inline uint16_t rrset_nsigs(const struct rrset *s)
+{
+	return s->sigs ? wire_get16(s->sigs - 2) : 0;
+}
+
+/* Room in a for len bytes of n RRSIG RRs of s, which the caller writes;
+ * sets s->sigs (and the count rrset_nsigs() reads). NULL when out of
+ * memory (s unchanged). Load time only. */
+uint8_t *rrset_sigs_alloc(struct arena *a, struct rrset *s, size_t len, uint16_t n);
 
 enum {
 	NODE_APEX = 1,

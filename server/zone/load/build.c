@@ -187,8 +187,7 @@ static int rrset_build(struct loader *L, struct rrset *s, struct rec *recs, size
 	}
 	s->type = recs[0].type;
 	s->count = (uint16_t)kept;
-	s->has_targets = zload_target_offset(s->type) >= 0;
-	if (s->has_targets) {
+	if (rrset_type_has_targets(s->type)) {
 		w = arena_alloc(&z->arena, kept * sizeof(struct node *) + total);
 		w = w ? w + kept * sizeof(struct node *) : NULL;
 	} else {

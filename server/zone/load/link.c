@@ -195,7 +195,7 @@ static void link_targets(struct zone *z)
 		const struct node *n = zone_slot(z, i);
 		for (uint16_t j = 0; n && j < n->nrrsets; j++) {
 			int off = zload_target_offset(n->rrsets[j].type);
-			if (off >= 0 && n->rrsets[j].has_targets)
+			if (off >= 0)
 				link_rrset_targets(z, &n->rrsets[j], off);
 		}
 	}

@@ -157,7 +157,8 @@ int zload_check_apex(struct loader *L);
 /* --- link.c --- */
 
 /* Offset of the target name inside the rdata of NS, MX and SRV; -1 for
- * types without additional-section processing (and without targets). */
+ * types without additional-section processing (the same types as
+ * rrset_type_has_targets() in zone.h). */
 static inline int zload_target_offset(uint16_t type)
 {
 	switch (type) {

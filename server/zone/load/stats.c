@@ -26,7 +26,7 @@ void zload_log_memory(const struct zone *z)
 			const uint8_t *rr = s->data;
 			for (uint16_t k = 0; k < s->count; k++, rr += rr_len(rr))
 				data += rr_len(rr);
-			if (s->has_targets)
+			if (rrset_targets(s))
 				targets += s->count * sizeof(struct node *);
 		}
 	}
