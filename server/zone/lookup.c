@@ -15,12 +15,11 @@ static void set_result(struct lookup_result *r, enum lookup_kind kind, const str
 static void classify_exact(const struct node *n, uint16_t qtype, struct lookup_result *r)
 {
 	/* A DS query at a cut is answered by the parent side (RFC 4035 3.1.4.1). */
-	const struct node *cut = node_cut(n), *dname;
-
-	if (cut && !(cut == n && qtype == DNS_TYPE_DS))
-		set_result(r, LOOKUP_REFERRAL, cut);
-	else if ((dname = node_dname(n)) != NULL)
-		set_result(r, LOOKUP_DNAME, dname);
+	/* The raw link fields first: most nodes have neither link. */
+	if (n->cut_link && !(node_cut(n) == n && qtype == DNS_TYPE_DS))
+		set_result(r, LOOKUP_REFERRAL, node_cut(n));
+	else if (n->dname_link)
+		set_result(r, LOOKUP_DNAME, node_dname(n));
 	else
 		set_result(r, LOOKUP_NODE, n);
 }

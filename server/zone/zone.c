@@ -7,15 +7,19 @@
 
 const struct node *zone_find(const struct zone *z, const uint8_t *name, size_t len, uint32_t hash)
 {
-	uint32_t i = hash & z->mask;
-	const struct node *n;
+	/* Locals: memcmp() would make the compiler reload them per probe. */
+	const uint32_t *table = z->table;
+	uint32_t mask = z->mask;
+	const uint8_t *nodes = z->nodes;
+	uint32_t i = hash & mask, ref;
 
 	/* Linear probing over a table at most half full: a miss ends at the
 	 * first empty slot after a couple of probes. */
-	while ((n = zone_slot(z, i)) != NULL) {
+	while ((ref = table[i]) != 0) {
+		const struct node *n = (const struct node *)(const void *)(nodes + (size_t)ref * 8);
 		if (n->hash == hash && n->namelen == len && memcmp(n->name, name, len) == 0)
 			return n;
-		i = (i + 1) & z->mask;
+		i = (i + 1) & mask;
 	}
 	return NULL;
 }
@@ -36,7 +40,9 @@ uint8_t *rrset_sigs_alloc(struct arena *a, struct rrset *s, size_t len, uint16_t
 	if (!p)
 		return NULL;
 	wire_put16(p, n);
-	s->sigs = p + 2;
+	/* sigs stays NULL for none, so that a NULL test tells unsigned. */
+	if (n)
+		s->sigs = p + 2;
 	return p + 2;
 }
 
