@@ -1,17 +1,21 @@
 /*
  * zone.h -- one compiled zone: the query path's view of zone data.
  *
- *   zone --table--> node (one per owner name, including empty non-terminals)
+ *   zone --table--> node (one per owner name, including empty non-terminals;
+ *                    |    all in one block, zone.nodes, each with its name)
  *                    |-- rrsets[] sorted by type; each RR precompiled as the
  *                    |   wire bytes that follow the owner name:
  *                    |   TYPE CLASS TTL RDLENGTH RDATA
- *                    |-- cut:      delegation point at or above the node
- *                    |-- dname:    nearest ancestor owning a DNAME
- *                    `-- wildcard: the node "*.<this>", if any
+ *                    |-- node_cut():      delegation point at or above the node
+ *                    |-- node_dname():    nearest ancestor owning a DNAME
+ *                    `-- node_wildcard(): the node "*.<this>", if any
  *
  * Built by server/zone/load/ (the only user of ldns), read by lookup.c
- * and answer.c. Everything lives in the zone's arena and is immutable after
- * load, so worker threads read it without locks.
+ * and answer.c. Everything lives in the zone's arena and node block and is
+ * immutable after load, so worker threads read it without locks. The
+ * structures are packed for size (a 1M-record zone is ~84 MB:
+ * bench/README.md, "Large zones"); read their packed fields through the
+ * accessors below (zone_slot, node_cut, rrset_targets, rrset_nsigs).
  *
  * Layer: server/zone, on server/wire: compiled zones, the zone db, lookup and
  * the snapshot. Built by server/zone/load (load time only), read by the
