@@ -79,6 +79,8 @@ for size in $SIZES; do
 		log "  $(printf '%-9s %8d records: loaded in %6d ms, PSS %7d kB (%4d B/record), main RSS %7d kB, --check %s ms' \
 			"$s" "$size" "$load_ms" "$pss" $((pss * 1024 / size)) "$rss" "$check_ms")"
 		[ "$s" = steerdns ] && log "  $(echo "$split" | awk -F '\t' '{printf "steerdns split: parse %s ms, build %s ms, serve %s ms", $1, $2, $3}')"
+		# steerdns' debug line of bytes per structure (server/zone/load/stats.c)
+		[ "$s" = steerdns ] && log "  steerdns $(sed -n 's/.*zone [^ ]*: memory: /memory: /p' "$dir/$s.out" | head -n 1)"
 	done
 done
 

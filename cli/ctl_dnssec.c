@@ -239,7 +239,7 @@ static void put_node(FILE *out, const struct node *n)
 		for (uint16_t k = 0; k < set->count; k++, p += rr_len(p))
 			put_rr(out, n->name, n->namelen, p);
 		p = set->sigs;
-		for (uint16_t k = 0; k < set->nsigs; k++, p += rr_len(p))
+		for (uint16_t k = 0; k < rrset_nsigs(set); k++, p += rr_len(p))
 			put_rr(out, n->name, n->namelen, p);
 	}
 }
@@ -258,8 +258,8 @@ static void write_zone(FILE *out, const struct zone *z)
 	if (!v)
 		return;
 	for (uint32_t i = 0; i <= z->mask; i++)
-		if (z->table[i] && z->table[i]->nrrsets)
-			v[k++] = z->table[i];
+		if (zone_slot(z, i) && zone_slot(z, i)->nrrsets)
+			v[k++] = zone_slot(z, i);
 	qsort(v, k, sizeof(*v), node_order);
 	for (size_t i = 0; i < k; i++)
 		put_node(out, v[i]);

@@ -48,7 +48,7 @@ static uint32_t max_ttl(const struct zone *z, const struct snapshot *s)
 	uint32_t m = 0;
 
 	for (uint32_t i = 0; i <= z->mask; i++) {
-		const struct node *n = z->table[i];
+		const struct node *n = zone_slot(z, i);
 		for (uint16_t k = 0; n && k < n->nrrsets; k++)
 			if (n->rrsets[k].ttl > m)
 				m = n->rrsets[k].ttl;

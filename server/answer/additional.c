@@ -26,14 +26,15 @@ void additional_section(struct answer_state *st)
 {
 	static const uint16_t types[] = { DNS_TYPE_A, DNS_TYPE_AAAA };
 	const struct rrset *set = st->addl_from;
+	const struct node *const *targets = set ? rrset_targets(set) : NULL;
 
 	st->section = SEC_ADDITIONAL;
-	if (!set || !set->targets)
+	if (!targets)
 		return;
 	for (uint16_t i = 0; i < set->count; i++) {
-		const struct node *t = set->targets[i];
+		const struct node *t = targets[i];
 		/* Occluded names (below a cut) are glue: only for referrals. */
-		if (!t || (t->cut && !st->glue) || !addl_first_time(st->scratch, t))
+		if (!t || (t->cut_link && !st->glue) || !addl_first_time(st->scratch, t))
 			continue;
 		for (size_t k = 0; k < 2; k++) {
 			const struct rrset *a = node_rrset(t, types[k]);

@@ -69,7 +69,7 @@ int answer_put_rrset(struct answer_state *st, const uint8_t *owner, const struct
 			return -1;
 		}
 	}
-	if (set->nsigs && st->q->edns_do)
+	if (set->sigs && st->q->edns_do) /* sigs: NULL or at least one RRSIG */
 		answer_dnssec_record(st, owner, set, ttl);
 	return 0;
 }

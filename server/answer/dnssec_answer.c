@@ -43,7 +43,7 @@ void answer_dnssec_sign(struct answer_state *st)
 	for (int i = 0; i < n; i++) {
 		const struct answer_tosign *t = &S->tosign[i];
 		const uint8_t *p = t->set->sigs;
-		for (uint16_t k = 0; k < t->set->nsigs; k++, p += rr_len(p))
+		for (uint16_t k = 0; k < rrset_nsigs(t->set); k++, p += rr_len(p))
 			if (answer_dnssec_put_sig(st, t->owner_at, t->owner, p, rr_len(p), t->ttl) < 0)
 				return;
 	}

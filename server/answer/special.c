@@ -124,7 +124,7 @@ int special_rrsig(struct answer_state *st, const struct node *n)
 
 	for (uint16_t i = 0; i < n->nrrsets; i++) {
 		const uint8_t *p = n->rrsets[i].sigs;
-		for (uint16_t k = 0; k < n->rrsets[i].nsigs; k++, p += rr_len(p), any = 1) {
+		for (uint16_t k = 0; k < rrset_nsigs(&n->rrsets[i]); k++, p += rr_len(p), any = 1) {
 			if (answer_put_rr(st, st->owner, p, rr_len(p)) < 0) {
 				st->outcome = OUTCOME_NONE; /* truncated: cut back to the question */
 				return 1;

@@ -37,18 +37,17 @@ static void b32hex(const uint8_t *in, char *out)
 /* The owner node of hash h: "<base32hex(h)>.<apex>", outside the table. */
 static struct node *owner_node(struct zone *z, const uint8_t *h)
 {
-	struct node *n = arena_alloc(&z->arena, sizeof(*n));
-	uint8_t *name = arena_alloc(&z->arena, 33u + z->apexlen);
+	/* The name is part of the node (zone.h); no links (0: none). */
+	struct node *n = arena_alloc(&z->arena, node_bytes(33u + z->apexlen));
 
-	if (!n || !name)
+	if (!n)
 		return NULL;
-	name[0] = 32;
-	b32hex(h, (char *)name + 1);
-	memcpy(name + 33, z->apex, z->apexlen);
-	n->name = name;
-	n->namelen = (uint16_t)(33 + z->apexlen);
+	n->name[0] = 32;
+	b32hex(h, (char *)n->name + 1);
+	memcpy(n->name + 33, z->apex, z->apexlen);
+	n->namelen = (uint8_t)(33 + z->apexlen);
 	n->labels = (uint8_t)(z->apexlabels + 1);
-	n->hash = dname_hash(name, n->namelen);
+	n->hash = dname_hash(n->name, n->namelen);
 	return n;
 }
 

@@ -39,6 +39,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 struct sigcache_slot {
 	_Atomic uint64_t hash;        /* 0: empty */
@@ -83,12 +84,16 @@ struct sigcache *sigcache_new(size_t nentries)
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return NULL;
-	c->buckets = aligned_alloc(64, nb * sizeof(struct sigcache_bucket));
-	if (!c->buckets) {
+	/* Fresh anonymous pages: zero and page-aligned (buckets are 64-byte
+	 * aligned), and resident only once used. Zeroing an aligned_alloc()
+	 * block instead made the whole cache (7 MB by default) resident at
+	 * start, in every server, signed zones or not. */
+	c->buckets = mmap(NULL, nb * sizeof(struct sigcache_bucket), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			  -1, 0);
+	if (c->buckets == MAP_FAILED) {
 		free(c);
 		return NULL;
 	}
-	memset(c->buckets, 0, nb * sizeof(struct sigcache_bucket));
 	c->nbuckets = nb;
 	return c;
 }
@@ -97,7 +102,7 @@ void sigcache_free(struct sigcache *c)
 {
 	if (!c)
 		return;
-	free(c->buckets);
+	munmap(c->buckets, c->nbuckets * sizeof(struct sigcache_bucket));
 	free(c);
 }
 

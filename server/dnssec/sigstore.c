@@ -129,9 +129,9 @@ void sigstore_put(FILE *f, const uint8_t key[32], const struct rrset *set)
 	const uint8_t *p = set->sigs;
 	uint8_t head[6];
 
-	for (uint16_t i = 0; i < set->nsigs; i++)
+	for (uint16_t i = 0; i < rrset_nsigs(set); i++)
 		p += rr_len(p);
-	wire_put16(head, set->nsigs);
+	wire_put16(head, rrset_nsigs(set));
 	wire_put32(head + 2, (uint32_t)(p - set->sigs));
 	fwrite(key, 1, 32, f);
 	fwrite(head, 1, 6, f);

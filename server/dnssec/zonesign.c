@@ -61,7 +61,7 @@ uint32_t dnssec_now(void)
 
 int dnssec_node_authoritative(const struct node *n)
 {
-	return n->nrrsets && (!n->cut || n->cut == n) && !n->dname;
+	return n->nrrsets && (!node_cut(n) || node_cut(n) == n) && !node_dname(n);
 }
 
 int dnssec_rrset_signed(const struct node *n, uint16_t type)
@@ -181,7 +181,7 @@ static int reject_dnssec_types(struct signer *S)
 	const struct zone *z = S->z;
 
 	for (uint32_t i = 0; i <= z->mask; i++) {
-		const struct node *n = z->table[i];
+		const struct node *n = zone_slot(z, i);
 		for (size_t k = 0; n && k < sizeof(bad) / sizeof(bad[0]); k++) {
 			char nm[DNAME_MAXLEN * 4];
 			if (!node_rrset(n, bad[k]))
@@ -279,11 +279,11 @@ int dnssec_collect(const struct zone *z, int with_ents, const struct node ***out
 	if (!v)
 		return STEER_ENOMEM;
 	for (uint32_t i = 0; i <= z->mask; i++) {
-		const struct node *nd = z->table[i];
+		const struct node *nd = zone_slot(z, i);
 		if (!nd)
 			continue;
 		if (dnssec_node_authoritative(nd) ||
-		    (with_ents && !nd->nrrsets && !nd->cut && !nd->dname))
+		    (with_ents && !nd->nrrsets && !node_cut(nd) && !node_dname(nd)))
 			v[k++] = nd;
 	}
 	qsort(v, k, sizeof(*v), node_order);
@@ -358,15 +358,15 @@ static int sigs_usable(const struct signer *S, const uint8_t *p, int nsigs, cons
 static int take_sigs(struct signer *S, struct rrset *set, const uint8_t *sigs, int nkeys)
 {
 	const uint8_t *p = sigs;
+	uint8_t *blob;
 	size_t sz;
 
 	for (int i = 0; i < nkeys; i++)
 		p += rr_len(p);
 	sz = (size_t)(p - sigs);
-	set->sigs = arena_memdup(&S->z->arena, sigs, sz);
-	if (!set->sigs)
+	if (!(blob = rrset_sigs_alloc(&S->z->arena, set, sz, (uint16_t)nkeys)))
 		return STEER_ENOMEM;
-	set->nsigs = (uint16_t)nkeys;
+	memcpy(blob, sigs, sz);
 	p = set->sigs;
 	for (int i = 0; i < nkeys; i++, p += rr_len(p)) {
 		uint32_t exp = wire_get32(p + RR_FIXED + 8);
@@ -387,7 +387,7 @@ static int reuse_sigs(struct signer *S, const struct node *on, struct rrset *set
 	const struct sigstore_entry *e;
 	size_t sz;
 
-	if (os && os->count == set->count && os->ttl == set->ttl && sigs_usable(S, os->sigs, os->nsigs, keys, nkeys)) {
+	if (os && os->count == set->count && os->ttl == set->ttl && sigs_usable(S, os->sigs, rrset_nsigs(os), keys, nkeys)) {
 		sz = rrset_bytes(set);
 		if (rrset_bytes(os) == sz && memcmp(os->data, set->data, sz) == 0)
 			return take_sigs(S, set, os->sigs, nkeys);
@@ -445,10 +445,8 @@ static int flush_sigs(struct signer *S)
 		}
 		for (int i = 0; i < j->nkeys; i++)
 			total += rr_len(j->out + (size_t)i * SIGNBATCH_SLOT);
-		if (!(blob = arena_alloc(&S->z->arena, total)))
+		if (!(blob = rrset_sigs_alloc(&S->z->arena, j->set, total, (uint16_t)j->nkeys)))
 			return STEER_ENOMEM;
-		j->set->sigs = blob;
-		j->set->nsigs = (uint16_t)j->nkeys;
 		for (int i = 0; i < j->nkeys; i++) {
 			const uint8_t *rr = j->out + (size_t)i * SIGNBATCH_SLOT;
 			memcpy(blob, rr, rr_len(rr));
@@ -506,7 +504,7 @@ static int sign_zone(struct signer *S)
 
 	S->dz->expire_min = S->expiration;
 	for (uint32_t i = 0; i <= z->mask; i++) {
-		struct node *n = (struct node *)z->table[i];
+		struct node *n = (struct node *)zone_slot(z, i);
 		if (n && dnssec_node_authoritative(n)) {
 			const struct node *on = old ? zone_find(S->old, n->name, n->namelen, n->hash) : NULL;
 			int ret = sign_node(S, n, on);

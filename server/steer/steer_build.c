@@ -283,8 +283,8 @@ static const struct node *steered_node(struct steer_build *b, const struct zoned
 			 "(they are the fallback and what transfers export)", z->name);
 		return NULL;
 	}
-	if (lr.node->cut || (lr.node->flags & NODE_CNAME)) {
-		conf_err(b->errs, b->cf, path, "%s", lr.node->cut ? "below a delegation: not answered here"
+	if (node_cut(lr.node) || (lr.node->flags & NODE_CNAME)) {
+		conf_err(b->errs, b->cf, path, "%s", node_cut(lr.node) ? "below a delegation: not answered here"
 								  : "has a CNAME: it cannot also have addresses");
 		return NULL;
 	}

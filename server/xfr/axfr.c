@@ -50,7 +50,7 @@ static const struct node *src_node(const struct zone *z, uint32_t slot, int *mor
 
 	*more = slot <= z->mask || slot - z->mask - 1 < n3;
 	if (slot <= z->mask)
-		return z->table[slot];
+		return zone_slot(z, slot);
 	return *more ? z->dnssec->n3[slot - z->mask - 1].node : NULL;
 }
 
@@ -71,7 +71,7 @@ static int src_node_rr(struct axfr_src *s, struct xfr_rr *rr)
 				s->rr = set->count; /* its signatures only */
 			if (s->rr == 0 || s->rr == set->count)
 				s->p = s->rr == 0 ? set->data : set->sigs;
-			if (s->rr < set->count + set->nsigs) {
+			if (s->rr < set->count + rrset_nsigs(set)) {
 				rr->owner = n->name;
 				rr->wire = s->p;
 				rr->wlen = rr_len(s->p);

@@ -296,7 +296,7 @@ static int pair_cmp(const void *x, const void *y)
 static int changed_names(const struct zone *old, const struct zone *new, struct pairs *p)
 {
 	for (uint32_t i = 0; i <= old->mask; i++) {
-		const struct node *o = old->table[i], *n;
+		const struct node *o = zone_slot(old, i), *n;
 		if (!o)
 			continue;
 		n = zone_find(new, o->name, o->namelen, o->hash);
@@ -304,7 +304,7 @@ static int changed_names(const struct zone *old, const struct zone *new, struct 
 			return STEER_ENOMEM;
 	}
 	for (uint32_t i = 0; i <= new->mask; i++) {
-		const struct node *n = new->table[i];
+		const struct node *n = zone_slot(new, i);
 		if (n && n->nrrsets && !zone_find(old, n->name, n->namelen, n->hash) && pairs_push(p, NULL, n) != STEER_EOK)
 			return STEER_ENOMEM;
 	}

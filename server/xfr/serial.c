@@ -50,7 +50,7 @@ uint64_t xfr_zone_hash(const struct zone *z)
 	/* The sum of one hash per RR does not depend on the order of the node
 	 * table (which follows the file's order). */
 	for (uint32_t s = 0; s <= z->mask; s++) {
-		const struct node *n = z->table[s];
+		const struct node *n = zone_slot(z, s);
 		for (uint16_t i = 0; n && i < n->nrrsets; i++) {
 			const uint8_t *rr = n->rrsets[i].data;
 			for (uint16_t k = 0; k < n->rrsets[i].count; rr += rr_len(rr), k++) {

@@ -30,17 +30,20 @@ void arena_clear(struct arena *a)
 	memset(a, 0, sizeof(*a));
 }
 
-void *arena_alloc(struct arena *a, size_t size)
+/* size bytes at an offset that is a multiple of align (1 or 8). */
+static void *arena_take(struct arena *a, size_t size, size_t align)
 {
 	struct arena_chunk *c = a->head;
-	size = (size + 7) & ~(size_t)7;
-	if (!c || c->size - c->off < size) {
-		size_t csize = size > ARENA_CHUNK / 4 ? size : ARENA_CHUNK;
+	size_t off = c ? (c->off + align - 1) & ~(align - 1) : 0;
+
+	if (!c || off > c->size || c->size - off < size) {
+		size_t csize = size > ARENA_CHUNK / 4 ? (size + 7) & ~(size_t)7 : ARENA_CHUNK;
 		/* calloc: chunks come back zeroed, so arena memory always is. */
 		c = calloc(1, sizeof(*c) + csize);
 		if (!c)
 			return NULL;
 		c->size = csize;
+		a->reserved += csize;
 		if (size > ARENA_CHUNK / 4 && a->head) {
 			/* A big block gets its own chunk behind the current one,
 			 * so the current chunk's free space is not wasted. */
@@ -50,16 +53,35 @@ void *arena_alloc(struct arena *a, size_t size)
 			c->next = a->head;
 			a->head = c;
 		}
+		off = 0;
 	}
-	void *p = c->data + c->off;
-	c->off += size;
-	a->used += size;
+	void *p = c->data + off;
+	a->used += off - c->off + size;
+	c->off = off + size;
 	return p;
+}
+
+void *arena_alloc(struct arena *a, size_t size)
+{
+	return arena_take(a, size, 8);
+}
+
+void *arena_alloc_packed(struct arena *a, size_t size)
+{
+	return arena_take(a, size, 1);
 }
 
 void *arena_memdup(struct arena *a, const void *src, size_t size)
 {
 	void *p = arena_alloc(a, size);
+	if (p && size)
+		memcpy(p, src, size);
+	return p;
+}
+
+void *arena_memdup_packed(struct arena *a, const void *src, size_t size)
+{
+	void *p = arena_alloc_packed(a, size);
 	if (p && size)
 		memcpy(p, src, size);
 	return p;

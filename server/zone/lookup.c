@@ -15,10 +15,11 @@ static void set_result(struct lookup_result *r, enum lookup_kind kind, const str
 static void classify_exact(const struct node *n, uint16_t qtype, struct lookup_result *r)
 {
 	/* A DS query at a cut is answered by the parent side (RFC 4035 3.1.4.1). */
-	if (n->cut && !(n->cut == n && qtype == DNS_TYPE_DS))
-		set_result(r, LOOKUP_REFERRAL, n->cut);
-	else if (n->dname)
-		set_result(r, LOOKUP_DNAME, n->dname);
+	/* The raw link fields first: most nodes have neither link. */
+	if (n->cut_link && !(node_cut(n) == n && qtype == DNS_TYPE_DS))
+		set_result(r, LOOKUP_REFERRAL, node_cut(n));
+	else if (n->dname_link)
+		set_result(r, LOOKUP_DNAME, node_dname(n));
 	else
 		set_result(r, LOOKUP_NODE, n);
 }
@@ -26,17 +27,17 @@ static void classify_exact(const struct node *n, uint16_t qtype, struct lookup_r
 /* The name does not exist; n is its closest encloser. */
 static void classify_encloser(const struct node *n, struct lookup_result *r)
 {
-	if (n->cut)
-		set_result(r, LOOKUP_REFERRAL, n->cut);
+	if (n->cut_link)
+		set_result(r, LOOKUP_REFERRAL, node_cut(n));
 	else if (n->flags & NODE_DNAME)
 		set_result(r, LOOKUP_DNAME, n);
-	else if (n->dname)
-		set_result(r, LOOKUP_DNAME, n->dname);
-	else if (n->wildcard)
+	else if (n->dname_link)
+		set_result(r, LOOKUP_DNAME, node_dname(n));
+	else if (n->wild_link)
 		/* RFC 4592: only the closest encloser's "*" child can match, so
 		 * an existing name (even an empty non-terminal) blocks wildcards
 		 * below it. */
-		set_result(r, LOOKUP_WILDCARD, n->wildcard);
+		set_result(r, LOOKUP_WILDCARD, node_wildcard(n));
 	else
 		set_result(r, LOOKUP_NXDOMAIN, n);
 }

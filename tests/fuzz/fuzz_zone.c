@@ -169,7 +169,7 @@ static void serve(struct zonedb *db, const char *zname)
 	if (!z)
 		return;
 	for (uint32_t i = 0; i <= z->mask && asked < NODES_MAX; i++) {
-		const struct node *n = z->table[i];
+		const struct node *n = zone_slot(z, i);
 		if (!n)
 			continue;
 		asked++;

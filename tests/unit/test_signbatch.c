@@ -30,8 +30,9 @@ static void make_key(struct dnssec_key *k, uint8_t alg, uint8_t seed)
 struct item {
 	uint8_t name[32];
 	uint8_t rr[RR_FIXED + 4];
-	struct node n;
 	struct rrset set;
+	struct node n;          /* its name inline after it (zone.h), in name_room */
+	uint8_t name_room[32];
 };
 
 static void item_init(struct item *it, int i)
@@ -41,8 +42,8 @@ static void item_init(struct item *it, int i)
 	it->name[0] = (uint8_t)l;
 	memcpy(it->name + 1 + l, apex, sizeof(apex));
 	memset(&it->n, 0, sizeof(it->n));
-	it->n.name = it->name;
-	it->n.namelen = (uint16_t)(1 + l + sizeof(apex));
+	it->n.namelen = (uint8_t)(1 + l + sizeof(apex));
+	memcpy(it->n.name, it->name, it->n.namelen);
 	it->n.labels = 3;
 	rr_header_put(it->rr, DNS_TYPE_A, DNS_CLASS_IN, 300, 4);
 	it->rr[RR_FIXED] = 10;

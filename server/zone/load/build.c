@@ -17,15 +17,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The previous record's owner, if it is owner (lowercase wire). */
+static struct node *same_owner(struct loader *L, const uint8_t *owner, size_t olen)
+{
+	struct node *n = L->last ? zload_node(L->z, L->last) : NULL;
+
+	return n && n->namelen == olen && memcmp(n->name, owner, olen) == 0 ? n : NULL;
+}
+
 /* The node for owner (lowercase wire), made on first sight. */
 static int owner_node(struct loader *L, const uint8_t *owner, size_t olen, struct node **out)
 {
-	struct node *n = L->last;
+	struct node *n;
 	uint32_t h;
 
 	/* Records of one owner usually follow each other in a file: skip the
 	 * table (a cache miss per record on big zones) for the same owner. */
-	if (n && n->namelen == olen && memcmp(n->name, owner, olen) == 0) {
+	if ((n = same_owner(L, owner, olen)) != NULL) {
 		*out = n;
 		return STEER_EOK;
 	}
@@ -33,7 +41,7 @@ static int owner_node(struct loader *L, const uint8_t *owner, size_t olen, struc
 	if ((n = zload_node_find(L->z, owner, olen, h)) == NULL) {
 		if (L->nowners == L->owners_cap) {
 			size_t ncap = L->owners_cap ? L->owners_cap * 2 : 1024;
-			struct node **o = realloc(L->owners, ncap * sizeof(*o));
+			uint32_t *o = realloc(L->owners, ncap * sizeof(*o));
 			if (!o)
 				return STEER_ENOMEM;
 			L->owners = o;
@@ -41,9 +49,10 @@ static int owner_node(struct loader *L, const uint8_t *owner, size_t olen, struc
 		}
 		if (zload_node_add(L->z, owner, olen, h, &n) != STEER_EOK)
 			return STEER_ENOMEM;
-		L->owners[L->nowners++] = n;
+		L->owners[L->nowners++] = zload_ref(L->z, n);
 	}
-	*out = L->last = n;
+	L->last = zload_ref(L->z, n);
+	*out = n;
 	return STEER_EOK;
 }
 
@@ -83,8 +92,7 @@ int zload_add_record(struct loader *L, const uint8_t *owner, size_t olen, uint16
 	}
 	dname_lower(lower, owner, olen);
 	/* The previous record's owner (L->last) passed the check already. */
-	if (!(L->last && L->last->namelen == olen && memcmp(L->last->name, lower, olen) == 0) &&
-	    (ret = zload_check_in_zone(L, lower, file, line)) != STEER_EOK)
+	if (!same_owner(L, lower, olen) && (ret = zload_check_in_zone(L, lower, file, line)) != STEER_EOK)
 		return ret;
 	if ((ret = recs_reserve(L)) == STEER_EOK)
 		ret = owner_node(L, lower, olen, &n);
@@ -162,15 +170,15 @@ static size_t rrset_merge(const struct loader *L, struct rec *recs, size_t n, ui
 	return total;
 }
 
-/* One rrset s from recs[0..n) (one type, sorted): compiled RRs back to back. */
+/* One rrset s from recs[0..n) (one type, sorted): compiled RRs back to
+ * back, after room for their targets' node pointers for the types that
+ * have them (link.c fills them in; rrset_targets() in zone.h). */
 static int rrset_build(struct loader *L, struct rrset *s, struct rec *recs, size_t n)
 {
 	struct zone *z = L->z;
 	size_t kept, total = rrset_merge(L, recs, n, &s->ttl, &kept);
-	uint8_t *w = arena_alloc(&z->arena, total);
+	uint8_t *w;
 
-	if (!w)
-		return STEER_ENOMEM;
 	if (kept > ZLOAD_RRSET_MAX) {
 		char tn[16];
 		zload_error(L, rec_file(L, &recs[0]), recs[0].line, "%s RRset of %zu records: more than %u in one RRset (the limit)",
@@ -178,8 +186,16 @@ static int rrset_build(struct loader *L, struct rrset *s, struct rec *recs, size
 		kept = ZLOAD_RRSET_MAX; /* the zone is rejected; keep the count in range */
 	}
 	s->type = recs[0].type;
-	s->data = w;
 	s->count = (uint16_t)kept;
+	if (rrset_type_has_targets(s->type)) {
+		w = arena_alloc(&z->arena, kept * sizeof(struct node *) + total);
+		w = w ? w + kept * sizeof(struct node *) : NULL;
+	} else {
+		w = arena_alloc_packed(&z->arena, total);
+	}
+	if (!w)
+		return STEER_ENOMEM;
+	s->data = w;
 	z->nrecords += kept;
 	for (size_t m = 0; m < n; m++) {
 		if (recs[m].dup)
@@ -249,12 +265,15 @@ static int node_records(struct loader *L, const struct node *n, struct rec **gro
 /* Empty non-terminals: every missing ancestor of n up to the apex. */
 static int add_ancestors(struct loader *L, const struct node *n)
 {
-	const uint8_t *a = n->name;
+	uint8_t name[DNAME_MAXLEN]; /* a copy: adding nodes may move n */
+	const uint8_t *a = name;
+	size_t len = n->namelen;
 
+	memcpy(name, n->name, len);
 	for (int lab = n->labels; lab > L->apexlabels + 1; lab--) {
 		struct node *made;
 		a += a[0] + 1;
-		size_t alen = n->namelen - (size_t)(a - n->name);
+		size_t alen = len - (size_t)(a - name);
 		uint32_t ah = dname_hash(a, alen);
 		if (zload_node_find(L->z, a, alen, ah))
 			break; /* its ancestors were added with it */
@@ -271,11 +290,13 @@ int zload_build(struct loader *L)
 	int ret = STEER_EOK;
 
 	for (size_t o = 0; o < L->nowners && ret == STEER_EOK; o++) {
-		struct node *n = L->owners[o];
+		struct node *n = zload_node(L->z, L->owners[o]);
 		if ((ret = node_records(L, n, &group, &cap, &count)) == STEER_EOK &&
 		    (ret = node_build(L, n, group, count)) == STEER_EOK)
 			ret = add_ancestors(L, n);
 	}
 	free(group);
+	if (ret == STEER_EOK)
+		zload_nodes_final(L->z);
 	return ret;
 }

@@ -27,8 +27,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/dns.h"
 #include "server/wire/dname.h"
 #include "server/zone/arena.h"
+#include "server/zone/zone.h"
 
 struct errlist;
 struct node;
@@ -72,8 +74,8 @@ struct loader {
 	int apexlabels;
 	struct rec *recs;           /* owned (malloc) */
 	size_t nrecs, cap;
-	struct node *last;          /* owner of the previous record (in z) */
-	struct node **owners;       /* owned: nodes that own records, file order */
+	uint32_t last;              /* owner of the previous record (zload_node(); 0: none) */
+	uint32_t *owners;           /* owned: nodes that own records (zload_node()), file order */
 	size_t nowners, owners_cap;
 	struct arena tmp;           /* record data while loading */
 	struct zonefast_rr *fast;   /* owned: the fast parser's output (64 KiB) */
@@ -154,13 +156,50 @@ int zload_check_apex(struct loader *L);
 
 /* --- link.c --- */
 
+/* Offset of the target name inside the rdata of NS, MX and SRV; -1 for
+ * types without additional-section processing (the same types as
+ * rrset_type_has_targets() in zone.h). */
+static inline int zload_target_offset(uint16_t type)
+{
+	switch (type) {
+	case DNS_TYPE_NS: return 0;
+	case DNS_TYPE_MX: return 2; /* after the preference */
+	case DNS_TYPE_SRV: return 6; /* after priority, weight, port */
+	default: return -1;
+	}
+}
+
+/* While loading, nodes are named by their offset in z->nodes / 8 (a ref,
+ * as in the table): the block moves as it grows, until
+ * zload_nodes_final(). The apex is the first node. */
+#define ZLOAD_APEX_REF 1u
+static inline struct node *zload_node(struct zone *z, uint32_t ref)
+{
+	return (struct node *)(void *)(z->nodes + (size_t)ref * 8);
+}
+
+static inline uint32_t zload_ref(const struct zone *z, const struct node *n)
+{
+	return (uint32_t)(((const uint8_t *)n - z->nodes) / 8);
+}
+
 /* The node of name (lowercase wire, hash h) in z, or NULL. */
 struct node *zload_node_find(struct zone *z, const uint8_t *name, size_t len, uint32_t h);
 /* A new node for name in z's table (the caller checked it is not there).
- * STEER_EOK with *out set, or STEER_ENOMEM. */
+ * name must not point into z->nodes. STEER_EOK with *out set (valid until
+ * the next add), or STEER_ENOMEM. */
 int zload_node_add(struct zone *z, const uint8_t *name, size_t len, uint32_t h, struct node **out);
+/* No more nodes: give back the block's unused end, and point z->apex_node
+ * and z->apex at their final place. */
+void zload_nodes_final(struct zone *z);
 /* Link every node once all rrsets are built: zone cuts, DNAME ancestors,
  * wildcard children, in-zone NS/MX/SRV targets. STEER_EOK or STEER_ENOMEM. */
 int zload_link(struct zone *z);
+
+/* --- stats.c --- */
+
+/* Log (debug) the bytes of z per structure: nodes, names, rrsets, rdata,
+ * targets, table, arena slack. */
+void zload_log_memory(const struct zone *z);
 
 #endif

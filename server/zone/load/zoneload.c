@@ -59,14 +59,14 @@ static int zone_start(struct loader *L, const char *file)
 	if (zload_node_add(z, L->apex, L->apexlen, dname_hash(L->apex, L->apexlen), &apex) != STEER_EOK)
 		return STEER_ENOMEM;
 	apex->flags |= NODE_APEX;
-	z->apex_node = apex;
-	z->apex = apex->name;
+	/* z->apex_node and z->apex are set when the nodes stop moving
+	 * (zload_nodes_final()); until then the apex is ZLOAD_APEX_REF. */
 	z->apexlen = apex->namelen;
 	z->apexlabels = (uint8_t)L->apexlabels;
 	L->owners_cap = 1024;
 	if (!(L->owners = malloc(L->owners_cap * sizeof(*L->owners))))
 		return STEER_ENOMEM;
-	L->owners[L->nowners++] = apex;
+	L->owners[L->nowners++] = zload_ref(z, apex);
 	return STEER_EOK;
 }
 
@@ -125,6 +125,7 @@ static int load_steps(struct loader *L, const char *file, size_t nerr_before)
 		return ret;
 	log_debug("zone %s: %zu records: parse %.3f s, build %.3f s", L->zone_name, L->nrecs, parse_s,
 		  since(&t0) - parse_s);
+	zload_log_memory(L->z);
 	return errlist_count(L->errs) == nerr_before ? STEER_EOK : STEER_EMALF;
 }
 
