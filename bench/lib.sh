@@ -23,9 +23,11 @@ elapsed() { echo "$(( $(date +%s) - ${BENCH_T0:=$(date +%s)} ))s"; }
 
 # A port free for UDP and TCP on loopback (checked with ss), spread by pid.
 bench_free_port() {
-	local p tries=0
+	local p tries=0 low_end   # below the ephemeral range: see free_port in tests/integration/lib/lib.sh
+	low_end=$(awk '{ print $1 }' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null)
+	[ "${low_end:-0}" -gt 12000 ] || low_end=32768
 	while [ $tries -lt 200 ]; do
-		p=$(( 20000 + (RANDOM * 32768 + RANDOM + $$) % 40000 ))
+		p=$(( 10000 + (RANDOM * 32768 + RANDOM + $$) % (low_end - 10000) ))
 		if [ -z "$(ss -Hlnu "sport = :$p" 2>/dev/null)" ] &&
 		   [ -z "$(ss -Hlnt "sport = :$p" 2>/dev/null)" ]; then
 			echo "$p"; return 0

@@ -30,11 +30,17 @@ cleanup() {
 trap cleanup EXIT
 
 # A port free for both UDP and TCP on loopback, from a range spread by pid so
-# that tests running side by side rarely collide; checked with ss.
+# that tests running side by side rarely collide; checked with ss. Below the
+# kernel's ephemeral range (ip_local_port_range): a server port inside it can
+# be handed to a client socket as its source port (steerdns' UDP sockets have
+# SO_REUSEPORT), and a dig bound that way sends its query to itself and reads
+# it as the reply ("query response not set"), which once failed 410.
 free_port() {
-	local p tries=0
+	local p tries=0 low_end
+	low_end=$(awk '{ print $1 }' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null)
+	[ "${low_end:-0}" -gt 12000 ] || low_end=32768
 	while [ $tries -lt 200 ]; do
-		p=$(( 20000 + (RANDOM * 32768 + RANDOM + $$) % 40000 ))
+		p=$(( 10000 + (RANDOM * 32768 + RANDOM + $$) % (low_end - 10000) ))
 		if [ -z "$(ss -Hlnu "sport = :$p" 2>/dev/null)" ] && [ -z "$(ss -Hlnt "sport = :$p" 2>/dev/null)" ]; then
 			echo "$p"; return 0
 		fi
