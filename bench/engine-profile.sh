@@ -61,13 +61,14 @@ pids_csv() { proc_tree "$SRV_PID" | paste -sd, -; }
 profile_rate() {
 	local s=$1 rate=$2 c0 c1 m0 s0 m1 s1 n pids
 	# clean
-	c0=$(tree_cpu_ticks "$SRV_PID"); read -r m0 s0 < <(cpu_fields)
+	c0=$(tree_cpu_ticks "$SRV_PID") u0=$(tree_cpu_ticks "$SRV_PID" user); read -r m0 s0 < <(cpu_fields)
 	n=$(load "$rate" "$W/clean")
-	c1=$(tree_cpu_ticks "$SRV_PID"); read -r m1 s1 < <(cpu_fields)
-	awk -v s="$s" -v r="$rate" -v n="${n:-0}" -v t=$((c1 - c0)) -v m=$((m1 - m0)) -v q=$((s1 - s0)) \
+	c1=$(tree_cpu_ticks "$SRV_PID") u1=$(tree_cpu_ticks "$SRV_PID" user); read -r m1 s1 < <(cpu_fields)
+	awk -v s="$s" -v r="$rate" -v n="${n:-0}" -v t=$((c1 - c0)) -v u=$((u1 - u0)) -v m=$((m1 - m0)) -v q=$((s1 - s0)) \
 		-v hz="$CLK_TCK" -v l="$(uptime | sed 's/.*average: //')" 'BEGIN { if (!n) n = 1
-		printf "%s @%s: answered %d; us/query: server %.2f, softirq %.2f, machine %.2f (load %s)\n",
-			s, r ? r / 1000 "k" : "sat", n, t * 1e6 / hz / n, q * 1e6 / hz / n, m * 1e6 / hz / n, l }'
+		printf "%s @%s: answered %d; us/query: server %.2f (user %.2f, kernel %.2f), softirq %.2f, machine %.2f (load %s)\n",
+			s, r ? r / 1000 "k" : "sat", n, t * 1e6 / hz / n, u * 1e6 / hz / n, (t - u) * 1e6 / hz / n,
+			q * 1e6 / hz / n, m * 1e6 / hz / n, l }'
 	# count
 	pids=$(pids_csv)
 	perf stat -x, -e 'syscalls:sys_enter_*' -e context-switches,cpu-migrations -p "$pids" \

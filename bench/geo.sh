@@ -62,7 +62,7 @@ bench_geo_mix() {
 	"$BENCH_DIR/gen-queries" geo -q 50000 > "$W/q-geo"
 	for s in $(available_servers); do
 		case $s in
-		steerdns|steerdns-uring)
+		steerdns|steerdns-uring|steerdns-b)
 			STEER_EXTRA_JSON=$(steer_geo_json "$W/geo.mmdb") start_server "$s" "$W/geo-$s" "$W/zone" || continue ;;
 		gdnsd)
 			sed 's/^app 60 IN A .*/app 60 DYNA geoip!app/' "$W/zone" > "$W/zone-gdnsd-geo"

@@ -40,6 +40,7 @@ bench_free_port() {
 srv_binary() {
 	case $1 in
 	steerdns|steerdns-uring) echo "$BUILD/steerdns" ;;
+	steerdns-b) echo "${STEER_B_BIN:-}" ;;
 	nsd) command -v nsd || echo /usr/sbin/nsd ;;
 	knot) command -v knotd || echo /usr/sbin/knotd ;;
 	gdnsd) command -v gdnsd || echo /usr/sbin/gdnsd ;;
@@ -71,6 +72,11 @@ JSON
 # steerdns-uring: the same binary with "udp_io": "io_uring", to compare
 # the two UDP engines in one run (--servers steerdns,steerdns-uring,...).
 setup_steerdns-uring() { STEER_UDP_IO=io_uring setup_steerdns "$@"; }
+
+# steerdns-b: another steerdns binary (STEER_B_BIN, e.g. an engine variant
+# built from a branch) with the same configuration, so that run.sh
+# interleaves old and new under dnsload (--servers steerdns,steerdns-b).
+setup_steerdns-b() { setup_steerdns "$@"; }
 
 setup_nsd() { # DIR PORT ZONE
 	cat > "$1/nsd.conf" <<CONF
@@ -156,7 +162,7 @@ srv_setup() { "setup_$1" "$2" "$3" "$4"; }
 
 srv_cmd() { # NAME DIR -> the command line (one word a line)
 	case $1 in
-	steerdns|steerdns-uring) printf '%s\n' "$(srv_binary steerdns)" ${STEER_DEBUG:+-d} -c "$2/steerdns.json" ;;
+	steerdns|steerdns-uring|steerdns-b) printf '%s\n' "$(srv_binary "$1")" ${STEER_DEBUG:+-d} -c "$2/steerdns.json" ;;
 	nsd) printf '%s\n' "$(srv_binary nsd)" -d -c "$2/nsd.conf" ;;
 	knot) printf '%s\n' "$(srv_binary knot)" -c "$2/knot.conf" ;;
 	gdnsd) printf '%s\n' "$(srv_binary gdnsd)" -c "$2" start ;;
@@ -194,11 +200,13 @@ proc_tree() { # PID -> PID and descendants, 3 levels deep (nsd: main, xfrd, serv
 	done
 }
 
+# tree_cpu_ticks PID [user]: CPU ticks of PID and its children (user + system,
+# or user alone).
 tree_cpu_ticks() {
 	local p sum=0 t
 	for p in $(proc_tree "$1"); do
 		# Fields 14 and 15 are utime and stime; field 2 may hold spaces, so cut after ')'.
-		t=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | awk '{print $12 + $13}')
+		t=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | awk -v u="${2:-}" '{print u ? $12 : $12 + $13}')
 		sum=$((sum + ${t:-0}))
 	done
 	echo "$sum"
