@@ -136,6 +136,7 @@ static int same_addrs(const struct server *srv, const struct load_result *r)
 void server_warn_restart_only(const struct server *srv, const struct load_result *r)
 {
 	const char *path = r->conf.control_socket;
+	char io[sizeof(srv->conf_io)];
 
 	if (!same_addrs(srv, r)) {
 		/* A reload never binds: new addresses wait for a restart, which
@@ -151,6 +152,9 @@ void server_warn_restart_only(const struct server *srv, const struct load_result
 	if (r->conf.sigcache_entries != srv->conf_sigcache)
 		log_warn("reload: server.sigcache_entries changed; still %zu entries until a restart",
 			 sigcache_capacity(srv->sigcache));
+	server_io_settings(&r->conf, io, sizeof(io));
+	if (strcmp(io, srv->conf_io) != 0)
+		log_warn("reload: server.udp_io or server.xdp changed; still %s until a restart", srv->conf_io);
 	if (r->conf.workers != srv->conf_workers)
 		log_warn("reload: server.workers changed; still %u workers until a restart", srv->nworkers);
 	if ((path == NULL) != (srv->control_path == NULL) || (path && strcmp(path, srv->control_path) != 0))

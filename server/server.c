@@ -175,6 +175,12 @@ static const struct ctl_ops server_ctl_ops = {
 };
 
 /* Steal what stays fixed for the process lifetime from the first read. */
+void server_io_settings(const struct server_conf *c, char *buf, size_t len)
+{
+	snprintf(buf, len, "udp_io=%s xdp=%s@%lld/%s", c->udp_io ? c->udp_io : "recvmmsg",
+		 c->xdp.interface ? c->xdp.interface : "none", c->xdp.port, c->xdp.mode ? c->xdp.mode : "auto");
+}
+
 static int take_fixed(struct server *srv, struct load_result *r)
 {
 	srv->addrs = r->addrs;
@@ -189,6 +195,7 @@ static int take_fixed(struct server *srv, struct load_result *r)
 	srv->privs = r->conf.privs;
 	memset(&r->conf.privs, 0, sizeof(r->conf.privs));
 	srv->conf_sigcache = r->conf.sigcache_entries;
+	server_io_settings(&r->conf, srv->conf_io, sizeof(srv->conf_io));
 	if (!(srv->sigcache = sigcache_new((size_t)r->conf.sigcache_entries)))
 		return STEER_ENOMEM;
 	if (r->conf.control_socket && !(srv->control_path = strdup(r->conf.control_socket)))

@@ -66,11 +66,16 @@ struct server {
 	struct sigcache *sigcache;  /* owned: signatures of steered answers, shared by every answering
 				       thread and kept across reloads; sized at startup (server.sigcache_entries) */
 	long long conf_sigcache;    /* server.sigcache_entries as at startup */
+	char conf_io[160];          /* server.udp_io and server.xdp as at startup (server_io_settings) */
 	struct event *keyroll;      /* owned: the key rollover timer (keyroll.c) */
 	struct notify *notify;      /* owned: NOTIFY out to the zones' secondaries (server/xfr/notify.h) */
 	struct event *sig[3];       /* owned: SIGHUP, SIGTERM, SIGINT */
 };
 
+
+/* server.c: server.udp_io and server.xdp as one string, so that a reload
+ * can tell that they changed (both take effect only at a start). */
+void server_io_settings(const struct server_conf *c, char *buf, size_t len);
 
 /* resign.c: the timer that re-signs signed zones before their signatures
  * expire, through server_reload_zone(). */

@@ -71,7 +71,17 @@ for e in uring mmsg; do
 		"$(echo "$out" | sed -n 's/.*answered=\([0-9]*\) wrong=\([0-9]*\)/\1 \2/p')" "${exp:-?} 0"
 done
 
+
 expect_eq "recvmmsg engine does not use io_uring" "$(grep -c 'worker [0-9]*: io_uring$' "$T/mmsg.log")" 0
+
+# The engine is chosen at start: a reload that changes it says that the
+# old one stays until a restart, and keeps answering.
+sed -i 's/"udp_io": "recvmmsg"/"udp_io": "io_uring"/' "$T/mmsg.json"
+kill -HUP "$PID_mmsg"
+for _ in $(seq 50); do grep -q 'reload: server.udp_io' "$T/mmsg.log" && break; sleep 0.1; done
+expect_match "reload of a changed udp_io: restart needed" "$(grep 'reload: server.udp_io' "$T/mmsg.log")" \
+	"server.udp_io or server.xdp changed; still udp_io=recvmmsg xdp=none.* until a restart"
+expect_eq "after that reload: still answers" "$(dig +short +time=2 +tries=2 -p "$PORT_mmsg" @127.0.0.1 www.t.test A)" 192.0.2.10
 
 # A misspelt engine: refused with the file and line.
 cat > "$T/bad.json" <<JSON
