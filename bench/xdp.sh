@@ -114,7 +114,8 @@ run() {
 	echo "$out" | awk -v s="$1" -v r="$2" -v k="$3" -v t=$((c1 - c0)) -v m=$((m1 - m0)) -v hz="$CLK_TCK" '
 		/^sent=/ { for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
 		n = v["recv"] ? v["recv"] : 1
-		printf "%s %s %s %d %d %.3f %.3f\n", s, r, k, v["qps"], v["lost"], t * 1e6 / hz / n, m * 1e6 / hz / n }' \
+		printf "%s %s %s %d %d %.3f %.3f %d %.3f\n", s, r, k, v["qps"], v["lost"], t * 1e6 / hz / n, m * 1e6 / hz / n,
+			v["p50_us"], v["cpu_us"] / n }' \
 		>> "$W/runs"
 	tail -n 1 "$W/runs" >&2
 }
@@ -143,27 +144,34 @@ function median(list,    n, v, i, j, t) {
 	return (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
 }
 { k = $1 SUBSEP $2; q[k] = q[k] " " $4; l[k] += $5; c[k] = c[k] " " $6; m[k] = m[k] " " $7
+  p[k] = p[k] " " $8; d[k] = d[k] " " ($7 - $9)
   if (!($2 in sr)) { sr[$2] = 1; rates[++nr] = $2 }
   if (!($1 in ss)) { ss[$1] = 1; srvs[++ns] = $1 } }
 END {
-	printf "\n%-9s %-8s %9s %6s %9s %10s\n", "server", "rate", "qps", "lost", "srv_us/q", "mach_us/q"
+	# mach-ldr: the whole machine less the loader process own CPU
+	# (cpu_us of dnsload), i.e. the server plus kernel work on any CPU that
+	# no process is charged for (softirq in idle, the NAPI of the veth).
+	printf "\n%-9s %-8s %9s %6s %9s %10s %9s %7s\n", "server", "rate", "qps", "lost", "srv_us/q", "mach_us/q",
+		"mach-ldr", "p50_us"
 	for (i = 1; i <= nr; i++) for (j = 1; j <= ns; j++) {
 		k = srvs[j] SUBSEP rates[i]
-		mq[k] = median(q[k]); mc[k] = median(c[k]); mm[k] = median(m[k])
-		printf "%-9s %-8s %9.0f %6d %9.3f %10.3f\n", srvs[j], rates[i] == 0 ? "sat" : rates[i], mq[k], l[k], mc[k], mm[k]
+		mq[k] = median(q[k]); mc[k] = median(c[k]); mm[k] = median(m[k]); md[k] = median(d[k])
+		printf "%-9s %-8s %9.0f %6d %9.3f %10.3f %9.3f %7d\n", srvs[j], rates[i] == 0 ? "sat" : rates[i], mq[k], l[k],
+			mc[k], mm[k], md[k], median(p[k])
 	}
 	printf "\nsteerdns / knot (lower is better for CPU, higher for qps)\n"
 	for (i = 1; i <= nr; i++) {
 		a = "steerdns" SUBSEP rates[i]; b = "knot" SUBSEP rates[i]
 		if ((a in mq) && (b in mq) && mc[b] > 0 && mm[b] > 0)
-			printf "%-8s qps %.2f  srv_cpu/q %.2f  machine_cpu/q %.2f\n", rates[i] == 0 ? "sat" : rates[i], mq[a] / mq[b], mc[a] / mc[b], mm[a] / mm[b]
+			printf "%-8s qps %.2f  srv_cpu/q %.2f  machine_cpu/q %.2f  machine-loader/q %.2f\n", rates[i] == 0 ? "sat" : rates[i],
+				mq[a] / mq[b], mc[a] / mc[b], mm[a] / mm[b], (md[b] > 0 ? md[a] / md[b] : 0)
 	}
 	if (json != "") {
 		printf "{ \"runs\": [" > json
 		sep = ""
 		for (i = 1; i <= nr; i++) for (j = 1; j <= ns; j++) {
 			k = srvs[j] SUBSEP rates[i]
-			printf "%s\n  { \"server\": \"%s\", \"rate\": %d, \"qps\": %.0f, \"lost\": %d, \"server_us_per_query\": %.3f, \"machine_us_per_query\": %.3f }", sep, srvs[j], rates[i], mq[k], l[k], mc[k], mm[k] > json
+			printf "%s\n  { \"server\": \"%s\", \"rate\": %d, \"qps\": %.0f, \"lost\": %d, \"server_us_per_query\": %.3f, \"machine_us_per_query\": %.3f, \"machine_less_loader_us_per_query\": %.3f }", sep, srvs[j], rates[i], mq[k], l[k], mc[k], mm[k], md[k] > json
 			sep = ","
 		}
 		printf "\n] }\n" > json
