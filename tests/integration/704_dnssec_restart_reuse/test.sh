@@ -12,12 +12,15 @@
 # made, R reused") and key_dir/signing.status, which must agree; delv
 # (trust anchor from `steerctl dnssec ds`) validates a reused and an edited
 # answer, and ldns-verify-zone the whole zone over AXFR, after each start.
-# Then a ZSK rollover (`steerctl dnssec roll ZONE zsk`, Ipub 8 s): the step
-# that publishes the new ZSK signs the DNSKEY RRset alone (1), a restart
-# right after it signs nothing; the step where the new ZSK starts signing
-# re-signs every ZSK-signed rrset (N - 3: not DNSKEY, CDS, CDNSKEY, which
-# the KSK signs and which did not change), and a restart right after that
-# signs nothing either; both still validate.
+# Then a restart right after each step of a ZSK rollover (`steerctl
+# dnssec roll ZONE zsk`, Ipub 12 s) and of a KSK rollover (roll ksk, then
+# ds-seen) signs nothing: each step's own signing stored its signatures.
+# The steps make: ZSK published 1 (the DNSKEY RRset), new ZSK signing N - 3
+# (every ZSK-signed rrset; DNSKEY, CDS, CDNSKEY are the KSK's and did not
+# change); KSK published 1, both KSKs signing 6 (DNSKEY, CDS, CDNSKEY by
+# each), old KSK gone 3. Everything validates after each restart. Each
+# restart comes seconds after its step, well inside the 12 s before the
+# next key time (a load after that would rightly sign more).
 . "$(dirname "$0")/../lib/lib.sh"
 . "$(dirname "$0")/../lib/signed_zone.sh"
 [ -x "$STEERDNS" ] || skip "no steerdns binary at $STEERDNS"
@@ -27,11 +30,12 @@ command -v ldns-verify-zone > /dev/null || skip "ldns-verify-zone is not install
 PORT=$(free_port)
 CFG=$T/steerdns.json
 # The same config for every start: a changed DNSKEY TTL would be a changed
-# DNSKEY rrset. dnskey_ttl 4 + propagation 4: a ZSK rollover's Ipub is 8 s.
+# DNSKEY rrset. Ipub = dnskey_ttl 8 + propagation 4 = 12 s; the old KSK
+# leaves ds_ttl 2 + propagation 4 = 6 s after ds-seen.
 cat > "$CFG" <<JSON
 { "server": { "listen": ["127.0.0.1:$PORT"], "control_socket": "ctl.sock" },
   "zones": [ { "name": "example.test", "file": "example.test.zone", "allow_transfer": [ "127.0.0.1" ],
-               "dnssec": { "key_dir": "keys", "dnskey_ttl": 4, "propagation": 4 } } ] }
+               "dnssec": { "key_dir": "keys", "dnskey_ttl": 8, "propagation": 4, "ds_ttl": 2 } } ] }
 JSON
 # "M R" from the last signing line of log NAME.
 logged() { sed -n 's/.*zone example\.test\.: signed ([A-Z0-9]*): \([0-9]*\) signatures made, \([0-9]*\) reused.*/\1 \2/p' "$T/$1.log" | tail -n 1; }
@@ -91,8 +95,8 @@ expect_eq "start 4: the edit validates" "$(sz_validated www.example.test A)" 1
 expect_eq "start 4: a reused signature validates" "$(sz_validated h9.example.test A)" 1
 verify_axfr "start 4"
 
-# A ZSK rollover, step 1: the new ZSK is published (signs in Ipub = 8 s).
-zsk0=$(sz_st zsk)
+# A ZSK rollover, step 1: the new ZSK is published (signs in Ipub = 12 s).
+zsk0=$(sz_st zsk) ksk0=$(sz_st ksk)
 out=$("$STEERCTL" -c "$CFG" dnssec roll example.test zsk 2>&1) || fail "steerctl dnssec roll example.test zsk: $out"
 wait_signings start4 2 || fail "roll: no signing after the new ZSK was published"
 check_start "roll: new ZSK published" start4 1 $((N - 1))
@@ -115,5 +119,41 @@ check_start "restart after the new ZSK took over" start6 0 "$N"
 expect_eq "restart after the ZSK change: signed by the new ZSK" "$(sz_st zsk)" "$zsk1"
 expect_eq "restart after the ZSK change: validates" "$(sz_validated www.example.test A)" 1
 verify_axfr "restart after the ZSK change"
+
+# A KSK rollover (double-KSK), step 1: the new KSK is published.
+out=$("$STEERCTL" -c "$CFG" dnssec roll example.test ksk 2>&1) || fail "steerctl dnssec roll example.test ksk: $out"
+wait_signings start6 2 || fail "roll ksk: no signing after the new KSK was published"
+check_start "roll ksk: new KSK published" start6 1 $((N - 1))
 stop_bg start6
+start start7
+check_start "restart after the KSK was published" start7 0 "$N"
+expect_eq "restart after KSK publication: validates" "$(sz_validated example.test DNSKEY)" 1
+# Step 2: both KSKs sign DNSKEY, CDS and CDNSKEY, which now name both.
+wait_signings start7 2 || fail "roll ksk: no signing when the new KSK became active (30 s)"
+check_start "roll ksk: both KSKs sign" start7 6 $((N - 3))
+expect_eq "roll ksk: the CDS names both KSKs" "$(dig +short @127.0.0.1 -p "$PORT" example.test CDS | wc -l)" 2
+stop_bg start7
+start start8
+check_start "restart with two KSKs signing" start8 0 $((N + 3))
+expect_eq "restart with two KSKs: validates" "$(sz_validated example.test DNSKEY)" 1
+verify_axfr "restart with two KSKs"
+# Step 3: the parent has the new DS; the old KSK leaves 6 s later:
+# DNSKEY, CDS and CDNSKEY by the new KSK alone.
+new_ksk=$(for k in "$T"/keys/*.key; do grep -q 'DNSKEY[[:space:]]*257' "$k" && basename "$k" .key | sed 's/.*+0*//'; done |
+	grep -vx "$ksk0" | head -1)
+out=$("$STEERCTL" -c "$CFG" dnssec ds-seen example.test "$new_ksk" 2>&1) || fail "steerctl dnssec ds-seen $new_ksk: $out"
+for _ in $(seq 300); do
+	[ "$(dig +short @127.0.0.1 -p "$PORT" example.test CDS | wc -l)" = 1 ] && break
+	sleep 0.1
+done
+expect_eq "ds-seen: the CDS names the new KSK alone" "$(dig +short @127.0.0.1 -p "$PORT" example.test CDS | awk '{print $1}')" "$new_ksk"
+check_start "ds-seen: the old KSK left" start8 3 $((N - 3))
+stop_bg start8
+start start9
+check_start "restart after the old KSK left" start9 0 "$N"
+sz_anchor # the new KSK's DS: the old one is gone
+expect_eq "restart after the KSK rollover: validates" "$(sz_validated example.test DNSKEY)" 1
+expect_eq "restart after the KSK rollover: a reused signature validates" "$(sz_validated h7.example.test A)" 1
+verify_axfr "restart after the KSK rollover"
+stop_bg start9
 finish
