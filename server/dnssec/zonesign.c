@@ -33,6 +33,7 @@
 #include "server/wire/rr.h"
 #include "server/zone/zone.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -545,14 +546,39 @@ static int check_only(struct signer *S)
 	return ret;
 }
 
+/* The store: read when there is no signed previous version to reuse from
+ * (a start, and export: so the exported zone carries the signatures
+ * steerdns serves); rewritten by every signing but export's. Opened only
+ * once dnssec_keys_load() has made key_dir: opened before, the first start
+ * of a zone (which creates key_dir with its keys) could not write the
+ * file, and the second start signed everything again. */
+static void store_open(struct signer *S)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/signatures.db", S->c->keys.key_dir);
+	if ((!S->old || !S->old->dnssec) && sigstore_read(path, &S->store) < 0)
+		log_warn("zone %s: %s: out of memory; signing everything", S->z->name, path);
+	if (S->c->no_status)
+		return;
+	snprintf(path, sizeof(path), "%s/signatures.db.tmp", S->c->keys.key_dir);
+	if ((S->store_out = fopen(path, "we")))
+		fputs("STEERSIG1\n", S->store_out);
+	else
+		log_warn("zone %s: cannot write %s: %s; the next start signs everything", S->z->name, path,
+			 strerror(errno));
+}
+
 static int sign_steps(struct signer *S)
 {
 	int ret = reject_dnssec_types(S);
 
 	if (ret == 0)
 		ret = dnssec_keys_load(S->z->name, &S->c->keys, S->now, &S->dz->ks, S->errs);
-	if (ret == 0)
+	if (ret == 0) {
+		store_open(S); /* key_dir exists now */
 		ret = pick_keys(S);
+	}
 	if (ret == 0)
 		ret = apex_records(S);
 	if (ret == 0)
@@ -601,23 +627,6 @@ static void write_status(const struct signer *S)
 		log_warn("zone %s: cannot write %s", S->z->name, path);
 }
 
-/* The store: read when there is no signed previous version to reuse from
- * (a start, and export: so the exported zone carries the signatures
- * steerdns serves); rewritten by every signing but export's. */
-static void store_open(struct signer *S, const struct zone *old)
-{
-	char path[4096];
-
-	snprintf(path, sizeof(path), "%s/signatures.db", S->c->keys.key_dir);
-	if ((!old || !old->dnssec) && sigstore_read(path, &S->store) < 0)
-		log_warn("zone %s: %s: out of memory; signing everything", S->z->name, path);
-	if (S->c->no_status)
-		return;
-	snprintf(path, sizeof(path), "%s/signatures.db.tmp", S->c->keys.key_dir);
-	if ((S->store_out = fopen(path, "we")))
-		fputs("STEERSIG1\n", S->store_out);
-}
-
 static void store_close(struct signer *S, int ret)
 {
 	char tmp[4200], path[4096];
@@ -657,7 +666,6 @@ int dnssec_zone_sign(struct zone *z, const struct zone *old, void *arg, struct e
 	S.dz->validity = c->validity;
 	S.dz->refresh = c->refresh;
 	S.dz->inception = S.inception;
-	store_open(&S, old);
 	ret = sign_steps(&S);
 	store_close(&S, ret);
 	signbatch_free(&S.batch);

@@ -10,19 +10,12 @@
 #   expiration times, still validating; `steerctl dnssec status` shows the
 #   keys and the signing state.
 . "$(dirname "$0")/../lib/lib.sh"
+. "$(dirname "$0")/../lib/signed_zone.sh"
 [ -x "$STEERDNS" ] || skip "no steerdns binary at $STEERDNS"
 command -v delv > /dev/null || skip "delv is not installed (Debian package bind9-dnsutils)"
 
 PORT=$(free_port)
 CFG=$T/steerdns.json
-zone() { # SERIAL WWW
-	{
-		echo "\$ORIGIN example.test."; echo "\$TTL 300"
-		echo "@ IN SOA ns1 hostmaster $1 3600 600 86400 300"; echo "  IN NS ns1"
-		echo "ns1 IN A 192.0.2.53"; echo "www IN A $2"
-		for i in $(seq 1 40); do echo "h$i IN A 192.0.2.$i"; echo "h$i IN TXT \"host $i\""; done
-	} > "$T/example.test.zone"
-}
 config() { # EXTRA-DNSSEC-KEYS
 	cat > "$CFG" <<JSON
 { "server": { "listen": ["127.0.0.1:$PORT"], "control_socket": "ctl.sock" },
@@ -30,51 +23,43 @@ config() { # EXTRA-DNSSEC-KEYS
                "dnssec": { "key_dir": "keys" $1 } } ] }
 JSON
 }
-st() { awk -v k="$1" '$1 == k {print $2}' "$T/keys/signing.status"; }
 rrsig_exp() { dig +dnssec +norec @127.0.0.1 -p "$PORT" "$1" A | awk '$4 == "RRSIG" {print $9; exit}'; }
-validated() { # NAME
-	delv @127.0.0.1 -p "$PORT" -a "$T/anchor.conf" +root=example.test "$1" A 2>&1 | grep -c "^; fully validated"
-}
-anchor() {
-	"$STEERCTL" -c "$CFG" dnssec ds example.test |
-		awk '{printf "trust-anchors { %s static-ds %s %s %s \"%s\"; };\n", $1, $4, $5, $6, $7}' > "$T/anchor.conf"
-}
 wait_signed_after() { # UNIX-TIME: signing.status newer than that (30 s at most)
 	for _ in $(seq 300); do
-		[ "$(st signed_at 2>/dev/null || echo 0)" -gt "$1" ] 2>/dev/null && return 0
+		[ "$(sz_st signed_at 2>/dev/null || echo 0)" -gt "$1" ] 2>/dev/null && return 0
 		sleep 0.1
 	done
 	return 1
 }
 
 # 1. Reuse on reload.
-zone 1 192.0.2.1
+sz_zone 1 192.0.2.1
 config ""
 start_bg server "$STEERDNS" -c "$CFG"
 wait_dns 127.0.0.1 "$PORT" || { cat "$T/server.log"; finish; }
-anchor
-made0=$(st signatures_made)
+sz_anchor
+made0=$(sz_st signatures_made)
 expect_match "first load signs everything" "$made0" "^[0-9]{2,}$"
-expect_eq "first load reuses nothing" "$(st signatures_reused)" 0
-expect_eq "first load validates" "$(validated www.example.test)" 1
-t=$(st signed_at)
+expect_eq "first load reuses nothing" "$(sz_st signatures_reused)" 0
+expect_eq "first load validates" "$(sz_validated www.example.test)" 1
+t=$(sz_st signed_at)
 sleep 1.1
-zone 2 192.0.2.2
+sz_zone 2 192.0.2.2
 kill -HUP "$PID_server"
 wait_signed_after "$t" || fail "SIGHUP: no new signing"
 for _ in $(seq 50); do [ "$(dig +short @127.0.0.1 -p "$PORT" www.example.test A)" = 192.0.2.2 ] && break; sleep 0.1; done
 # The SOA, www's A, and nothing else (NSEC records did not change).
-expect_eq "SIGHUP with one edit: 2 signatures made" "$(st signatures_made)" 2
-expect_eq "SIGHUP with one edit: the rest reused" "$(st signatures_reused)" $((made0 - 2))
-expect_eq "after SIGHUP: the edit validates" "$(validated www.example.test)" 1
-expect_eq "after SIGHUP: a reused signature validates" "$(validated h7.example.test)" 1
-t=$(st signed_at)
+expect_eq "SIGHUP with one edit: 2 signatures made" "$(sz_st signatures_made)" 2
+expect_eq "SIGHUP with one edit: the rest reused" "$(sz_st signatures_reused)" $((made0 - 2))
+expect_eq "after SIGHUP: the edit validates" "$(sz_validated www.example.test)" 1
+expect_eq "after SIGHUP: a reused signature validates" "$(sz_validated h7.example.test)" 1
+t=$(sz_st signed_at)
 sleep 1.1
-zone 3 192.0.2.3
+sz_zone 3 192.0.2.3
 out=$("$STEERCTL" -c "$CFG" reload example.test 2>&1) || fail "steerctl reload example.test: $out"
 wait_signed_after "$t" || fail "steerctl reload ZONE: no new signing"
-expect_eq "steerctl reload ZONE: 2 signatures made" "$(st signatures_made)" 2
-expect_eq "steerctl reload ZONE: validates" "$(validated www.example.test)" 1
+expect_eq "steerctl reload ZONE: 2 signatures made" "$(sz_st signatures_made)" 2
+expect_eq "steerctl reload ZONE: validates" "$(sz_validated www.example.test)" 1
 s=$("$STEERCTL" -c "$CFG" dnssec status example.test)
 expect_match "status: a KSK, active" "$s" "key [0-9]+ ksk alg 13 active"
 expect_match "status: a ZSK, active" "$s" "key [0-9]+ zsk alg 13 active"
@@ -85,16 +70,16 @@ stop_bg server
 # A restart reuses the signatures stored next to the keys: nothing to sign.
 start_bg server1b "$STEERDNS" -c "$CFG"
 wait_dns 127.0.0.1 "$PORT" || { cat "$T/server1b.log"; finish; }
-expect_eq "restart: no signature made (key_dir/signatures.db)" "$(st signatures_made)" 0
-expect_eq "restart: every one reused" "$(st signatures_reused)" "$made0"
-expect_eq "restart: validates" "$(validated h9.example.test)" 1
+expect_eq "restart: no signature made (key_dir/signatures.db)" "$(sz_st signatures_made)" 0
+expect_eq "restart: every one reused" "$(sz_st signatures_reused)" "$made0"
+expect_eq "restart: validates" "$(sz_validated h9.example.test)" 1
 stop_bg server1b
 # A damaged store only costs signing everything.
 printf 'STEERSIG1\n\001\002' > "$T/keys/signatures.db"
 start_bg server1c "$STEERDNS" -c "$CFG"
 wait_dns 127.0.0.1 "$PORT" || { cat "$T/server1c.log"; finish; }
-expect_eq "damaged store: everything signed" "$(st signatures_made)" "$made0"
-expect_eq "damaged store: validates" "$(validated www.example.test)" 1
+expect_eq "damaged store: everything signed" "$(sz_st signatures_made)" "$made0"
+expect_eq "damaged store: validates" "$(sz_validated www.example.test)" 1
 stop_bg server1c
 
 # 2. The refresh timer: validity 3600 s, refresh 3590 s: due 10 s after signing.
@@ -102,13 +87,13 @@ config ', "signature_validity": 3600, "refresh": 3590'
 start_bg server2 "$STEERDNS" -c "$CFG"
 wait_dns 127.0.0.1 "$PORT" || { cat "$T/server2.log"; finish; }
 e1=$(rrsig_exp www.example.test)
-t=$(st signed_at)
+t=$(sz_st signed_at)
 expect_match "short validity: expiration about an hour ahead" "$(( $(date -u -d "${e1:0:8} ${e1:8:2}:${e1:10:2}:${e1:12:2}" +%s) - t ))" "^36[0-9][0-9]$"
 wait_signed_after "$t" || fail "timer: no re-signing within 30 s"
 e2=$(rrsig_exp www.example.test)
 expect_match "timer re-signed: a later expiration" "$e2" "^[0-9]{14}$"
 [ -n "$e2" ] && [ "$e2" -gt "$e1" ] && pass "timer: expiration moved from $e1 to $e2" || fail "timer: expiration $e1 -> $e2"
-expect_eq "timer: every signature new (all were due)" "$(st signatures_reused)" 0
-expect_eq "timer: still validates" "$(validated www.example.test)" 1
+expect_eq "timer: every signature new (all were due)" "$(sz_st signatures_reused)" 0
+expect_eq "timer: still validates" "$(sz_validated www.example.test)" 1
 grep -q "signatures due for refresh, re-signing" "$T/server2.log" && pass "timer logged" || fail "no timer log line"
 finish
