@@ -5,10 +5,12 @@
 #
 # Usage: BUILD=DIR bench/xdp.sh [--rates LIST] [--rounds N] [--seconds S]
 #          [--records N] [--servers LIST] [--mode native|generic] [--json FILE]
+#          [--loader dnsload|kxdpgun]
 # Each server in turn serves the generated bench zone with UDP on the veth
 # end through XDP (steerdns "server.xdp", knotd "xdp: listen: IF@PORT"),
 # pinned to CPU 0; dnsload (bench/dnsload.c) runs in the other namespace on
-# CPU 1 at each fixed rate (default 20000,60000,0 = saturation). Measured:
+# CPU 1 at each fixed rate (default 20000,60000,0 = saturation; with --loader
+# kxdpgun, AF_XDP on the loader side too, 20000,60000,150000). Measured:
 # q/s answered, the server's CPU per query (/proc/PID/stat) and the whole
 # machine's (/proc/stat busy time: the veth's softirq work, on whichever
 # core it runs, is counted). Rounds interleave the servers; medians; the
@@ -19,7 +21,7 @@ set -u
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
 . "$BENCH_DIR/lib.sh"
 
-RATES="20000 60000 0" ROUNDS=3 SECS=8 RECORDS=10000 SERVERS="steerdns knot" MODE=native JSON=""
+RATES="" ROUNDS=3 SECS=8 RECORDS=10000 SERVERS="steerdns knot" MODE=native JSON="" LOADER=dnsload
 while [ $# -gt 0 ]; do
 	case $1 in
 	--rates) RATES=${2//,/ }; shift ;;
@@ -29,13 +31,22 @@ while [ $# -gt 0 ]; do
 	--servers) SERVERS=${2//,/ }; shift ;;
 	--mode) MODE=$2; shift ;;
 	--json) JSON=$2; shift ;;
+	--loader) LOADER=$2; shift ;;
 	*) echo "xdp.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
 done
 : "${BUILD:?BUILD must name the directory of the binaries}"
 [ "$(id -u)" -eq 0 ] || { echo "skipped: needs root (network namespaces, XDP)"; exit 77; }
-build_dnsload || exit 1
+case $LOADER in
+dnsload) build_dnsload || exit 1; : "${RATES:=20000 60000 0}" ;;
+# kxdpgun (knot-dnsutils) sends and receives through AF_XDP on the loader's
+# veth end: far less loader CPU per query than a socket loader, and it
+# paces by rate only (no window), so no saturation point: a top rate instead.
+kxdpgun) command -v kxdpgun > /dev/null || { echo "skipped: kxdpgun (knot-dnsutils) not installed"; exit 77; }
+	: "${RATES:=20000 60000 150000}" ;;
+*) echo "xdp.sh: --loader dnsload or kxdpgun" >&2; exit 2 ;;
+esac
 
 W=$(mktemp -d /tmp/steer-xdp.XXXXXX)
 NA=steer-bxa$$ NB=steer-bxb$$ VA=bxa$$ VB=bxb$$
@@ -104,12 +115,26 @@ start() {
 
 machine_busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
 
-# run NAME RATE ROUND: one dnsload run; appends "name rate round qps lost srv_us mach_us".
+# gun RATE: one kxdpgun run on CPU 1, printed as dnsload prints its result
+# (no latency: p50_us=0; cpu_us from the shell's "times" of its child).
+gun() {
+	timeout -k 5 $((SECS + 30)) ip netns exec "$NB" bash -c \
+		"kxdpgun -t $SECS -Q $1 -p $PORT -F 1 -i $W/q -I $VB 198.18.0.1; times" 2>&1 | awk '
+		/^total queries:/ { sent = $3 } /^total replies:/ { recv = $3 }
+		/^[0-9]+m[0-9.]+s [0-9]+m[0-9.]+s$/ { split($1, u, "m"); split($2, y, "m"); cpu = (u[1] * 60 + u[2] + y[1] * 60 + y[2]) * 1e6 }
+		END { printf "sent=%d recv=%d lost=%d qps=%d p50_us=0 cpu_us=%d\n", sent, recv, sent - recv, recv / '"$SECS"', cpu }'
+}
+
+# run NAME RATE ROUND: one loader run; appends "name rate round qps lost srv_us mach_us p50 loader_us".
 run() {
 	local c0 c1 m0 m1 out
 	c0=$(tree_cpu_ticks "$SRV_PID") m0=$(machine_busy)
-	out=$(timeout -k 5 $((SECS + 30)) ip netns exec "$NB" taskset -c 1 "$DNSLOAD" -s 198.18.0.1 -p "$PORT" \
-		-d "$W/q" -l "$SECS" -Q "$2")
+	if [ "$LOADER" = kxdpgun ]; then
+		out=$(gun "$2")
+	else
+		out=$(timeout -k 5 $((SECS + 30)) ip netns exec "$NB" taskset -c 1 "$DNSLOAD" -s 198.18.0.1 -p "$PORT" \
+			-d "$W/q" -l "$SECS" -Q "$2")
+	fi
 	c1=$(tree_cpu_ticks "$SRV_PID") m1=$(machine_busy)
 	echo "$out" | awk -v s="$1" -v r="$2" -v k="$3" -v t=$((c1 - c0)) -v m=$((m1 - m0)) -v hz="$CLK_TCK" '
 		/^sent=/ { for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
@@ -127,7 +152,7 @@ for s in $SERVERS; do
 	if start "$s"; then avail="$avail $s"; srv_stop; fi
 done
 [ -n "$avail" ] || { echo "skipped: no server came up with XDP (mode $MODE)"; exit 77; }
-log "xdp bench ($MODE mode): servers$avail; rates $RATES; $ROUNDS rounds x ${SECS}s"
+log "xdp bench ($MODE mode, loader $LOADER): servers$avail; rates $RATES; $ROUNDS rounds x ${SECS}s"
 for r in $(seq 1 "$ROUNDS"); do
 	for s in $avail; do
 		start "$s" || continue
