@@ -174,13 +174,13 @@ static const struct ctl_ops server_ctl_ops = {
 	.dnssec_ds_seen = ops_dnssec_ds_seen,
 };
 
-/* Steal what stays fixed for the process lifetime from the first read. */
 void server_io_settings(const struct server_conf *c, char *buf, size_t len)
 {
 	snprintf(buf, len, "udp_io=%s xdp=%s@%lld/%s", c->udp_io ? c->udp_io : "recvmmsg",
 		 c->xdp.interface ? c->xdp.interface : "none", c->xdp.port, c->xdp.mode ? c->xdp.mode : "auto");
 }
 
+/* Steal what stays fixed for the process lifetime from the first read. */
 static int take_fixed(struct server *srv, struct load_result *r)
 {
 	srv->addrs = r->addrs;

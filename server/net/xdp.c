@@ -362,14 +362,11 @@ static void transmit(struct xdp_worker *wk, const uint64_t *addr, const uint32_t
 	if (n) {
 		xsk_ring_prod__submit(&wk->tx, n);
 		/* Copy mode and most drivers send only when told to. Copy mode
-		 * sends at most 32 frames per call (the kernel's TX_BATCH_SIZE)
-		 * and says EAGAIN when more wait: kick again, or the rest of a
-		 * batch of 64 waits for the next turn of the loop (or for poll,
-		 * which also kicks). Measured: no change in q/s at saturation
-		 * on the veth bench, where the batches are mostly smaller. */
-		for (unsigned kick = 0; kick <= XDP_BATCH / 32 && xsk_ring_prod__needs_wakeup(&wk->tx); kick++)
-			if (sendto(xsk_socket__fd(wk->xsk), NULL, 0, MSG_DONTWAIT, NULL, 0) >= 0 || errno != EAGAIN)
-				break;
+		 * sends at most 32 frames per call (the kernel's TX_BATCH_SIZE);
+		 * the rest go at the next turn, or in poll(), which also kicks.
+		 * Kicking until all were sent made no difference (bench/README). */
+		if (xsk_ring_prod__needs_wakeup(&wk->tx))
+			sendto(xsk_socket__fd(wk->xsk), NULL, 0, MSG_DONTWAIT, NULL, 0);
 	}
 }
 

@@ -71,18 +71,19 @@ void *arena_alloc_packed(struct arena *a, size_t size)
 	return arena_take(a, size, 1);
 }
 
-void *arena_memdup(struct arena *a, const void *src, size_t size)
+static void *copy_into(void *p, const void *src, size_t size)
 {
-	void *p = arena_alloc(a, size);
 	if (p && size)
 		memcpy(p, src, size);
 	return p;
 }
 
+void *arena_memdup(struct arena *a, const void *src, size_t size)
+{
+	return copy_into(arena_alloc(a, size), src, size);
+}
+
 void *arena_memdup_packed(struct arena *a, const void *src, size_t size)
 {
-	void *p = arena_alloc_packed(a, size);
-	if (p && size)
-		memcpy(p, src, size);
-	return p;
+	return copy_into(arena_alloc_packed(a, size), src, size);
 }
