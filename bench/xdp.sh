@@ -5,7 +5,7 @@
 #
 # Usage: BUILD=DIR bench/xdp.sh [--rates LIST] [--rounds N] [--seconds S]
 #          [--records N] [--servers LIST] [--mode native|generic] [--json FILE]
-#          [--loader dnsload|kxdpgun]
+#          [--loader dnsload|kxdpgun] [--perf DIR]
 # Each server in turn serves the generated bench zone with UDP on the veth
 # end through XDP (steerdns "server.xdp", knotd "xdp: listen: IF@PORT"),
 # pinned to CPU 0; dnsload (bench/dnsload.c) runs in the other namespace on
@@ -14,14 +14,17 @@
 # q/s answered, the server's CPU per query (/proc/PID/stat) and the whole
 # machine's (/proc/stat busy time: the veth's softirq work, on whichever
 # core it runs, is counted). Rounds interleave the servers; medians; the
-# ratio steerdns / knot at each rate. Needs root (namespaces, XDP); exits
+# ratio steerdns / knot at each rate. --perf DIR: perf record -g of the
+# server (all threads) during each round-1 run, to DIR/SERVER-RATE.data;
+# the profiler's own cost then lands in round 1's numbers. Needs root
+# (namespaces, XDP); exits
 # 77 with the reason when the kernel or a server refuses XDP.
 # Bounded: servers x rates x rounds x (seconds + ~3 s).
 set -u
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
 . "$BENCH_DIR/lib.sh"
 
-RATES="" ROUNDS=3 SECS=8 RECORDS=10000 SERVERS="steerdns knot" MODE=native JSON="" LOADER=dnsload
+RATES="" ROUNDS=3 SECS=8 RECORDS=10000 SERVERS="steerdns knot" MODE=native JSON="" LOADER=dnsload PERF_DIR=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--rates) RATES=${2//,/ }; shift ;;
@@ -32,6 +35,7 @@ while [ $# -gt 0 ]; do
 	--mode) MODE=$2; shift ;;
 	--json) JSON=$2; shift ;;
 	--loader) LOADER=$2; shift ;;
+	--perf) PERF_DIR=$2; shift ;;
 	*) echo "xdp.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -82,6 +86,9 @@ setup_xdp_steerdns() {
 JSON
 	echo "$BUILD/steerdns -c $W/steerdns.json"
 }
+# steerdns-b: another build (STEER_B_BIN), for an A/B of the XDP engine
+# (--servers steerdns,steerdns-b).
+setup_xdp_steerdns-b() { setup_xdp_steerdns | sed "s|^$BUILD/steerdns |${STEER_B_BIN:?STEER_B_BIN names the B binary} |"; }
 
 setup_xdp_knot() {
 	mkdir -p "$W/knot"
@@ -127,7 +134,12 @@ gun() {
 
 # run NAME RATE ROUND: one loader run; appends "name rate round qps lost srv_us mach_us p50 loader_us".
 run() {
-	local c0 c1 m0 m1 out
+	local c0 c1 m0 m1 out perf=""
+	if [ -n "$PERF_DIR" ] && [ "$3" = 1 ]; then
+		mkdir -p "$PERF_DIR"
+		perf record -q -g -F 2000 -o "$PERF_DIR/$1-$2.data" -p "$SRV_PID" -- sleep "$SECS" 2> /dev/null &
+		perf=$!
+	fi
 	c0=$(tree_cpu_ticks "$SRV_PID") m0=$(machine_busy)
 	if [ "$LOADER" = kxdpgun ]; then
 		out=$(gun "$2")
@@ -136,6 +148,7 @@ run() {
 			-d "$W/q" -l "$SECS" -Q "$2")
 	fi
 	c1=$(tree_cpu_ticks "$SRV_PID") m1=$(machine_busy)
+	[ -n "$perf" ] && wait "$perf"
 	echo "$out" | awk -v s="$1" -v r="$2" -v k="$3" -v t=$((c1 - c0)) -v m=$((m1 - m0)) -v hz="$CLK_TCK" '
 		/^sent=/ { for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
 		n = v["recv"] ? v["recv"] : 1
