@@ -120,6 +120,10 @@ start() {
 	return 1
 }
 
+# ctx_switches PID: voluntary and involuntary context switches of all its
+# threads (each voluntary one a sleep and a wakeup).
+ctx_switches() { cat /proc/"$1"/task/*/status 2> /dev/null | awk '/ctxt_switches/ { s += $2 } END { print s + 0 }'; }
+
 machine_busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
 
 # gun RATE: one kxdpgun run on CPU 1, printed as dnsload prints its result
@@ -132,28 +136,28 @@ gun() {
 		END { printf "sent=%d recv=%d lost=%d qps=%d p50_us=0 cpu_us=%d\n", sent, recv, sent - recv, recv / '"$SECS"', cpu }'
 }
 
-# run NAME RATE ROUND: one loader run; appends "name rate round qps lost srv_us mach_us p50 loader_us".
+# run NAME RATE ROUND: one loader run; appends "name rate round qps lost srv_us mach_us p50 loader_us cs".
 run() {
-	local c0 c1 m0 m1 out perf=""
+	local c0 c1 m0 m1 s0 s1 out perf=""
 	if [ -n "$PERF_DIR" ] && [ "$3" = 1 ]; then
 		mkdir -p "$PERF_DIR"
 		perf record -q -g -F 2000 -o "$PERF_DIR/$1-$2.data" -p "$SRV_PID" -- sleep "$SECS" 2> /dev/null &
 		perf=$!
 	fi
-	c0=$(tree_cpu_ticks "$SRV_PID") m0=$(machine_busy)
+	c0=$(tree_cpu_ticks "$SRV_PID") m0=$(machine_busy) s0=$(ctx_switches "$SRV_PID")
 	if [ "$LOADER" = kxdpgun ]; then
 		out=$(gun "$2")
 	else
 		out=$(timeout -k 5 $((SECS + 30)) ip netns exec "$NB" taskset -c 1 "$DNSLOAD" -s 198.18.0.1 -p "$PORT" \
 			-d "$W/q" -l "$SECS" -Q "$2")
 	fi
-	c1=$(tree_cpu_ticks "$SRV_PID") m1=$(machine_busy)
+	c1=$(tree_cpu_ticks "$SRV_PID") m1=$(machine_busy) s1=$(ctx_switches "$SRV_PID")
 	[ -n "$perf" ] && wait "$perf"
-	echo "$out" | awk -v s="$1" -v r="$2" -v k="$3" -v t=$((c1 - c0)) -v m=$((m1 - m0)) -v hz="$CLK_TCK" '
+	echo "$out" | awk -v s="$1" -v r="$2" -v k="$3" -v t=$((c1 - c0)) -v m=$((m1 - m0)) -v hz="$CLK_TCK" -v cs=$((s1 - s0)) '
 		/^sent=/ { for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
 		n = v["recv"] ? v["recv"] : 1
-		printf "%s %s %s %d %d %.3f %.3f %d %.3f\n", s, r, k, v["qps"], v["lost"], t * 1e6 / hz / n, m * 1e6 / hz / n,
-			v["p50_us"], v["cpu_us"] / n }' \
+		printf "%s %s %s %d %d %.3f %.3f %d %.3f %.4f\n", s, r, k, v["qps"], v["lost"], t * 1e6 / hz / n, m * 1e6 / hz / n,
+			v["p50_us"], v["cpu_us"] / n, cs / n }' \
 		>> "$W/runs"
 	tail -n 1 "$W/runs" >&2
 }
@@ -171,6 +175,8 @@ for r in $(seq 1 "$ROUNDS"); do
 		start "$s" || continue
 		for rate in $RATES; do run "$s" "$rate" "$r"; done
 		srv_stop
+		# the kernel's AF_XDP drop counters, which steerdns logs at exit
+		grep -h 'the kernel dropped' "$W/$s.out" >&2
 	done
 done
 
@@ -182,20 +188,20 @@ function median(list,    n, v, i, j, t) {
 	return (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
 }
 { k = $1 SUBSEP $2; q[k] = q[k] " " $4; l[k] += $5; c[k] = c[k] " " $6; m[k] = m[k] " " $7
-  p[k] = p[k] " " $8; d[k] = d[k] " " ($7 - $9)
+  p[k] = p[k] " " $8; d[k] = d[k] " " ($7 - $9); x[k] = x[k] " " $10
   if (!($2 in sr)) { sr[$2] = 1; rates[++nr] = $2 }
   if (!($1 in ss)) { ss[$1] = 1; srvs[++ns] = $1 } }
 END {
 	# mach-ldr: the whole machine less the loader process own CPU
 	# (cpu_us of dnsload), i.e. the server plus kernel work on any CPU that
 	# no process is charged for (softirq in idle, the NAPI of the veth).
-	printf "\n%-9s %-8s %9s %6s %9s %10s %9s %7s\n", "server", "rate", "qps", "lost", "srv_us/q", "mach_us/q",
-		"mach-ldr", "p50_us"
+	printf "\n%-10s %-8s %9s %6s %9s %10s %9s %7s %7s\n", "server", "rate", "qps", "lost", "srv_us/q", "mach_us/q",
+		"mach-ldr", "p50_us", "csw/q"
 	for (i = 1; i <= nr; i++) for (j = 1; j <= ns; j++) {
 		k = srvs[j] SUBSEP rates[i]
 		mq[k] = median(q[k]); mc[k] = median(c[k]); mm[k] = median(m[k]); md[k] = median(d[k])
-		printf "%-9s %-8s %9.0f %6d %9.3f %10.3f %9.3f %7d\n", srvs[j], rates[i] == 0 ? "sat" : rates[i], mq[k], l[k],
-			mc[k], mm[k], md[k], median(p[k])
+		printf "%-10s %-8s %9.0f %6d %9.3f %10.3f %9.3f %7d %7.4f\n", srvs[j], rates[i] == 0 ? "sat" : rates[i], mq[k], l[k],
+			mc[k], mm[k], md[k], median(p[k]), median(x[k])
 	}
 	printf "\nsteerdns / knot (lower is better for CPU, higher for qps)\n"
 	for (i = 1; i <= nr; i++) {

@@ -93,6 +93,12 @@ static int ops_reload_zone(void *arg, const char *zone, struct errlist *errs)
 	return ret;
 }
 
+static const struct xdp_listener *ops_xdp(void *arg)
+{
+	const struct server *srv = arg;
+	return srv->xdp;
+}
+
 static struct stats *ops_stats(void *arg)
 {
 	struct server *srv = arg;
@@ -157,6 +163,7 @@ static const struct metrics_ops server_metrics_ops = {
 	.tcp_connections = ops_tcp_connections,
 	.started_at = ops_started_at,
 	.sigcache = ops_sigcache,
+	.xdp = ops_xdp,
 };
 
 static const struct ctl_ops server_ctl_ops = {

@@ -6,6 +6,7 @@
 #include "server/net/stats.h"
 #include "server/net/proxy.h"
 #include "server/net/stats_snap.h"
+#include "server/net/xdp.h"
 #include "server/steer/health_link.h"
 #include "server/steer/steer_build.h"
 #include "server/steer/steer_policy.h"
@@ -14,6 +15,7 @@
 #include "common/dns.h"
 #include "common/prom.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -260,6 +262,29 @@ static void sigcache_families(struct evbuffer *out, const struct metrics_view *v
 	prom_u64(out, "steerdns_sigcache_capacity", PROM_NOLABELS, sigcache_capacity(c));
 }
 
+/* What the kernel dropped on the AF_XDP listener's queues (server/net/xdp.h);
+ * nothing without one. */
+static void xdp_families(struct evbuffer *out, const struct metrics_view *v)
+{
+	const struct xdp_listener *l = v->ops->xdp ? v->ops->xdp(v->arg) : NULL;
+	unsigned n = xdp_listener_queues(l);
+
+	if (n == 0)
+		return;
+	prom_family(out, "steerdns_xdp_dropped_total", PROM_COUNTER,
+		    "Queries the kernel dropped before the AF_XDP listener saw them, by queue and reason "
+		    "(ring_full: the RX ring was full; no_frame: every frame was in use; other).");
+	for (unsigned i = 0; i < n; i++) {
+		struct xdp_drops d;
+		char q[16];
+		xdp_listener_drops(l, i, &d);
+		snprintf(q, sizeof(q), "%u", i);
+		prom_u64(out, "steerdns_xdp_dropped_total", PROM_L({ "queue", q }, { "reason", "ring_full" }), d.ring_full);
+		prom_u64(out, "steerdns_xdp_dropped_total", PROM_L({ "queue", q }, { "reason", "no_frame" }), d.no_frame);
+		prom_u64(out, "steerdns_xdp_dropped_total", PROM_L({ "queue", q }, { "reason", "other" }), d.other);
+	}
+}
+
 void metrics_collect(struct evbuffer *out, const struct metrics_view *v)
 {
 	const struct snapshot *s = v->ops->snapshot(v->arg);
@@ -275,4 +300,5 @@ void metrics_collect(struct evbuffer *out, const struct metrics_view *v)
 	zone_families(out, s);
 	steer_families(out, s);
 	sigcache_families(out, v, &t);
+	xdp_families(out, v);
 }

@@ -31,6 +31,7 @@ struct metrics;
 struct snapshot;
 struct stats;
 struct sigcache;
+struct xdp_listener;
 
 /* What the collector reads from the process; called in the main thread. */
 struct metrics_ops {
@@ -40,6 +41,7 @@ struct metrics_ops {
 	size_t (*tcp_connections)(void *arg);
 	time_t (*started_at)(void *arg);
 	const struct sigcache *(*sigcache)(void *arg); /* NULL: no signature cache */
+	const struct xdp_listener *(*xdp)(void *arg);  /* NULL: no AF_XDP listener */
 };
 
 /* The state only (no I/O yet), so that the first install can attach to it.

@@ -41,6 +41,16 @@ const char *xdp_listener_mode(const struct xdp_listener *l)
 	return "none";
 }
 
+unsigned xdp_listener_queues(const struct xdp_listener *l)
+{
+	return 0;
+}
+
+void xdp_listener_drops(const struct xdp_listener *l, unsigned queue, struct xdp_drops *out)
+{
+	*out = (struct xdp_drops){ 0 };
+}
+
 #else /* HAVE_XDP */
 
 #include "common/log.h"
@@ -601,6 +611,41 @@ int xdp_listener_start(struct xdp_listener *l)
 	return STEER_EOK;
 }
 
+unsigned xdp_listener_queues(const struct xdp_listener *l)
+{
+	return l ? l->nworkers : 0;
+}
+
+void xdp_listener_drops(const struct xdp_listener *l, unsigned queue, struct xdp_drops *out)
+{
+	struct xdp_statistics st;
+	socklen_t len = sizeof(st);
+
+	*out = (struct xdp_drops){ 0 };
+	if (!l || queue >= l->nworkers || !l->w[queue] || !l->w[queue]->xsk ||
+	    getsockopt(xsk_socket__fd(l->w[queue]->xsk), SOL_XDP, XDP_STATISTICS, &st, &len) != 0)
+		return;
+	out->ring_full = st.rx_ring_full;
+	out->no_frame = st.rx_fill_ring_empty_descs;
+	/* The kernel counts a query that found no frame in rx_dropped as well. */
+	out->other = (st.rx_dropped > st.rx_fill_ring_empty_descs ? st.rx_dropped - st.rx_fill_ring_empty_descs : 0) +
+		     st.rx_invalid_descs;
+}
+
+/* At exit, what the kernel dropped on queue i, if anything (also in
+ * /metrics while running). */
+static void log_drops(const struct xdp_listener *l, unsigned i)
+{
+	struct xdp_drops d;
+
+	xdp_listener_drops(l, i, &d);
+	if (d.ring_full || d.no_frame || d.other)
+		log_warn("xdp %s queue %u: the kernel dropped queries: %llu with the RX ring full, %llu with no free "
+			 "frame, %llu other",
+			 l->ifname, i, (unsigned long long)d.ring_full, (unsigned long long)d.no_frame,
+			 (unsigned long long)d.other);
+}
+
 void xdp_listener_stop(struct xdp_listener *l)
 {
 	if (!l)
@@ -610,6 +655,7 @@ void xdp_listener_stop(struct xdp_listener *l)
 		if (l->w && l->w[i] && l->w[i]->started) {
 			pthread_join(l->w[i]->thread, NULL);
 			l->w[i]->started = 0;
+			log_drops(l, i);
 		}
 	/* Detach first: from here on the kernel stack sees the port's
 	 * datagrams again (and a normal socket there answers them). */

@@ -54,4 +54,16 @@ void xdp_listener_free(struct xdp_listener *l);
 /* "native" or "generic": the mode the program was attached in. */
 const char *xdp_listener_mode(const struct xdp_listener *l);
 
+/* Queries the kernel dropped before they reached a queue's rings, from its
+ * XDP_STATISTICS: no counter of ours can see these. */
+struct xdp_drops {
+	uint64_t ring_full; /* the RX ring was full: the thread did not keep up or did not run */
+	uint64_t no_frame;  /* the fill ring was empty: every frame was in use */
+	uint64_t other;     /* a frame too large, a bad descriptor */
+};
+/* The queues of l (0 for NULL); thread i's drops so far into *out (zero
+ * when the kernel does not say). Any thread may call these. */
+unsigned xdp_listener_queues(const struct xdp_listener *l);
+void xdp_listener_drops(const struct xdp_listener *l, unsigned queue, struct xdp_drops *out);
+
 #endif

@@ -7,7 +7,9 @@
 # Udp InDatagrams counter does not move) while TCP to P and UDP to P2
 # still work (the XDP program passes them on, ARP too); every packet file of
 # tests/data/packets (and ../shared/testdata/dns-packets) gets byte-identical replies from P (XDP) and P2 (the
-# kernel socket of the same process); the program is detached at exit.
+# kernel socket of the same process); queries the kernel drops while the
+# process is stopped (RX ring full) show in steerdns_xdp_dropped_total and
+# in the exit log; the program is detached at exit.
 # Skipped with the reason when the build or the kernel has no AF_XDP.
 . "$(dirname "$0")/../lib/lib.sh"
 [ -x "$STEERDNS" ] || skip "no steerdns binary at $STEERDNS"
@@ -29,8 +31,9 @@ for ns in "$NA" "$NB"; do ip -n "$ns" link set lo up; done
 ip -n "$NA" link set "$VA" up
 ip -n "$NB" link set "$VB" up
 
-P=5300 P2=5301 # inside our own namespaces: no other listener can be there
+P=5300 P2=5301 PM=5302 # inside our own namespaces: no other listener can be there
 sed -e "s|\"listen\": \[[^]]*\]|\"listen\": [\"198.18.0.1:$P\", \"198.18.0.1:$P2\"], \"xdp\": {\"interface\": \"$VA\", \"port\": $P}|" \
+	-e "s|^\t\"server\": |\t\"metrics\": { \"listen\": [\"198.18.0.1:$PM\"] },\n\t\"server\": |" \
 	-e "s|\"\.\./data/zones/|\"$STEER_SRC/tests/data/zones/|g" \
 	-e "s|\"\.\./\.\./zones/|\"$STEER_SRC/zones/|g" \
 	"$STEER_SRC/tests/fuzz/fuzz.json" > "$T/steerdns.json"
@@ -88,8 +91,28 @@ echo "$out" | tail -n 15
 expect_eq "every packet file: identical replies over XDP and the kernel path" "$rc" 0
 expect_match "...at least 10 of them answered" "$(echo "$out" | tail -n 1)" "[0-9]{2,} replied on both"
 
+# Kernel drops: stop the process, send more queries than the RX ring holds
+# (2048), go on. The kernel fills the ring while we are stopped and drops
+# the rest; /metrics must say so and the server must answer again.
+metric() { ip netns exec "$NB" curl -s --max-time 5 "http://198.18.0.1:$PM/metrics" |
+	awk -v k="steerdns_xdp_dropped_total{queue=\"0\",reason=\"$1\"}" '$1 == k { print $2 }'; }
+expect_eq "steerdns_xdp_dropped_total ring_full is 0 before" "$(metric ring_full)" 0
+expect_eq "...and no_frame" "$(metric no_frame)" 0
+kill -STOP "$PID_server"
+# example.org SOA, id 0x1234, as one datagram per write
+ip netns exec "$NB" bash -c "exec 3> /dev/udp/198.18.0.1/$P
+	for i in \$(seq 3000); do printf '\x12\x34\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x07example\x03org\x00\x00\x06\x00\x01' >&3; done"
+kill -CONT "$PID_server"
+sleep 0.5
+dropped=$(metric ring_full)
+echo "ring_full after 3000 queries to a stopped server: $dropped"
+expect_eq "the RX-ring drops are counted (at least 900 of the 952 past the ring)" "$(( ${dropped:-0} >= 900 ? 1 : 0 ))" 1
+r=$(dq -p $P example.org SOA)
+expect_match "...and the server answers over XDP again" "$r" "status: NOERROR"
+
 kill -0 "$PID_server" 2> /dev/null && pass "steerdns still running" || fail "steerdns exited"
 stop_bg server
+expect_match "the exit log names the drops" "$(cat "$T/server.log")" "queue 0: the kernel dropped queries: [0-9]+ with the RX ring full"
 if ip -n "$NA" link show "$VA" | grep -q "prog/xdp"; then fail "XDP program still attached after exit"; else pass "XDP program detached at exit"; fi
 r=$(dq -p $P example.org SOA)
 expect_match "after exit the port is the kernel's again (nothing listens: no answer)" "$r" "timed out|no servers|refused"
