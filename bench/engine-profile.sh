@@ -45,8 +45,9 @@ trap 'exit 130' INT TERM
 "$BENCH_DIR/gen-zone" -n "$RECORDS" -g > "$W/zone"
 "$BENCH_DIR/gen-queries" static -n "$RECORDS" -q 100000 > "$W/q"
 
-# cpu_fields: "busy softirq" ticks of the whole machine from /proc/stat.
-cpu_fields() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $8 }' /proc/stat; }
+# cpu_fields: "busy softirq" ticks of the whole machine from /proc/stat
+# (busy without steal, as machine_busy in lib.sh).
+cpu_fields() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $8 }' /proc/stat; }
 
 # load RATE OUT: one dnsload run on the loader's CPU; prints answered count.
 load() {

@@ -34,7 +34,6 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 "$BENCH_DIR/gen-zone" -n 10000 -g > "$W/zone"
 "$BENCH_DIR/gen-queries" static -n 10000 -q 100000 > "$W/q"
-machine_busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
 
 : > "$W/runs"
 for r in $(seq 1 "$ROUNDS"); do

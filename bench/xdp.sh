@@ -12,8 +12,8 @@
 # CPU 1 at each fixed rate (default 20000,60000,0 = saturation; with --loader
 # kxdpgun, AF_XDP on the loader side too, 20000,60000,150000). Measured:
 # q/s answered, the server's CPU per query (/proc/PID/stat) and the whole
-# machine's (/proc/stat busy time: the veth's softirq work, on whichever
-# core it runs, is counted). Rounds interleave the servers; medians; the
+# machine's (/proc/stat busy time without steal: the veth's softirq work,
+# on whichever core it runs, is counted; steal is shown apart). Rounds interleave the servers; medians; the
 # ratio steerdns / knot at each rate. --perf DIR: perf record -g of the
 # server (all threads) during each round-1 run, to DIR/SERVER-RATE.data;
 # the profiler's own cost then lands in round 1's numbers. Needs root
@@ -124,7 +124,6 @@ start() {
 # threads (each voluntary one a sleep and a wakeup).
 ctx_switches() { cat /proc/"$1"/task/*/status 2> /dev/null | awk '/ctxt_switches/ { s += $2 } END { print s + 0 }'; }
 
-machine_busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
 
 # gun RATE: one kxdpgun run on CPU 1, printed as dnsload prints its result
 # (no latency: p50_us=0; cpu_us from the shell's "times" of its child).
@@ -136,28 +135,28 @@ gun() {
 		END { printf "sent=%d recv=%d lost=%d qps=%d p50_us=0 cpu_us=%d\n", sent, recv, sent - recv, recv / '"$SECS"', cpu }'
 }
 
-# run NAME RATE ROUND: one loader run; appends "name rate round qps lost srv_us mach_us p50 loader_us cs".
+# run NAME RATE ROUND: one loader run; appends "name rate round qps lost srv_us mach_us p50 loader_us cs steal_us".
 run() {
-	local c0 c1 m0 m1 s0 s1 out perf=""
+	local c0 c1 m0 m1 s0 s1 t0 t1 out perf=""
 	if [ -n "$PERF_DIR" ] && [ "$3" = 1 ]; then
 		mkdir -p "$PERF_DIR"
 		perf record -q -g -F 2000 -o "$PERF_DIR/$1-$2.data" -p "$SRV_PID" -- sleep "$SECS" 2> /dev/null &
 		perf=$!
 	fi
-	c0=$(tree_cpu_ticks "$SRV_PID") m0=$(machine_busy) s0=$(ctx_switches "$SRV_PID")
+	c0=$(tree_cpu_ticks "$SRV_PID") m0=$(machine_busy) s0=$(ctx_switches "$SRV_PID") t0=$(machine_steal)
 	if [ "$LOADER" = kxdpgun ]; then
 		out=$(gun "$2")
 	else
 		out=$(timeout -k 5 $((SECS + 30)) ip netns exec "$NB" taskset -c 1 "$DNSLOAD" -s 198.18.0.1 -p "$PORT" \
 			-d "$W/q" -l "$SECS" -Q "$2")
 	fi
-	c1=$(tree_cpu_ticks "$SRV_PID") m1=$(machine_busy) s1=$(ctx_switches "$SRV_PID")
+	c1=$(tree_cpu_ticks "$SRV_PID") m1=$(machine_busy) s1=$(ctx_switches "$SRV_PID") t1=$(machine_steal)
 	[ -n "$perf" ] && wait "$perf"
-	echo "$out" | awk -v s="$1" -v r="$2" -v k="$3" -v t=$((c1 - c0)) -v m=$((m1 - m0)) -v hz="$CLK_TCK" -v cs=$((s1 - s0)) '
+	echo "$out" | awk -v s="$1" -v r="$2" -v k="$3" -v t=$((c1 - c0)) -v m=$((m1 - m0)) -v hz="$CLK_TCK" -v cs=$((s1 - s0)) -v st=$((t1 - t0)) '
 		/^sent=/ { for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
 		n = v["recv"] ? v["recv"] : 1
-		printf "%s %s %s %d %d %.3f %.3f %d %.3f %.4f\n", s, r, k, v["qps"], v["lost"], t * 1e6 / hz / n, m * 1e6 / hz / n,
-			v["p50_us"], v["cpu_us"] / n, cs / n }' \
+		printf "%s %s %s %d %d %.3f %.3f %d %.3f %.4f %.3f\n", s, r, k, v["qps"], v["lost"], t * 1e6 / hz / n, m * 1e6 / hz / n,
+			v["p50_us"], v["cpu_us"] / n, cs / n, st * 1e6 / hz / n }' \
 		>> "$W/runs"
 	tail -n 1 "$W/runs" >&2
 }
@@ -188,20 +187,20 @@ function median(list,    n, v, i, j, t) {
 	return (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
 }
 { k = $1 SUBSEP $2; q[k] = q[k] " " $4; l[k] += $5; c[k] = c[k] " " $6; m[k] = m[k] " " $7
-  p[k] = p[k] " " $8; d[k] = d[k] " " ($7 - $9); x[k] = x[k] " " $10
+  p[k] = p[k] " " $8; d[k] = d[k] " " ($7 - $9); x[k] = x[k] " " $10; y[k] = y[k] " " $11
   if (!($2 in sr)) { sr[$2] = 1; rates[++nr] = $2 }
   if (!($1 in ss)) { ss[$1] = 1; srvs[++ns] = $1 } }
 END {
 	# mach-ldr: the whole machine less the loader process own CPU
 	# (cpu_us of dnsload), i.e. the server plus kernel work on any CPU that
 	# no process is charged for (softirq in idle, the NAPI of the veth).
-	printf "\n%-10s %-8s %9s %6s %9s %10s %9s %7s %7s\n", "server", "rate", "qps", "lost", "srv_us/q", "mach_us/q",
-		"mach-ldr", "p50_us", "csw/q"
+	printf "\n%-10s %-8s %9s %6s %9s %10s %9s %7s %7s %8s\n", "server", "rate", "qps", "lost", "srv_us/q", "mach_us/q",
+		"mach-ldr", "p50_us", "csw/q", "steal/q"
 	for (i = 1; i <= nr; i++) for (j = 1; j <= ns; j++) {
 		k = srvs[j] SUBSEP rates[i]
 		mq[k] = median(q[k]); mc[k] = median(c[k]); mm[k] = median(m[k]); md[k] = median(d[k])
-		printf "%-10s %-8s %9.0f %6d %9.3f %10.3f %9.3f %7d %7.4f\n", srvs[j], rates[i] == 0 ? "sat" : rates[i], mq[k], l[k],
-			mc[k], mm[k], md[k], median(p[k]), median(x[k])
+		printf "%-10s %-8s %9.0f %6d %9.3f %10.3f %9.3f %7d %7.4f %8.3f\n", srvs[j], rates[i] == 0 ? "sat" : rates[i], mq[k], l[k],
+			mc[k], mm[k], md[k], median(p[k]), median(x[k]), median(y[k])
 	}
 	printf "\nsteerdns / knot (lower is better for CPU, higher for qps)\n"
 	for (i = 1; i <= nr; i++) {
