@@ -12,8 +12,10 @@
 # CPU 1 at each fixed rate (default 20000,60000,0 = saturation; with --loader
 # kxdpgun, AF_XDP on the loader side too, 20000,60000,150000). Measured:
 # q/s answered, the server's CPU per query (/proc/PID/stat) and the whole
-# machine's (/proc/stat busy time without steal: the veth's softirq work,
-# on whichever core it runs, is counted; steal is shown apart). Rounds interleave the servers; medians; the
+# machine's: every task's CPU from the scheduler (machine_task_us in lib.sh;
+# the loader exits inside the window, so its own CPU, from its rusage, is
+# added; the veth's softirq work runs in the task that sends and is
+# counted; steal from /proc/stat is shown apart). Rounds interleave the servers; medians; the
 # ratio steerdns / knot at each rate. --perf DIR: perf record -g of the
 # server (all threads) during each round-1 run, to DIR/SERVER-RATE.data;
 # the profiler's own cost then lands in round 1's numbers. Needs root
@@ -143,19 +145,19 @@ run() {
 		perf record -q -g -F 2000 -o "$PERF_DIR/$1-$2.data" -p "$SRV_PID" -- sleep "$SECS" 2> /dev/null &
 		perf=$!
 	fi
-	c0=$(tree_cpu_ticks "$SRV_PID") m0=$(machine_busy) s0=$(ctx_switches "$SRV_PID") t0=$(machine_steal)
+	c0=$(tree_cpu_ticks "$SRV_PID") m0=$(machine_task_us) s0=$(ctx_switches "$SRV_PID") t0=$(machine_steal)
 	if [ "$LOADER" = kxdpgun ]; then
 		out=$(gun "$2")
 	else
 		out=$(timeout -k 5 $((SECS + 30)) ip netns exec "$NB" taskset -c 1 "$DNSLOAD" -s 198.18.0.1 -p "$PORT" \
 			-d "$W/q" -l "$SECS" -Q "$2")
 	fi
-	c1=$(tree_cpu_ticks "$SRV_PID") m1=$(machine_busy) s1=$(ctx_switches "$SRV_PID") t1=$(machine_steal)
+	c1=$(tree_cpu_ticks "$SRV_PID") m1=$(machine_task_us) s1=$(ctx_switches "$SRV_PID") t1=$(machine_steal)
 	[ -n "$perf" ] && wait "$perf"
 	echo "$out" | awk -v s="$1" -v r="$2" -v k="$3" -v t=$((c1 - c0)) -v m=$((m1 - m0)) -v hz="$CLK_TCK" -v cs=$((s1 - s0)) -v st=$((t1 - t0)) '
 		/^sent=/ { for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
 		n = v["recv"] ? v["recv"] : 1
-		printf "%s %s %s %d %d %.3f %.3f %d %.3f %.4f %.3f\n", s, r, k, v["qps"], v["lost"], t * 1e6 / hz / n, m * 1e6 / hz / n,
+		printf "%s %s %s %d %d %.3f %.3f %d %.3f %.4f %.3f\n", s, r, k, v["qps"], v["lost"], t * 1e6 / hz / n, (m + v["cpu_us"]) / n,
 			v["p50_us"], v["cpu_us"] / n, cs / n, st * 1e6 / hz / n }' \
 		>> "$W/runs"
 	tail -n 1 "$W/runs" >&2
