@@ -84,6 +84,7 @@ setup_xdp_steerdns() {
 	cat > "$W/steerdns.json" <<JSON
 { "server": { "listen": ["198.18.0.1:$PORT"], "workers": 1,
               "xdp": { "interface": "$VA", "port": $PORT, "mode": "$MODE" } },
+  "metrics": { "listen": ["198.18.0.1:$((PORT + 2))"] },
   "zones": [ { "name": "$ORIGIN", "file": "$W/zone" } ] }
 JSON
 	echo "$BUILD/steerdns -c $W/steerdns.json"
@@ -175,6 +176,11 @@ for r in $(seq 1 "$ROUNDS"); do
 	for s in $avail; do
 		start "$s" || continue
 		for rate in $RATES; do run "$s" "$rate" "$r"; done
+		# steerdns' own drops (a reply the TX ring could not take counts
+		# in steerdns_dropped_total) beside the kernel's, logged at exit
+		case $s in steerdns*) ip netns exec "$NB" curl -s --max-time 5 "http://198.18.0.1:$((PORT + 2))/metrics" |
+			awk -v s="$s" '/^steerdns_dropped_total / { printf "%s round %s: steerdns_dropped_total %s\n", s, r, $2 }' r="$r" >&2 ;;
+		esac
 		srv_stop
 		# the kernel's AF_XDP drop counters, which steerdns logs at exit
 		grep -h 'the kernel dropped' "$W/$s.out" >&2

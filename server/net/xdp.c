@@ -353,6 +353,21 @@ static void reap_completions(struct xdp_worker *wk)
 		xsk_ring_cons__release(&wk->comp, n);
 }
 
+/* Copy mode and most drivers send only when told to, and copy mode sends
+ * at most 32 frames per call (the kernel's TX_BATCH_SIZE), saying EAGAIN
+ * while more wait. A batch is up to 64: kicked once per batch, a backlog
+ * (after the thread did not run for a while) grew by 32 a turn until the
+ * TX ring was full and replies were dropped (bench/README). So kick until
+ * the kernel has taken the ring; bounded, and a device that stays busy is
+ * kicked again at the next turn or by poll(). */
+static void kick_tx(struct xdp_worker *wk)
+{
+	for (unsigned tries = XDP_RING / 32 + 1; tries && xsk_ring_prod__needs_wakeup(&wk->tx); tries--)
+		if (sendto(xsk_socket__fd(wk->xsk), NULL, 0, MSG_DONTWAIT, NULL, 0) >= 0 || errno != EAGAIN ||
+		    xsk_prod_nb_free(&wk->tx, XDP_RING) == XDP_RING)
+			break;
+}
+
 /* Queue k replies (addr, len) for sending; what the TX ring cannot take
  * is dropped (its frame goes back to fill). */
 static void transmit(struct xdp_worker *wk, const uint64_t *addr, const uint32_t *len, unsigned k)
@@ -371,12 +386,7 @@ static void transmit(struct xdp_worker *wk, const uint64_t *addr, const uint32_t
 	}
 	if (n) {
 		xsk_ring_prod__submit(&wk->tx, n);
-		/* Copy mode and most drivers send only when told to. Copy mode
-		 * sends at most 32 frames per call (the kernel's TX_BATCH_SIZE);
-		 * the rest go at the next turn, or in poll(), which also kicks.
-		 * Kicking until all were sent made no difference (bench/README). */
-		if (xsk_ring_prod__needs_wakeup(&wk->tx))
-			sendto(xsk_socket__fd(wk->xsk), NULL, 0, MSG_DONTWAIT, NULL, 0);
+		kick_tx(wk);
 	}
 }
 
