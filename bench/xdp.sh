@@ -12,15 +12,15 @@
 # CPU 1 at each fixed rate (default 20000,60000,0 = saturation; with --loader
 # kxdpgun, AF_XDP on the loader side too, 20000,60000,150000). Measured:
 # q/s answered, the server's CPU per query (/proc/PID/stat) and the whole
-# machine's: every task's CPU from the scheduler (machine_task_us in lib.sh;
-# the loader exits inside the window, so its own CPU, from its rusage, is
-# added; the veth's softirq work runs in the task that sends and is
-# counted; steal from /proc/stat is shown apart). Rounds interleave the servers; medians; the
-# ratio steerdns / knot at each rate. --perf DIR: perf record -g of the
-# server (all threads) during each round-1 run, to DIR/SERVER-RATE.data;
-# the profiler's own cost then lands in round 1's numbers. Needs root
-# (namespaces, XDP); exits
-# 77 with the reason when the kernel or a server refuses XDP.
+# machine's: every task's CPU from the scheduler (machine_task_us in
+# lib.sh; the loader exits inside the window, so its own CPU, from its
+# rusage, is added; the veth's softirq work runs in the task that sends
+# and is counted; steal from /proc/stat is shown apart). Rounds interleave
+# the servers; medians; the ratio steerdns / knot at each rate. --perf DIR:
+# perf record -g of the server (all threads) during each round-1 run, to
+# DIR/SERVER-RATE.data; the profiler's own cost then lands in round 1's
+# numbers. Needs root (namespaces, XDP); exits 77 with the reason when the
+# kernel or a server refuses XDP.
 # Bounded: servers x rates x rounds x (seconds + ~3 s).
 set -u
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
@@ -127,7 +127,6 @@ start() {
 # threads (each voluntary one a sleep and a wakeup).
 ctx_switches() { cat /proc/"$1"/task/*/status 2> /dev/null | awk '/ctxt_switches/ { s += $2 } END { print s + 0 }'; }
 
-
 # gun RATE: one kxdpgun run on CPU 1, printed as dnsload prints its result
 # (no latency: p50_us=0; cpu_us from the shell's "times" of its child).
 gun() {
@@ -199,9 +198,9 @@ function median(list,    n, v, i, j, t) {
   if (!($2 in sr)) { sr[$2] = 1; rates[++nr] = $2 }
   if (!($1 in ss)) { ss[$1] = 1; srvs[++ns] = $1 } }
 END {
-	# mach-ldr: the whole machine less the loader process own CPU
-	# (cpu_us of dnsload), i.e. the server plus kernel work on any CPU that
-	# no process is charged for (softirq in idle, the NAPI of the veth).
+	# mach-ldr: the whole machine less the loader process own CPU (its
+	# cpu_us), i.e. the server plus every other task, kernel threads too
+	# (ksoftirqd, when softirq work is deferred to it).
 	printf "\n%-10s %-8s %9s %6s %9s %10s %9s %7s %7s %8s\n", "server", "rate", "qps", "lost", "srv_us/q", "mach_us/q",
 		"mach-ldr", "p50_us", "csw/q", "steal/q"
 	for (i = 1; i <= nr; i++) for (j = 1; j <= ns; j++) {
