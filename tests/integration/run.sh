@@ -32,7 +32,10 @@ for t in "$here"/[0-9]*_*/test.sh; do
 		skip=$((skip + 1)); echo "SKIP $name: $(tail -n 1 "$logdir/$name.log")"
 	else
 		fail=$((fail + 1)); failed_names="$failed_names $name"
-		echo "FAIL $name (exit $rc, ${secs}s); last lines of its log:"
+		echo "FAIL $name (exit $rc, ${secs}s); its failed checks, then the last lines of its log:"
+		# The failed checks first: a CI log keeps only this, and a failure
+		# early in a long test would scroll out of the tail.
+		grep -m 10 '^FAIL ' "$logdir/$name.log" | sed 's/^/  > /'
 		tail -n 25 "$logdir/$name.log" | sed 's/^/    /'
 	fi
 done

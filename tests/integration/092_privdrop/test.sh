@@ -54,7 +54,7 @@ conf() {
 		    "user": "$D", "group": "$G"${3:+, $3} },
 	"healthd": { "socket": "run/hd.sock", "state_file": "state/hd.state", "user": "$D", "group": "$G" },
 	"checks": { "who": { "type": "exec", "interval": 0.3, "timeout": 1,
-			     "command": ["/bin/sh", "-c", "id -u > $T/run/exec.id; id -g >> $T/run/exec.id; id -G >> $T/run/exec.id"] } },
+			     "command": ["/bin/sh", "-c", "{ id -u; id -g; id -G; } > $T/run/exec.tmp && mv $T/run/exec.tmp $T/run/exec.id"] } },
 	"pools": { "p": { "check": "who", "members": ["127.0.0.1"] } },
 	"zones": [ { "name": "t.test", "file": "t.test.zone" } ]${4:+, $4}
 }
@@ -95,9 +95,13 @@ done
 bad_threads=$(for f in /proc/"$spid"/task/*/status; do sed -n 's/^Uid:\s*//p' "$f"; done | tr -s ' \t' ' ' | grep -cv "^$uid $uid $uid $uid")
 expect_eq "steerdns: no thread left with another uid" "$bad_threads" 0
 expect_eq "answers as $D" "$(q www.t.test A)" "192.0.2.10"
+# bind() makes the socket before chmod() and chown() reach it: give them a moment.
+for _ in $(seq 20); do [ "$(stat -c '%U:%G %a' "$T/run/ctl.sock")" = "$D:$G 660" ] && break; sleep 0.05; done
 expect_eq "control socket: owner, group, mode" "$(stat -c '%U:%G %a' "$T/run/ctl.sock")" "$D:$G 660"
 expect_eq "health socket: owner, group, mode" "$(stat -c '%U:%G %a' "$T/run/hd.sock")" "$D:$G 660"
-for _ in $(seq 100); do [ "$(wc -l < "$T/run/exec.id" 2>/dev/null)" = 3 ] && break; sleep 0.05; done
+# The check renames a whole file into place every 0.3 s: a read never sees
+# one half written.
+for _ in $(seq 100); do [ -e "$T/run/exec.id" ] && break; sleep 0.05; done
 expect_eq "exec check ran as $D:$G, groups $G only" "$(tr '\n' ' ' < "$T/run/exec.id")" "$uid $gid $gid "
 
 # 3. Reload as the user: a new zone serves; one the user cannot read does
