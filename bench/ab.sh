@@ -7,7 +7,8 @@
 # Each run: one UDP worker pinned to CPU 0, dnsperf pinned to CPU 1 at a fixed
 # rate (default 40000 q/s; 0 = saturation) for S seconds, the generated bench zone and its
 # static query mix. Server CPU comes from /proc/PID/stat (user + system);
-# whole-machine busy time from /proc/stat, so kernel work on the server's
+# whole-machine CPU from every task's scheduler time plus dnsperf's own
+# (machine_task_us, timed_run in lib.sh), so kernel work on the server's
 # behalf (softirq) is counted too. Bounded: rounds x 2 x (seconds + ~2 s).
 set -u
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
@@ -38,7 +39,6 @@ PORT=$(bench_free_port)
 setup_steerdns "$W" "$PORT" "$W/zone"
 
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-busy() { awk '/^cpu /{print $2+$3+$4+$7+$8, $2+$3+$4+$5+$6+$7+$8}' /proc/stat; }
 
 one() { # BINARY -> "server_us_per_q machine_us_per_q completed"
 	local pid t0 t1 b0 b1 done hz
@@ -49,17 +49,16 @@ one() { # BINARY -> "server_us_per_q machine_us_per_q completed"
 		dig +time=1 +tries=1 @127.0.0.1 -p "$PORT" "$ORIGIN" SOA > /dev/null 2>&1 && break
 		sleep 0.05
 	done
-	t0=$(ticks "$pid"); b0=$(busy)
+	t0=$(ticks "$pid"); b0=$(machine_task_us)
 	# --rate 0: as fast as dnsperf can (saturation)
-	taskset -c 1 dnsperf -s 127.0.0.1 -p "$PORT" -d "$W/q" -l "$SECS" ${RATE:+$([ "$RATE" != 0 ] && echo "-Q $RATE")} \
-		-c 4 > "$W/perf" 2>&1
-	t1=$(ticks "$pid"); b1=$(busy)
+	timed_run "$W/perf-cpu" taskset -c 1 dnsperf -s 127.0.0.1 -p "$PORT" -d "$W/q" -l "$SECS" \
+		${RATE:+$([ "$RATE" != 0 ] && echo "-Q $RATE")} -c 4 > "$W/perf" 2>&1
+	t1=$(ticks "$pid"); b1=$(machine_task_us)
 	kill "$pid"; wait "$pid" 2>/dev/null
 	done=$(awk '/Queries completed:/ {print $3}' "$W/perf")
-	awk -v t0="$t0" -v t1="$t1" -v b0="$b0" -v b1="$b1" -v n="$done" -v hz="$hz" 'BEGIN {
-		split(b0, x, " "); split(b1, y, " ");
+	awk -v t0="$t0" -v t1="$t1" -v m=$((b1 - b0 + $(cat "$W/perf-cpu"))) -v n="$done" -v hz="$hz" 'BEGIN {
 		if (n == 0) { print "0 0 0"; exit }
-		printf "%.3f %.3f %d\n", (t1 - t0) / hz * 1e6 / n, (y[1] - x[1]) / hz * 1e6 / n, n }'
+		printf "%.3f %.3f %d\n", (t1 - t0) / hz * 1e6 / n, m / n, n }'
 }
 
 median() { sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }

@@ -9,8 +9,10 @@
 # Same zone, query mix (static) and pinning as `make bench` (servers on CPU
 # 0, dnsload on CPU 1, one UDP worker each). For every server and rate, three
 # dnsload runs of S seconds (default 5):
-#   clean   no tracer: server CPU (/proc/PID/stat), whole machine and
-#           softirq CPU (/proc/stat), per answered query
+#   clean   no tracer: server CPU (/proc/PID/stat), softirq (/proc/stat,
+#           sampled at the tick) and whole-machine CPU (every task's, from
+#           the scheduler, plus dnsload's own: machine_task_us in lib.sh),
+#           per answered query
 #   count   perf stat on the server's threads: every syscalls:sys_enter_*
 #           tracepoint that fired, context switches and migrations
 #   batch   perf record of syscalls:sys_exit_recvmmsg (and recvmsg): the
@@ -45,9 +47,9 @@ trap 'exit 130' INT TERM
 "$BENCH_DIR/gen-zone" -n "$RECORDS" -g > "$W/zone"
 "$BENCH_DIR/gen-queries" static -n "$RECORDS" -q 100000 > "$W/q"
 
-# cpu_fields: "busy softirq" ticks of the whole machine from /proc/stat
-# (busy without steal, as machine_busy in lib.sh).
-cpu_fields() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $8 }' /proc/stat; }
+# cpu_fields: "softirq_ticks task_us": the machine's softirq ticks
+# (/proc/stat) and every task's CPU in microseconds (machine_task_us).
+cpu_fields() { echo "$(awk '/^cpu / { print $8 }' /proc/stat) $(machine_task_us)"; }
 
 # load RATE OUT: one dnsload run on the loader's CPU; prints answered count.
 load() {
@@ -55,6 +57,8 @@ load() {
 		-l "$SECS" -Q "$1" -w 256 > "$2" 2>&1
 	sed -n 's/.*recv=\([0-9]*\).*/\1/p' "$2"
 }
+# loader_us OUT: dnsload's own CPU (it has exited, so machine_task_us lacks it).
+loader_us() { sed -n 's/.*cpu_us=\([0-9]*\).*/\1/p' "$1"; }
 
 # pids_csv: the server's process and its children (NSD forks its servers).
 pids_csv() { proc_tree "$SRV_PID" | paste -sd, -; }
@@ -62,14 +66,14 @@ pids_csv() { proc_tree "$SRV_PID" | paste -sd, -; }
 profile_rate() {
 	local s=$1 rate=$2 c0 c1 m0 s0 m1 s1 n pids
 	# clean
-	c0=$(tree_cpu_ticks "$SRV_PID") u0=$(tree_cpu_ticks "$SRV_PID" user); read -r m0 s0 < <(cpu_fields)
+	c0=$(tree_cpu_ticks "$SRV_PID") u0=$(tree_cpu_ticks "$SRV_PID" user); read -r s0 m0 < <(cpu_fields)
 	n=$(load "$rate" "$W/clean")
-	c1=$(tree_cpu_ticks "$SRV_PID") u1=$(tree_cpu_ticks "$SRV_PID" user); read -r m1 s1 < <(cpu_fields)
+	c1=$(tree_cpu_ticks "$SRV_PID") u1=$(tree_cpu_ticks "$SRV_PID" user); read -r s1 m1 < <(cpu_fields)
 	awk -v s="$s" -v r="$rate" -v n="${n:-0}" -v t=$((c1 - c0)) -v u=$((u1 - u0)) -v m=$((m1 - m0)) -v q=$((s1 - s0)) \
-		-v hz="$CLK_TCK" -v l="$(uptime | sed 's/.*average: //')" 'BEGIN { if (!n) n = 1
-		printf "%s @%s: answered %d; us/query: server %.2f (user %.2f, kernel %.2f), softirq %.2f, machine %.2f (load %s)\n",
+		-v ld="$(loader_us "$W/clean")" -v hz="$CLK_TCK" -v l="$(uptime | sed 's/.*average: //')" 'BEGIN { if (!n) n = 1
+		printf "%s @%s: answered %d; us/query: server %.2f (user %.2f, kernel %.2f), softirq %.2f, machine %.2f, loader %.2f (load %s)\n",
 			s, r ? r / 1000 "k" : "sat", n, t * 1e6 / hz / n, u * 1e6 / hz / n, (t - u) * 1e6 / hz / n,
-			q * 1e6 / hz / n, m * 1e6 / hz / n, l }'
+			q * 1e6 / hz / n, (m + ld) / n, ld / n, l }'
 	# count
 	pids=$(pids_csv)
 	perf stat -x, -e 'syscalls:sys_enter_*' -e context-switches,cpu-migrations -p "$pids" \

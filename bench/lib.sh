@@ -314,12 +314,9 @@ probe_prio() {
 # PIDS/PORTS (server -> pid/port), SECONDS_PER_RUN, LOADER_CPU, WINDOW,
 # DNSLOAD and calls its note().
 
-# machine_busy: busy ticks of the whole machine (user nice system irq
-# softirq), so kernel work done for the server on any CPU is counted. Not
-# steal ($9): time the hypervisor gave our vCPUs to someone else is no
-# one's work here, and on this VM it came and went round to round.
-machine_busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }
-# machine_steal: the steal ticks, reported beside it.
+# machine_steal: the machine's steal ticks (/proc/stat), reported beside
+# the CPU columns: time the hypervisor gave our vCPUs to someone else, which
+# on this VM came and went round to round.
 machine_steal() { awk '/^cpu / { print $9 }' /proc/stat; }
 # machine_task_us: CPU time of every live task (threads and kernel threads
 # alike) in microseconds, from the scheduler's own clock
@@ -330,6 +327,24 @@ machine_steal() { awk '/^cpu / { print $9 }' /proc/stat; }
 # loopback transmit), so it is counted; tasks that exit in the window are
 # not (a run's own awk and sed, not the server or the loader).
 machine_task_us() { cat /proc/[0-9]*/task/[0-9]*/schedstat 2> /dev/null | awk '{ s += $1 } END { printf "%.0f\n", s / 1000 }'; }
+# The loader has exited when the window closes, so machine_task_us does not
+# hold it: every caller adds the loader's own CPU from its rusage (dnsload
+# prints cpu_us; dnsperf and the prober are timed by timed_run).
+# timed_run TIMES_FILE CMD...: run CMD, then write its CPU (user + system,
+# microseconds, from bash's "times" of the child) into TIMES_FILE.
+timed_run() {
+	local f=$1; shift
+	(
+		"$@"
+		rc=$?
+		# Not "times | awk": a pipeline's builtin runs in a fork, whose
+		# children's times are zero.
+		times > "$f.raw"
+		awk 'NR == 2 { split($1, u, "m"); split($2, y, "m"); printf "%.0f\n", (u[1] * 60 + u[2] + y[1] * 60 + y[2]) * 1e6 }' "$f.raw" > "$f"
+		rm -f "$f.raw"
+		exit $rc
+	)
+}
 
 # runs.tsv columns: mix server round qps sent completed lost cpu_us p50 p99
 # avg rcodes probe_lost util% machine_us/q loader_us/q (see report.awk)
@@ -346,20 +361,21 @@ rcodes_of() {
 measure_dnsload() {
 	local mix=$1 s=$2 round=$3 qfile=$4 bin=$5 rate=$6 pid=${PIDS[$2]} port=${PORTS[$2]}
 	local out=$W/$mix-$s-$round-$rate c0 c1 m0 m1 cpu_us util mach load key
-	c0=$(tree_cpu_ticks "$pid") m0=$(machine_busy)
+	c0=$(tree_cpu_ticks "$pid") m0=$(machine_task_us)
 	timeout -k 5 $((SECONDS_PER_RUN + 30)) taskset -c "$LOADER_CPU" "$DNSLOAD" -p "$port" -d "$qfile" \
 		$bin -l "$SECONDS_PER_RUN" -Q "$rate" -w "$WINDOW" > "$out.load" 2>&1
-	c1=$(tree_cpu_ticks "$pid") m1=$(machine_busy)
+	c1=$(tree_cpu_ticks "$pid") m1=$(machine_task_us)
 	# dnsload prints key=value pairs; take the ones used here by name.
 	eval "$(awk '/^sent=/ { for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
 		printf "lsent=%d ldone=%d llost=%d lqps=%d p50=%d p99=%d noerr=%d nx=%d oth=%d lcpu=%d\n",
 			v["sent"], v["recv"], v["lost"], v["qps"], v["p50_us"], v["p99_us"], v["noerror"],
 			v["nxdomain"], v["other_rcode"], v["cpu_us"] }' "$out.load")"
 	[ -n "${ldone:-}" ] || { note "$s: dnsload failed at rate $rate: $(head -c 200 "$out.load")"; return 0; }
+	# machine: every task's CPU (microseconds) plus the loader's own.
 	read -r cpu_us util mach load < <(awk -v t=$((c1 - c0)) -v m=$((m1 - m0)) -v hz="$CLK_TCK" \
 		-v n="$ldone" -v s="$SECONDS_PER_RUN" -v l="$lcpu" 'BEGIN {
 		if (!n) n = 1
-		printf "%.3f %.0f %.3f %.3f\n", t * 1e6 / hz / n, t * 100 / hz / s, m * 1e6 / hz / n, l / n }')
+		printf "%.3f %.0f %.3f %.3f\n", t * 1e6 / hz / n, t * 100 / hz / s, (m + l) / n, l / n }')
 	key=$mix@$( [ "$rate" = 0 ] && echo sat || echo "$((rate / 1000))k" )
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$key" "$s" "$round" \
 		"$lqps" "$lsent" "$ldone" "$llost" "$cpu_us" "$p50" "$p99" 0 \

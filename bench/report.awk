@@ -6,9 +6,11 @@
 #                machine_us_per_query loader_us_per_query
 # mix is "static@20k" (mix at a fixed rate of 20k q/s), "static@sat"
 # (saturation) with dnsload, or the bare mix name with dnsperf.
-# machine_us_per_query: busy time of the whole machine (/proc/stat) per
-# answered query, the loader included: the same loader for every server, so
-# the differences are the server's, counted wherever the kernel did its work.
+# machine_us_per_query: CPU time of the whole machine per answered query,
+# every task's from the scheduler plus the loader's own (machine_task_us and
+# timed_run in lib.sh), the loader included: the same loader for every
+# server, so the differences are the server's, counted wherever the kernel
+# did its work.
 # Per (mix, server) the table shows the median over rounds of qps, CPU per
 # query, p50 and p99, and the sum of lost queries over all rounds.
 # qps_per_core = 1e6 / cpu_us_per_query: what one core of the server would

@@ -105,21 +105,22 @@ measure() {
 measure_dnsperf() {
 	local mix=$1 s=$2 round=$3 qfile=$4 bin=${5:-} pid=${PIDS[$2]} port=${PORTS[$2]}
 	local out=$W/$mix-$s-$round c0 c1 m0 m1 probe d sent done lost qps avg rc cpu_us mach
-	c0=$(tree_cpu_ticks "$pid") m0=$(machine_busy)
-	taskset -c "$LOADER_CPU" $PROBE_PRIO "$LATPROBE" -p "$port" -d "$qfile" $bin -r "$PROBE_RATE" \
-		-l "$SECONDS_PER_RUN" > "$out.probe" 2>&1 &
+	c0=$(tree_cpu_ticks "$pid") m0=$(machine_task_us)
+	timed_run "$out.probe-cpu" taskset -c "$LOADER_CPU" $PROBE_PRIO "$LATPROBE" -p "$port" -d "$qfile" $bin \
+		-r "$PROBE_RATE" -l "$SECONDS_PER_RUN" > "$out.probe" 2>&1 &
 	probe=$!
-	timeout -k 5 $((SECONDS_PER_RUN + 30)) taskset -c "$LOADER_CPU" dnsperf -s 127.0.0.1 \
-		-p "$port" -d "$qfile" $bin -l "$SECONDS_PER_RUN" -c "$CLIENTS" -q "$OUTSTANDING" \
+	timed_run "$out.dnsperf-cpu" timeout -k 5 $((SECONDS_PER_RUN + 30)) taskset -c "$LOADER_CPU" dnsperf \
+		-s 127.0.0.1 -p "$port" -d "$qfile" $bin -l "$SECONDS_PER_RUN" -c "$CLIENTS" -q "$OUTSTANDING" \
 		> "$out.dnsperf" 2>&1
 	wait "$probe"
-	c1=$(tree_cpu_ticks "$pid") m1=$(machine_busy)
+	c1=$(tree_cpu_ticks "$pid") m1=$(machine_task_us)
 	read -r sent done lost qps avg rc < <(dnsperf_parse "$out.dnsperf")
 	eval "$(sed -n 's/^sent=\([0-9]*\) recv=\([0-9]*\) lost=\([0-9]*\) p50_us=\([0-9]*\) p90_us=[0-9]* p99_us=\([0-9]*\).*/psent=\1 precv=\2 plost=\3 p50=\4 p99=\5/p' "$out.probe")"
 	cpu_us=$(awk -v t=$((c1 - c0)) -v hz="$CLK_TCK" -v n=$((done + ${precv:-0})) \
 		'BEGIN { printf "%.3f", n ? t * 1000000 / hz / n : 0 }')
-	mach=$(awk -v t=$((m1 - m0)) -v hz="$CLK_TCK" -v n=$((done + ${precv:-0})) \
-		'BEGIN { printf "%.3f", n ? t * 1000000 / hz / n : 0 }')
+	# machine: every task's CPU plus the two loaders', which have exited (lib.sh).
+	mach=$(awk -v t=$((m1 - m0)) -v l=$(( $(cat "$out.dnsperf-cpu" 2>/dev/null || echo 0) + $(cat "$out.probe-cpu" 2>/dev/null || echo 0) )) \
+		-v n=$((done + ${precv:-0})) 'BEGIN { printf "%.3f", n ? (t + l) / n : 0 }')
 	util=$(awk -v t=$((c1 - c0)) -v hz="$CLK_TCK" -v s="$SECONDS_PER_RUN" 'BEGIN { printf "%.0f", t * 100 / hz / s }')
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t0\n' "$mix" "$s" "$round" \
 		"$qps" "$sent" "$done" "$lost" "$cpu_us" "${p50:-0}" "${p99:-0}" "$avg" "$rc" \

@@ -44,15 +44,15 @@ for r in $(seq 1 "$ROUNDS"); do
 		if [ "$w" = 1 ]; then cpu=0 lcpu="taskset -c 1"; else cpu="" lcpu=""; fi
 		srv_start steerdns "$W/$w" "$cpu"
 		wait_answer "$PORT" "host-1.$ORIGIN" A 30 || { log "steerdns ($w workers) did not answer"; srv_stop; continue; }
-		c0=$(tree_cpu_ticks "$SRV_PID") m0=$(machine_busy)
+		c0=$(tree_cpu_ticks "$SRV_PID") m0=$(machine_task_us)
 		out=$(timeout -k 5 $((SECS + 30)) $lcpu "$DNSLOAD" -p "$PORT" -d "$W/q" -l "$SECS" -Q 0 -w 256 -c "$SOCKS")
-		c1=$(tree_cpu_ticks "$SRV_PID") m1=$(machine_busy)
+		c1=$(tree_cpu_ticks "$SRV_PID") m1=$(machine_task_us)
 		srv_stop
 		echo "$out" | awk -v w="$w" -v r="$r" -v t=$((c1 - c0)) -v m=$((m1 - m0)) -v hz="$CLK_TCK" \
 			-v l="$(uptime | sed 's/.*average: //')" '{
 			for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
 			n = v["recv"] ? v["recv"] : 1
-			printf "%d\t%d\t%d\t%.2f\t%.2f\t%s\n", w, r, v["qps"], t * 1e6 / hz / n, m * 1e6 / hz / n, l }' |
+			printf "%d\t%d\t%d\t%.2f\t%.2f\t%s\n", w, r, v["qps"], t * 1e6 / hz / n, (m + v["cpu_us"]) / n, l }' |
 			tee -a "$W/runs" | awk -F'\t' '{ printf "workers %s round %s: %s q/s, server %s us/q, machine %s us/q (load %s)\n", $1, $2, $3, $4, $5, $6 }'
 	done
 done
