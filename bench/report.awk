@@ -10,7 +10,9 @@
 # every task's from the scheduler plus the loader's own (machine_task_us and
 # timed_run in lib.sh), the loader included: the same loader for every
 # server, so the differences are the server's, counted wherever the kernel
-# did its work.
+# did its work. loader_us_per_query: the loader's own part of it (its
+# rusage; on loopback that includes the kernel's delivery of each query
+# into the server's socket, which runs in the sender).
 # Per (mix, server) the table shows the median over rounds of qps, CPU per
 # query, p50 and p99, and the sum of lost queries over all rounds.
 # qps_per_core = 1e6 / cpu_us_per_query: what one core of the server would
@@ -38,6 +40,7 @@ function ratio(a, b) { return (b > 0) ? sprintf("%.2f", a / b) : "null" }
 	have[k] = 1
 	qps[k] = qps[k] " " $4; cpu[k] = cpu[k] " " $8
 	p50[k] = p50[k] " " $9; p99[k] = p99[k] " " $10; util[k] = util[k] " " $14; mach[k] = mach[k] " " $15
+	ldr[k] = ldr[k] " " $16
 	sent[k] += $5; lost[k] += $7; plost[k] += $13; rc[k] = $12
 }
 
@@ -52,7 +55,7 @@ END {
 	for (m = 1; m <= nmix; m++) for (i = 1; i <= ns; i++) {
 		k = mixes[m] SUBSEP s_list[i]
 		if (!(k in have)) continue
-		mq[k] = median(qps[k]); mc[k] = median(cpu[k]); mm[k] = median(mach[k]); mu[k] = median(util[k]); cap[k] = mc[k] > 0 ? 1000000 / mc[k] : 0; m50[k] = median(p50[k]); m99[k] = median(p99[k])
+		mq[k] = median(qps[k]); mc[k] = median(cpu[k]); mm[k] = median(mach[k]); ml[k] = median(ldr[k]); mu[k] = median(util[k]); cap[k] = mc[k] > 0 ? 1000000 / mc[k] : 0; m50[k] = median(p50[k]); m99[k] = median(p99[k])
 		printf "%-11s %-9s %9.0f %6d %8.3f %5d %9.3f %9.0f %7d %7d  %s\n", mixes[m], s_list[i], mq[k], lost[k], mc[k], mu[k], mm[k], cap[k], m50[k], m99[k], rc[k]
 	}
 
@@ -91,7 +94,7 @@ END {
 	for (m = 1; m <= nmix; m++) for (i = 1; i <= ns; i++) {
 		k = mixes[m] SUBSEP s_list[i]
 		if (!(k in have)) continue
-		printf "%s\n    { \"mix\": %s, \"server\": %s, \"qps\": %.0f, \"lost\": %d, \"sent\": %d, \"cpu_us_per_query\": %.3f, \"machine_us_per_query\": %.3f, \"server_cpu_pct\": %d, \"qps_per_core\": %.0f, \"p50_us\": %d, \"p99_us\": %d, \"probe_lost\": %d, \"rcodes\": %s, \"qps_rounds\": [%s] }", sep, jstr(mixes[m]), jstr(s_list[i]), mq[k], lost[k], sent[k], mc[k], mm[k], mu[k], cap[k], m50[k], m99[k], plost[k], jstr(rc[k]), commas(qps[k]) > out
+		printf "%s\n    { \"mix\": %s, \"server\": %s, \"qps\": %.0f, \"lost\": %d, \"sent\": %d, \"cpu_us_per_query\": %.3f, \"machine_us_per_query\": %.3f, \"loader_us_per_query\": %.3f, \"server_cpu_pct\": %d, \"qps_per_core\": %.0f, \"p50_us\": %d, \"p99_us\": %d, \"probe_lost\": %d, \"rcodes\": %s, \"qps_rounds\": [%s] }", sep, jstr(mixes[m]), jstr(s_list[i]), mq[k], lost[k], sent[k], mc[k], mm[k], ml[k], mu[k], cap[k], m50[k], m99[k], plost[k], jstr(rc[k]), commas(qps[k]) > out
 		sep = ","
 	}
 	printf "\n  ],\n  \"ratios\": [" > out

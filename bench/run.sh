@@ -104,7 +104,7 @@ measure() {
 # measure_dnsperf MIX SERVER ROUND QFILE [-B]: one dnsperf run plus the prober.
 measure_dnsperf() {
 	local mix=$1 s=$2 round=$3 qfile=$4 bin=${5:-} pid=${PIDS[$2]} port=${PORTS[$2]}
-	local out=$W/$mix-$s-$round c0 c1 m0 m1 probe d sent done lost qps avg rc cpu_us mach
+	local out=$W/$mix-$s-$round c0 c1 m0 m1 probe d sent done lost qps avg rc cpu_us mach ldr
 	c0=$(tree_cpu_ticks "$pid") m0=$(machine_task_us)
 	timed_run "$out.probe-cpu" taskset -c "$LOADER_CPU" $PROBE_PRIO "$LATPROBE" -p "$port" -d "$qfile" $bin \
 		-r "$PROBE_RATE" -l "$SECONDS_PER_RUN" > "$out.probe" 2>&1 &
@@ -119,12 +119,12 @@ measure_dnsperf() {
 	cpu_us=$(awk -v t=$((c1 - c0)) -v hz="$CLK_TCK" -v n=$((done + ${precv:-0})) \
 		'BEGIN { printf "%.3f", n ? t * 1000000 / hz / n : 0 }')
 	# machine: every task's CPU plus the two loaders', which have exited (lib.sh).
-	mach=$(awk -v t=$((m1 - m0)) -v l=$(( $(cat "$out.dnsperf-cpu" 2>/dev/null || echo 0) + $(cat "$out.probe-cpu" 2>/dev/null || echo 0) )) \
-		-v n=$((done + ${precv:-0})) 'BEGIN { printf "%.3f", n ? (t + l) / n : 0 }')
+	read -r mach ldr < <(awk -v t=$((m1 - m0)) -v l=$(( $(cat "$out.dnsperf-cpu" 2>/dev/null || echo 0) + $(cat "$out.probe-cpu" 2>/dev/null || echo 0) )) \
+		-v n=$((done + ${precv:-0})) 'BEGIN { printf "%.3f %.3f\n", n ? (t + l) / n : 0, n ? l / n : 0 }')
 	util=$(awk -v t=$((c1 - c0)) -v hz="$CLK_TCK" -v s="$SECONDS_PER_RUN" 'BEGIN { printf "%.0f", t * 100 / hz / s }')
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t0\n' "$mix" "$s" "$round" \
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$mix" "$s" "$round" \
 		"$qps" "$sent" "$done" "$lost" "$cpu_us" "${p50:-0}" "${p99:-0}" "$avg" "$rc" \
-		"$((${plost:-0}))" "$util" "$mach" >> "$RUNS"
+		"$((${plost:-0}))" "$util" "$mach" "$ldr" >> "$RUNS"
 	log "  $(printf '%-6s %-9s round %s: %9s q/s  lost %-6s cpu %6s us/q (%s%%)  p50 %5s us  p99 %6s us  %s' \
 		"$mix" "$s" "$round" "$qps" "$lost" "$cpu_us" "$util" "${p50:-?}" "${p99:-?}" "$rc")"
 	unset psent precv plost p50 p99
