@@ -57,4 +57,8 @@ for d in $seeds; do [ -d "$d" ] && existing="$existing $d"; done
 if [ "$target" = zone ]; then
 	export LSAN_OPTIONS="suppressions=$here/lsan.supp:fast_unwind_on_malloc=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 fi
+# fuzz_answer: ldns leaks inside its oracle (tests/fuzz/lsan-answer.supp).
+if [ "$target" = answer ]; then
+	export LSAN_OPTIONS="suppressions=$here/lsan-answer.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+fi
 exec "$bin" -max_total_time="$secs" -print_final_stats=1 -artifact_prefix="$art/" $flags "$@" "$corpus" $existing
