@@ -128,13 +128,12 @@ start() {
 ctx_switches() { cat /proc/"$1"/task/*/status 2> /dev/null | awk '/ctxt_switches/ { s += $2 } END { print s + 0 }'; }
 
 # gun RATE: one kxdpgun run on CPU 1, printed as dnsload prints its result
-# (no latency: p50_us=0; cpu_us from the shell's "times" of its child).
+# (no latency: p50_us=0; cpu_us from its rusage, timed_run in lib.sh).
 gun() {
-	timeout -k 5 $((SECS + 30)) ip netns exec "$NB" bash -c \
-		"kxdpgun -t $SECS -Q $1 -p $PORT -F 1 -i $W/q -I $VB 198.18.0.1; times" 2>&1 | awk '
-		/^total queries:/ { sent = $3 } /^total replies:/ { recv = $3 }
-		/^[0-9]+m[0-9.]+s [0-9]+m[0-9.]+s$/ { split($1, u, "m"); split($2, y, "m"); cpu = (u[1] * 60 + u[2] + y[1] * 60 + y[2]) * 1e6 }
-		END { printf "sent=%d recv=%d lost=%d qps=%d p50_us=0 cpu_us=%d\n", sent, recv, sent - recv, recv / '"$SECS"', cpu }'
+	timed_run "$W/gun.cpu" timeout -k 5 $((SECS + 30)) ip netns exec "$NB" \
+		kxdpgun -t "$SECS" -Q "$1" -p "$PORT" -F 1 -i "$W/q" -I "$VB" 198.18.0.1 > "$W/gun.out" 2>&1
+	awk -v cpu="$(cat "$W/gun.cpu")" '/^total queries:/ { sent = $3 } /^total replies:/ { recv = $3 }
+		END { printf "sent=%d recv=%d lost=%d qps=%d p50_us=0 cpu_us=%d\n", sent, recv, sent - recv, recv / '"$SECS"', cpu }' "$W/gun.out"
 }
 
 # run NAME RATE ROUND: one loader run; appends "name rate round qps lost srv_us mach_us p50 loader_us cs steal_us".

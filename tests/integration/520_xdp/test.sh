@@ -95,8 +95,10 @@ expect_match "...at least 10 of them answered" "$(echo "$out" | tail -n 1)" "[0-
 # Kernel drops: stop the process, send more queries than the RX ring holds
 # (2048), go on. The kernel fills the ring while we are stopped and drops
 # the rest; /metrics must say so and the server must answer again.
-metric() { ip netns exec "$NB" curl -s --max-time 5 "http://198.18.0.1:$PM/metrics" |
-	awk -v k="steerdns_xdp_dropped_total{queue=\"0\",reason=\"$1\"}" '$1 == k { print $2 }'; }
+# metric_value SAMPLE: the value of one /metrics sample (name and labels as printed).
+metric_value() { ip netns exec "$NB" curl -s --max-time 5 "http://198.18.0.1:$PM/metrics" |
+	awk -v k="$1" '$1 == k { print $2 }'; }
+metric() { metric_value "steerdns_xdp_dropped_total{queue=\"0\",reason=\"$1\"}"; }
 expect_eq "steerdns_xdp_dropped_total ring_full is 0 before" "$(metric ring_full)" 0
 expect_eq "...and no_frame" "$(metric no_frame)" 0
 kill -STOP "$PID_server"
@@ -117,11 +119,9 @@ expect_match "...and the server answers over XDP again" "$r" "status: NOERROR"
 # kick and a batch holds 64: kicked once per batch, the TX backlog grew by
 # 32 a turn until the TX ring was full and replies were dropped
 # (steerdns_dropped_total); kick_tx kicks until the ring is taken.
-dropped_total() { ip netns exec "$NB" curl -s --max-time 5 "http://198.18.0.1:$PM/metrics" |
-	awk '$1 == "steerdns_dropped_total" { print $2 }'; }
 if command -v kxdpgun > /dev/null; then
 	printf 'example.org. SOA\nwww.example.org. A\n' > "$T/gun.q"
-	d0=$(dropped_total)
+	d0=$(metric_value steerdns_dropped_total)
 	kill -STOP "$PID_server"
 	ip netns exec "$NB" timeout -k 5 30 kxdpgun -t 4 -Q 500000 -p $P -i "$T/gun.q" -I "$VB" 198.18.0.1 \
 		> "$T/gun.log" 2>&1 &
@@ -129,7 +129,7 @@ if command -v kxdpgun > /dev/null; then
 	sleep 1
 	kill -CONT "$PID_server"
 	wait "$gun"
-	d1=$(dropped_total)
+	d1=$(metric_value steerdns_dropped_total)
 	cat "$T/gun.log"
 	replies=$(awk '/^total replies:/ { print $3 }' "$T/gun.log")
 	echo "kxdpgun overload after a stall: ${replies:-?} replies, steerdns_dropped_total $d0 -> $d1"
